@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what `make test` and `make demo` need on a fresh Debian machine
+# that has only Go. Idempotent: does nothing when everything is present.
+set -euo pipefail
+
+pkgs=(nftables conntrack iproute2 kmod ethtool)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: need root to apt-get install ${missing[*]} (run: sudo make test)" >&2
+		exit 1
+	fi
+	echo "deps: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+go mod download

@@ -1,0 +1,151 @@
+package facts
+
+import "time"
+
+// Snapshot is everything one check knows about the machine.
+type Snapshot struct {
+	TakenAt time.Time
+	Host    string
+
+	Firewall  Firewall
+	Offload   Offload
+	Conntrack Conntrack
+
+	// HealerRunning tells the rules whether a netfix daemon covers the
+	// stale-flow risk right now. A one-shot check sets it from the daemon
+	// socket; the daemon sets it to true for itself.
+	HealerRunning bool
+	// HealerMode is "heal", "dry_run" or "off" when HealerRunning is true.
+	HealerMode string
+}
+
+// Firewall is what /etc/config/firewall asks for. OpenWrt's fw4 turns the
+// defaults section into the nftables flowtable at reload time, so the two
+// can disagree until the next `fw4 reload`.
+type Firewall struct {
+	// Path is the file that was read.
+	Path string `json:"path"`
+	// Present is false when the file does not exist (not an OpenWrt
+	// firewall, e.g. a plain Debian or Docker host).
+	Present bool `json:"present"`
+	// Error is set when the file exists but could not be read or parsed.
+	Error string `json:"error,omitempty"`
+	// FlowOffloading is defaults.flow_offloading ('1' enables software
+	// offloading).
+	FlowOffloading bool `json:"flow_offloading"`
+	// FlowOffloadingHW is defaults.flow_offloading_hw ('1' asks fw4 for
+	// `flags offload` with the physical ports as devices).
+	FlowOffloadingHW bool `json:"flow_offloading_hw"`
+}
+
+// Mode names what UCI asks for.
+func (f Firewall) Mode() string {
+	switch {
+	case !f.Present || !f.FlowOffloading:
+		return ModeNone
+	case f.FlowOffloadingHW:
+		return ModeHardware
+	default:
+		return ModeSoftware
+	}
+}
+
+// Offloading modes, as UCI or the live ruleset express them.
+const (
+	ModeNone     = "none"
+	ModeSoftware = "software"
+	ModeHardware = "hardware"
+)
+
+// Flowtable support states of the running kernel.
+const (
+	SupportYes     = "supported"
+	SupportNo      = "unsupported"
+	SupportUnknown = "unknown"
+)
+
+// Offload is the live flowtable state.
+type Offload struct {
+	// KernelSupport is SupportYes when the kernel answered a flowtable
+	// dump, SupportNo when it rejected the request because it lacks
+	// CONFIG_NF_FLOW_TABLE, SupportUnknown when nftables could not be read.
+	KernelSupport string `json:"kernel_support"`
+	// Error is set when nftables could not be read at all.
+	Error string `json:"error,omitempty"`
+	// Mode is what the live ruleset does: none, software (flowtables
+	// without `flags offload`) or hardware (at least one with it).
+	Mode       string      `json:"mode"`
+	Flowtables []Flowtable `json:"flowtables"`
+}
+
+// Flowtable is one nftables flowtable as the kernel reports it.
+type Flowtable struct {
+	Table    string `json:"table"`
+	Family   string `json:"family"`
+	Name     string `json:"name"`
+	Hook     string `json:"hook"`
+	Priority int32  `json:"priority"`
+	// HWOffloadFlag is `flags offload`.
+	HWOffloadFlag bool `json:"hw_offload_flag"`
+	// Counter is `counter`.
+	Counter bool `json:"counter"`
+	// Referenced is true when a rule of the same table has a
+	// `flow add @name` (flow_offload expression) for it. An unreferenced
+	// flowtable offloads nothing.
+	Referenced bool     `json:"referenced"`
+	Devices    []Device `json:"devices"`
+}
+
+// Device kinds, from the point of view of the flowtable path lookup.
+const (
+	KindBridge     = "bridge"      // a Linux bridge (br-lan)
+	KindBridgePort = "bridge_port" // enslaved to a bridge (lan1 in br-lan)
+	KindVLAN       = "vlan"        // 802.1q upper device (eth0.2)
+	KindDSAPort    = "dsa_port"    // DSA user port (its conduit is the CPU port)
+	KindPhysical   = "physical"    // anything else with a driver
+	KindVirtual    = "virtual"     // veth, wireguard, ppp, tun ...
+	KindMissing    = "missing"     // listed, but no such link exists
+)
+
+// Device is one device listed by a flowtable.
+type Device struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// LinkType is the kernel's link kind (bridge, veth, vlan, ...) or
+	// "device" for a plain NIC.
+	LinkType string `json:"link_type,omitempty"`
+	// Master is the bridge a bridge port belongs to.
+	Master string `json:"master,omitempty"`
+	// Parent is the lower device of a VLAN.
+	Parent string `json:"parent,omitempty"`
+	Driver string `json:"driver,omitempty"`
+	// HWTCOffload is the NIC's `hw-tc-offload` feature; HWTCOffloadKnown
+	// is false when the driver does not answer feature requests at all.
+	HWTCOffload      bool `json:"hw_tc_offload"`
+	HWTCOffloadKnown bool `json:"hw_tc_offload_known"`
+}
+
+// Conntrack is the connection tracking table as netlink reports it.
+type Conntrack struct {
+	// Available is false when the conntrack netlink interface could not be
+	// used (module not loaded, not root); Error then says why.
+	Available bool   `json:"available"`
+	Error     string `json:"error,omitempty"`
+	Entries   uint32 `json:"entries"`
+	Max       uint32 `json:"max"`
+	// Dumped is the number of entries the dump returned (it can differ from
+	// Entries while the table changes).
+	Dumped int `json:"dumped"`
+	// Offloaded counts entries with IPS_OFFLOAD (1<<14), shown as
+	// [OFFLOAD] by conntrack-tools.
+	Offloaded int `json:"offloaded"`
+	// HWOffloaded counts entries with IPS_HW_OFFLOAD (1<<15), [HW_OFFLOAD].
+	HWOffloaded int `json:"hw_offloaded"`
+}
+
+// Conntrack status bits the rules care about (include/uapi/linux/
+// netfilter/nf_conntrack_common.h). ti-mo/conntrack names only the first.
+const (
+	StatusOffload   uint32 = 1 << 14 // IPS_OFFLOAD_BIT
+	StatusHWOffload uint32 = 1 << 15 // IPS_HW_OFFLOAD_BIT
+)

@@ -1,0 +1,156 @@
+package status
+
+import (
+	"time"
+
+	"github.com/netfix/netfix/src/internal/facts"
+)
+
+// SchemaVersion is the "schema" field. Bump it when a field is removed or
+// changes meaning; adding fields is compatible.
+const SchemaVersion = 1
+
+// Severity of a finding.
+type Severity string
+
+// Severities, in increasing order of urgency.
+const (
+	SeverityOK       Severity = "ok"
+	SeverityInfo     Severity = "info"
+	SeverityWarning  Severity = "warning"
+	SeverityCritical Severity = "critical"
+)
+
+// Rank orders severities so the worst one can be picked.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityInfo:
+		return 1
+	case SeverityWarning:
+		return 2
+	case SeverityCritical:
+		return 3
+	default:
+		return 0
+	}
+}
+
+// Verdicts: the one-word summary of a document.
+const (
+	VerdictHealthy  = "healthy"
+	VerdictWarning  = "warning"
+	VerdictCritical = "critical"
+)
+
+// Finding is one conclusion of a rule.
+type Finding struct {
+	// ID is stable across releases (e.g. "offload.hw_ineffective") so
+	// scripts and translations can key on it.
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	// Title is the one sentence a person reads first.
+	Title string `json:"title"`
+	// Detail explains why it matters.
+	Detail string `json:"detail"`
+	// Evidence lists the facts the rule used, one per line.
+	Evidence []string `json:"evidence"`
+	// Fix is the exact command (or config line) that repairs it; empty
+	// when there is nothing to do.
+	Fix string `json:"fix"`
+}
+
+// Document is the status document.
+type Document struct {
+	Schema      int       `json:"schema"`
+	Version     string    `json:"version"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Host        string    `json:"host"`
+	// Verdict is healthy, warning or critical: the worst finding.
+	Verdict  string    `json:"verdict"`
+	Findings []Finding `json:"findings"`
+
+	Firewall  facts.Firewall  `json:"firewall"`
+	Offload   facts.Offload   `json:"offload"`
+	Conntrack facts.Conntrack `json:"conntrack"`
+	Heal      Heal            `json:"heal"`
+}
+
+// Heal is the self-healing daemon's state.
+type Heal struct {
+	// Running is true when the document came from a live daemon.
+	Running bool `json:"running"`
+	// Mode is "heal", "dry_run" or "off" (daemon runs but healing is
+	// disabled in /etc/config/netfix).
+	Mode              string `json:"mode"`
+	Since             string `json:"since,omitempty"`
+	NeighboursTracked int    `json:"neighbours_tracked"`
+	EventsTotal       uint64 `json:"events_total"`
+	FlowsDeleted      uint64 `json:"flows_deleted"`
+	// LastEvents holds the newest events first, capped (see MaxEvents).
+	LastEvents []Event `json:"last_events"`
+}
+
+// Heal modes.
+const (
+	ModeHeal   = "heal"
+	ModeDryRun = "dry_run"
+	ModeOff    = "off"
+)
+
+// MaxEvents caps every event list in a document so a reply stays far below
+// the 1 MiB at which ubusd drops rpcd's connection.
+const MaxEvents = 50
+
+// Event is one repair (or, in dry-run mode, one repair that was not done).
+type Event struct {
+	Time      time.Time `json:"time"`
+	Interface string    `json:"interface"`
+	IP        string    `json:"ip"`
+	// Reason is "mac_change", "port_move", "neighbour_failed",
+	// "reconcile" or "manual".
+	Reason  string `json:"reason"`
+	OldMAC  string `json:"old_mac,omitempty"`
+	NewMAC  string `json:"new_mac,omitempty"`
+	OldPort string `json:"old_port,omitempty"`
+	NewPort string `json:"new_port,omitempty"`
+	// FlowsDeleted is how many offloaded entries were deleted; in dry run
+	// the number that would have been.
+	FlowsDeleted int  `json:"flows_deleted"`
+	DryRun       bool `json:"dry_run"`
+	// LatencyUS is microseconds from the netlink event to the last delete.
+	LatencyUS int64 `json:"latency_us"`
+	// Error is set when a delete failed.
+	Error string `json:"error,omitempty"`
+}
+
+// VerdictOf returns the verdict for a list of findings.
+func VerdictOf(fs []Finding) string {
+	worst := SeverityOK
+	for _, f := range fs {
+		if f.Severity.Rank() > worst.Rank() {
+			worst = f.Severity
+		}
+	}
+	switch worst {
+	case SeverityCritical:
+		return VerdictCritical
+	case SeverityWarning:
+		return VerdictWarning
+	default:
+		return VerdictHealthy
+	}
+}
+
+// ExitCode maps a verdict to `netfix check`'s exit status: 0 healthy,
+// 1 warnings, 2 critical. 3 (the check could not run) is decided by the
+// caller.
+func ExitCode(verdict string) int {
+	switch verdict {
+	case VerdictCritical:
+		return 2
+	case VerdictWarning:
+		return 1
+	default:
+		return 0
+	}
+}
