@@ -17,6 +17,9 @@ type Snapshot struct {
 	HealerRunning bool
 	// HealerMode is "heal", "dry_run" or "off" when HealerRunning is true.
 	HealerMode string
+	// HealerExpected is true where the netfix daemon is installed (its
+	// init script exists), so a daemon that is not running is a fault.
+	HealerExpected bool
 }
 
 // Firewall is what /etc/config/firewall asks for. OpenWrt's fw4 turns the
@@ -74,7 +77,10 @@ type Offload struct {
 	Error string `json:"error,omitempty"`
 	// Mode is what the live ruleset does: none, software (flowtables
 	// without `flags offload`) or hardware (at least one with it).
-	Mode       string      `json:"mode"`
+	Mode string `json:"mode"`
+	// Tables lists every nftables table as "family name" (e.g. "inet
+	// fw4"), so rules can tell "fw4 not loaded" from "no flowtable".
+	Tables     []string    `json:"tables"`
 	Flowtables []Flowtable `json:"flowtables"`
 }
 
@@ -149,3 +155,40 @@ const (
 	StatusOffload   uint32 = 1 << 14 // IPS_OFFLOAD_BIT
 	StatusHWOffload uint32 = 1 << 15 // IPS_HW_OFFLOAD_BIT
 )
+
+// HasTable reports whether the ruleset has the table "family name".
+func (o Offload) HasTable(family, name string) bool {
+	for _, t := range o.Tables {
+		if t == family+" "+name {
+			return true
+		}
+	}
+	return false
+}
+
+// BridgePorts returns the devices of ft that are enslaved to a bridge. The
+// kernel's flowtable path lookup transmits straight out of such a port with
+// the destination MAC it cached when the flow was offloaded.
+func (ft Flowtable) BridgePorts() []Device {
+	var out []Device
+	for _, d := range ft.Devices {
+		if d.Kind == KindBridgePort {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// DeviceNames lists the names of ft's devices in kernel order.
+func (ft Flowtable) DeviceNames() []string {
+	out := make([]string, 0, len(ft.Devices))
+	for _, d := range ft.Devices {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// Ref names ft the way nft prints it: "inet fw4 ft".
+func (ft Flowtable) Ref() string {
+	return ft.Family + " " + ft.Table + " " + ft.Name
+}

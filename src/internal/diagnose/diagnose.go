@@ -1,0 +1,30 @@
+package diagnose
+
+import (
+	"sort"
+
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// Run applies every rule to s and returns the findings, worst first; rules
+// of equal severity keep their fixed order.
+func Run(s facts.Snapshot) []status.Finding {
+	var out []status.Finding
+	for _, rule := range rules {
+		out = append(out, rule(s)...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Severity.Rank() > out[j].Severity.Rank()
+	})
+	return out
+}
+
+// rules in report order.
+var rules = []func(facts.Snapshot) []status.Finding{
+	hwIneffective,
+	staleProne,
+	configMismatch,
+	healerNotRunning,
+	offloadSummary,
+}

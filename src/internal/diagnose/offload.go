@@ -1,0 +1,369 @@
+package diagnose
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// Finding IDs of the offload family. They are part of the status schema.
+const (
+	IDHWIneffective     = "offload.hw_ineffective"
+	IDStaleProne        = "offload.stale_prone"
+	IDConfigMismatch    = "offload.config_mismatch"
+	IDKernelUnsupported = "offload.kernel_unsupported"
+	IDSummary           = "offload.summary"
+	IDHealerNotRunning  = "heal.not_running"
+)
+
+// fixSoftwareOffload switches fw4 from the "hardware" layout (physical
+// ports in the flowtable) to the software one (br-lan in the flowtable).
+const fixSoftwareOffload = "uci set firewall.@defaults[0].flow_offloading_hw='0'; uci commit firewall; fw4 reload"
+
+const fixStartHealer = "/etc/init.d/netfix enable; /etc/init.d/netfix start"
+
+// activeFlowtables are the flowtables some rule feeds with `flow add`; an
+// unreferenced flowtable offloads nothing.
+func activeFlowtables(s facts.Snapshot) []facts.Flowtable {
+	var out []facts.Flowtable
+	for _, ft := range s.Offload.Flowtables {
+		if ft.Referenced {
+			out = append(out, ft)
+		}
+	}
+	return out
+}
+
+func uciHW(s facts.Snapshot) bool {
+	return s.Firewall.Mode() == facts.ModeHardware
+}
+
+// hwIneffective: hardware offloading asked for, but nothing can do it. The
+// S1 router ran this way on Intel i350 NICs: every entry [OFFLOAD], never
+// [HW_OFFLOAD], and the "hardware" layout made flows go stale.
+func hwIneffective(s facts.Snapshot) []status.Finding {
+	var flagged []facts.Flowtable
+	for _, ft := range s.Offload.Flowtables {
+		if ft.HWOffloadFlag {
+			flagged = append(flagged, ft)
+		}
+	}
+	if !uciHW(s) && len(flagged) == 0 {
+		return nil
+	}
+
+	var ev []string
+	if uciHW(s) {
+		ev = append(ev, fmt.Sprintf("%s: defaults flow_offloading='1', flow_offloading_hw='1'", s.Firewall.Path))
+	}
+	for _, ft := range flagged {
+		ev = append(ev, fmt.Sprintf("flowtable %s has flags offload", ft.Ref()))
+	}
+
+	capable := 0
+	seen := map[string]bool{}
+	for _, ft := range s.Offload.Flowtables {
+		for _, d := range ft.Devices {
+			if seen[d.Name] {
+				continue
+			}
+			seen[d.Name] = true
+			ev = append(ev, deviceOffloadEvidence(d))
+			if d.HWTCOffload {
+				capable++
+			}
+		}
+	}
+	ct := s.Conntrack
+	noHWEntries := ct.Available && ct.Offloaded > 0 && ct.HWOffloaded == 0
+	if ct.Available {
+		ev = append(ev, fmt.Sprintf("conntrack: %d entries [OFFLOAD], %d [HW_OFFLOAD]", ct.Offloaded, ct.HWOffloaded))
+	}
+	noCapableNIC := len(seen) > 0 && capable == 0
+	if !noCapableNIC && !noHWEntries {
+		return nil
+	}
+
+	detail := "Hardware flow offloading only works on NICs/switches whose driver offers hw-tc-offload; here "
+	switch {
+	case noCapableNIC && noHWEntries:
+		detail += "no flowtable device offers it and no conntrack entry is hardware-offloaded."
+	case noCapableNIC:
+		detail += "no flowtable device offers it."
+	default:
+		detail += "offloaded entries exist but none is hardware-offloaded."
+	}
+	detail += " The setting buys nothing, and fw4's hardware layout lists the bridge ports in the flowtable, which makes offloaded flows keep a host's old MAC address after it changes. Software offloading gives the same speed here without that risk."
+	return []status.Finding{{
+		ID:       IDHWIneffective,
+		Severity: status.SeverityWarning,
+		Title:    "Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware.",
+		Detail:   detail,
+		Evidence: ev,
+		Fix:      fixSoftwareOffload,
+	}}
+}
+
+func deviceOffloadEvidence(d facts.Device) string {
+	name := d.Name
+	if d.Driver != "" {
+		name += " (" + d.Driver + ")"
+	}
+	switch {
+	case d.Kind == facts.KindMissing:
+		return d.Name + ": no such device"
+	case !d.HWTCOffloadKnown:
+		return name + ": hw-tc-offload not reported by the driver"
+	case d.HWTCOffload:
+		return name + ": hw-tc-offload on"
+	default:
+		return name + ": hw-tc-offload off"
+	}
+}
+
+// staleProne: a flowtable that lists bridge ports resolves the path
+// through the bridge and then transmits straight out of the port with the
+// destination MAC cached when the flow was offloaded. Nothing refreshes it
+// while packets flow, so a host that changes MAC or moves to another port
+// receives nothing until the conntrack entry dies (S1).
+func staleProne(s facts.Snapshot) []status.Finding {
+	var out []status.Finding
+	for _, ft := range activeFlowtables(s) {
+		ports := ft.BridgePorts()
+		if len(ports) == 0 {
+			continue
+		}
+		var names, bridges []string
+		for _, p := range ports {
+			names = append(names, p.Name)
+			if p.Master != "" && !slices.Contains(bridges, p.Master) {
+				bridges = append(bridges, p.Master)
+			}
+		}
+		ev := []string{fmt.Sprintf("flowtable %s devices = { %s }", ft.Ref(), strings.Join(ft.DeviceNames(), ", "))}
+		for _, p := range ports {
+			ev = append(ev, fmt.Sprintf("%s is a port of bridge %s", p.Name, p.Master))
+		}
+		if s.Conntrack.Available {
+			ev = append(ev, fmt.Sprintf("conntrack: %d offloaded entries at risk", s.Conntrack.Offloaded))
+		}
+
+		healing := s.HealerRunning && s.HealerMode == status.ModeHeal
+		sev := status.SeverityWarning
+		var cover string
+		switch {
+		case healing:
+			sev = status.SeverityInfo
+			cover = "The netfix healer is running and deletes a host's offloaded entries as soon as its MAC or bridge port changes, so the risk is covered."
+		case s.HealerRunning:
+			cover = fmt.Sprintf("The netfix healer is running in %s mode, so it does not repair these flows.", s.HealerMode)
+		default:
+			cover = "The netfix healer is not running, so nothing repairs these flows."
+		}
+		if !healing && s.Conntrack.Offloaded > 0 {
+			sev = status.SeverityCritical
+		}
+		ev = append(ev, cover)
+
+		var fix string
+		switch {
+		case uciHW(s) && ft.Table == "fw4":
+			fix = fixSoftwareOffload
+		case healing:
+			fix = ""
+		default:
+			fix = fmt.Sprintf("list %s instead of %s in flowtable %s", strings.Join(bridges, ", "), strings.Join(names, ", "), ft.Ref())
+		}
+		if !healing && s.HealerExpected && !s.HealerRunning {
+			if fix != "" {
+				fix += "; "
+			}
+			fix += fixStartHealer
+		}
+		out = append(out, status.Finding{
+			ID:       IDStaleProne,
+			Severity: sev,
+			Title:    fmt.Sprintf("Flowtable %s lists bridge ports (%s): a host that changes MAC or bridge port keeps receiving nothing until its conntrack entry dies.", ft.Name, strings.Join(names, ", ")),
+			Detail:   "With bridge ports in the device list the kernel sends offloaded packets straight out of the port with the destination MAC it cached when the flow was offloaded, and nothing refreshes that cache while packets keep flowing. " + cover,
+			Evidence: ev,
+			Fix:      fix,
+		})
+	}
+	return out
+}
+
+// configMismatch: /etc/config/firewall and the live fw4 ruleset disagree,
+// typically because the firewall was not reloaded after a change, or the
+// kernel lacks flowtable support altogether.
+func configMismatch(s facts.Snapshot) []status.Finding {
+	fw := s.Firewall
+	if !fw.Present || fw.Error != "" || s.Offload.Error != "" {
+		return nil
+	}
+	want := fw.Mode()
+	uciLine := fmt.Sprintf("%s: flow_offloading='%s', flow_offloading_hw='%s'", fw.Path, bit(fw.FlowOffloading), bit(fw.FlowOffloadingHW))
+
+	if s.Offload.KernelSupport == facts.SupportNo {
+		if want == facts.ModeNone {
+			return nil
+		}
+		return []status.Finding{{
+			ID:       IDKernelUnsupported,
+			Severity: status.SeverityWarning,
+			Title:    "Flow offloading is enabled in the firewall config, but this kernel has no flowtable support, so nothing is offloaded.",
+			Detail:   "The kernel rejected a flowtable request: it was built without CONFIG_NF_FLOW_TABLE or the nf_flow_table modules are not loaded (kmod-nft-offload on OpenWrt).",
+			Evidence: []string{uciLine, "kernel: flowtable requests fail (no nf_flow_table support)"},
+			Fix:      "opkg install kmod-nft-offload; fw4 reload",
+		}}
+	}
+
+	if !s.Offload.HasTable("inet", "fw4") {
+		if want == facts.ModeNone {
+			return nil
+		}
+		return []status.Finding{{
+			ID:       IDConfigMismatch,
+			Severity: status.SeverityWarning,
+			Title:    "Flow offloading is enabled in the firewall config, but the firewall4 ruleset (table inet fw4) is not loaded.",
+			Detail:   "firewall4 builds the flowtable when it loads its ruleset; without the table nothing is offloaded and the config is not in effect.",
+			Evidence: []string{uciLine, "nftables: no table inet fw4"},
+			Fix:      "fw4 reload",
+		}}
+	}
+
+	var live []facts.Flowtable
+	for _, ft := range s.Offload.Flowtables {
+		if ft.Family == "inet" && ft.Table == "fw4" {
+			live = append(live, ft)
+		}
+	}
+	var ev []string
+	ev = append(ev, uciLine)
+	for _, ft := range live {
+		line := fmt.Sprintf("flowtable %s devices = { %s }", ft.Ref(), strings.Join(ft.DeviceNames(), ", "))
+		if ft.HWOffloadFlag {
+			line += "; flags offload"
+		}
+		ev = append(ev, line)
+	}
+	if len(live) == 0 {
+		ev = append(ev, "nftables: table inet fw4 has no flowtable")
+	}
+
+	var title string
+	switch {
+	case want == facts.ModeNone && len(live) > 0:
+		title = "Flow offloading is disabled in the firewall config but the live ruleset still offloads: the firewall was not reloaded."
+	case want != facts.ModeNone && len(live) == 0:
+		title = "Flow offloading is enabled in the firewall config but the live ruleset has no flowtable: the firewall was not reloaded."
+	case want == facts.ModeHardware && !anyLayoutHW(live):
+		title = "Hardware flow offloading is set in the firewall config but the live flowtable still has the software layout: the firewall was not reloaded."
+	case want == facts.ModeSoftware && anyLayoutHW(live):
+		title = "Software flow offloading is set in the firewall config but the live flowtable still has the hardware layout: the firewall was not reloaded."
+	default:
+		return nil
+	}
+	return []status.Finding{{
+		ID:       IDConfigMismatch,
+		Severity: status.SeverityWarning,
+		Title:    title,
+		Detail:   "fw4 turns /etc/config/firewall into nftables only when it (re)loads; until then the kernel runs the old layout.",
+		Evidence: ev,
+		Fix:      "fw4 reload",
+	}}
+}
+
+// anyLayoutHW tells fw4's hardware layout (physical ports, maybe flags
+// offload) from its software layout (the bridge itself).
+func anyLayoutHW(fts []facts.Flowtable) bool {
+	for _, ft := range fts {
+		if ft.HWOffloadFlag || len(ft.BridgePorts()) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// healerNotRunning: netfix is installed but its daemon is down, so stale
+// flows are not repaired and no history is kept.
+func healerNotRunning(s facts.Snapshot) []status.Finding {
+	if !s.HealerExpected || s.HealerRunning {
+		return nil
+	}
+	sev := status.SeverityInfo
+	for _, ft := range activeFlowtables(s) {
+		if len(ft.BridgePorts()) > 0 {
+			sev = status.SeverityWarning
+		}
+	}
+	return []status.Finding{{
+		ID:       IDHealerNotRunning,
+		Severity: sev,
+		Title:    "The netfix daemon is not running: stale offloaded flows are not repaired and this report is a one-shot check.",
+		Detail:   "The daemon watches neighbour and bridge changes and deletes the offloaded conntrack entries of a host whose MAC or port changed.",
+		Evidence: []string{"no answer on the netfix daemon socket"},
+		Fix:      fixStartHealer,
+	}}
+}
+
+// offloadSummary always reports what is in effect, so a healthy router
+// still shows its mode and counts.
+func offloadSummary(s facts.Snapshot) []status.Finding {
+	ev := []string{fmt.Sprintf("firewall config asks for: %s", s.Firewall.Mode())}
+	if !s.Firewall.Present {
+		ev[0] = "firewall config: not present (" + s.Firewall.Path + ")"
+	}
+	switch s.Offload.KernelSupport {
+	case facts.SupportNo:
+		ev = append(ev, "kernel: no flowtable support")
+	case facts.SupportUnknown:
+		ev = append(ev, "kernel flowtables: unknown ("+s.Offload.Error+")")
+	}
+	for _, ft := range s.Offload.Flowtables {
+		line := fmt.Sprintf("flowtable %s: hook %s priority %d, devices = { %s }", ft.Ref(), ft.Hook, ft.Priority, strings.Join(ft.DeviceNames(), ", "))
+		if ft.HWOffloadFlag {
+			line += ", flags offload"
+		}
+		if !ft.Referenced {
+			line += " (no rule adds flows to it)"
+		}
+		ev = append(ev, line)
+	}
+	ct := s.Conntrack
+	if ct.Available {
+		ev = append(ev, fmt.Sprintf("conntrack: %d/%d entries, %d [OFFLOAD], %d [HW_OFFLOAD]", ct.Entries, ct.Max, ct.Offloaded, ct.HWOffloaded))
+	} else if ct.Error != "" {
+		ev = append(ev, "conntrack: not readable ("+ct.Error+")")
+	}
+	mode := EffectiveMode(s)
+	return []status.Finding{{
+		ID:       IDSummary,
+		Severity: status.SeverityInfo,
+		Title:    fmt.Sprintf("Flow offloading in effect: %s.", mode),
+		Detail:   "What the kernel actually does, from the live flowtables and the conntrack offload bits.",
+		Evidence: ev,
+	}}
+}
+
+// EffectiveMode is what the kernel really does: hardware only when some
+// entry is HW_OFFLOAD, software when flows are (or can be) offloaded.
+func EffectiveMode(s facts.Snapshot) string {
+	switch {
+	case s.Conntrack.HWOffloaded > 0:
+		return facts.ModeHardware
+	case s.Conntrack.Offloaded > 0 || len(activeFlowtables(s)) > 0:
+		return facts.ModeSoftware
+	default:
+		return facts.ModeNone
+	}
+}
+
+func bit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}

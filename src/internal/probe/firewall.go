@@ -1,0 +1,63 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	uci "github.com/digineo/go-uci/v2"
+
+	"github.com/netfix/netfix/src/internal/config"
+	"github.com/netfix/netfix/src/internal/facts"
+)
+
+// ReadFirewall reads the defaults section of <root>/etc/config/firewall.
+// A missing file is reported as Present=false with no error; the caller
+// decides whether that is fatal (it is on OpenWrt). A file that exists but
+// does not parse returns ErrConfig with the parser's position.
+func ReadFirewall(root string) (facts.Firewall, error) {
+	dir := filepath.Join(root, "etc", "config")
+	fw := facts.Firewall{Path: filepath.Join(dir, "firewall")}
+	if _, err := os.Stat(fw.Path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fw, nil
+		}
+		fw.Error = err.Error()
+		return fw, fmt.Errorf("read %s: %w", fw.Path, err)
+	}
+	fw.Present = true
+
+	tree := uci.NewTree(dir)
+	if err := tree.LoadConfig("firewall", true); err != nil {
+		body, _ := os.ReadFile(fw.Path)
+		fw.Error = config.DescribeSyntax(fw.Path, string(body), err)
+		return fw, fmt.Errorf("%w: %s; fix that line (or restore the file from /rom/etc/config/firewall)", ErrConfig, fw.Error)
+	}
+	sections, err := tree.GetSections("firewall", "defaults")
+	if err != nil || len(sections) == 0 {
+		// fw4 treats a missing defaults section as all defaults: no
+		// offloading.
+		return fw, nil
+	}
+	// fw4 reads the first defaults section only.
+	sec := sections[0]
+	fw.FlowOffloading = uciBool(tree, sec, "flow_offloading")
+	fw.FlowOffloadingHW = uciBool(tree, sec, "flow_offloading_hw")
+	return fw, nil
+}
+
+// uciBool accepts the spellings OpenWrt's config loaders accept.
+func uciBool(tree uci.Tree, section, option string) bool {
+	v, ok := tree.GetLast("firewall", section, option)
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(v) {
+	case "1", "on", "true", "yes", "enabled":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,89 @@
+//go:build linux
+
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/nftables"
+	"github.com/ti-mo/conntrack"
+	"github.com/vishvananda/netlink"
+
+	"github.com/netfix/netfix/src/internal/facts"
+)
+
+// Options say where to read from.
+type Options struct {
+	// Root prefixes every file read (UCI, init scripts); "" means "/".
+	// Tests point it at a fixture tree. Kernel facts always come from the
+	// network namespace the process runs in.
+	Root string
+}
+
+// Gather reads every fact once. It fails only when the check cannot run
+// at all (see the sentinels in errors.go); facts the kernel lacks are
+// recorded as values.
+func Gather(opts Options) (facts.Snapshot, error) {
+	root := opts.Root
+	if root == "" {
+		root = "/"
+	}
+	s := facts.Snapshot{TakenAt: time.Now().UTC()}
+	s.Host, _ = os.Hostname()
+
+	fw, err := ReadFirewall(root)
+	if err != nil {
+		return s, err
+	}
+	if !fw.Present && (opts.Root != "" || IsOpenWrt(root)) {
+		return s, fmt.Errorf("%w: %s does not exist; OpenWrt always has it: restore it with `cp /rom/etc/config/firewall /etc/config/firewall` or reinstall firewall4", ErrConfig, fw.Path)
+	}
+	s.Firewall = fw
+
+	nft, err := nftables.New()
+	if err != nil {
+		return s, classify("open nftables netlink socket", err, nil)
+	}
+	off, err := ReadFlowtables(nft)
+	if err != nil {
+		if errors.Is(err, ErrNotPermitted) {
+			return s, err
+		}
+		// No nf_tables at all (an iptables-legacy host): a fact, not a
+		// reason to stop.
+		off.Error = err.Error()
+	}
+	if len(off.Flowtables) > 0 {
+		h, err := netlink.NewHandle()
+		if err != nil {
+			return s, fmt.Errorf("open rtnetlink: %w", err)
+		}
+		describeDevices(h, off.Flowtables)
+		h.Close()
+	}
+	s.Offload = off
+
+	ctc, err := conntrack.Dial(nil)
+	if err != nil {
+		return s, classify("open conntrack netlink socket", err, ErrConntrackMissing)
+	}
+	defer ctc.Close()
+	s.Conntrack, err = ReadConntrack(ctc)
+	if err != nil {
+		return s, err
+	}
+
+	_, err = os.Stat(filepath.Join(root, "etc", "init.d", "netfix"))
+	s.HealerExpected = err == nil
+	return s, nil
+}
+
+// IsOpenWrt reports whether root holds an OpenWrt (or ImmortalWrt) system.
+func IsOpenWrt(root string) bool {
+	_, err := os.Stat(filepath.Join(root, "etc", "openwrt_release"))
+	return err == nil
+}

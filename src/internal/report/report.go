@@ -1,0 +1,94 @@
+// Package report renders a status document for people: a one-line
+// verdict, then each finding with its evidence and the exact fix.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// Text writes the human report of doc to w. Info findings are shown after
+// the problems so the verdict and the fix are what a person reads first.
+func Text(w io.Writer, doc status.Document) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "netfix %s on %s, %s\n", doc.Version, doc.Host, doc.GeneratedAt.Format("2006-01-02 15:04:05 MST"))
+	b.WriteString(Verdict(doc) + "\n")
+	for _, f := range doc.Findings {
+		b.WriteString("\n")
+		fmt.Fprintf(&b, "[%s] %s\n", strings.ToUpper(string(f.Severity)), f.Title)
+		fmt.Fprintf(&b, "  id: %s\n", f.ID)
+		if f.Detail != "" {
+			fmt.Fprintf(&b, "  why: %s\n", f.Detail)
+		}
+		if len(f.Evidence) > 0 {
+			b.WriteString("  evidence:\n")
+			for _, e := range f.Evidence {
+				fmt.Fprintf(&b, "    - %s\n", e)
+			}
+		}
+		if f.Fix != "" {
+			fmt.Fprintf(&b, "  fix: %s\n", f.Fix)
+		}
+	}
+	if h := doc.Heal; h.Running {
+		fmt.Fprintf(&b, "\nhealer: running (%s), %d neighbours tracked, %d repairs, %d flows deleted\n", h.Mode, h.NeighboursTracked, h.EventsTotal, h.FlowsDeleted)
+		for _, e := range h.LastEvents {
+			b.WriteString("  " + EventLine(e) + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Verdict is the one line a person reads first.
+func Verdict(doc status.Document) string {
+	var problems int
+	for _, f := range doc.Findings {
+		if f.Severity.Rank() >= status.SeverityWarning.Rank() {
+			problems++
+		}
+	}
+	switch doc.Verdict {
+	case status.VerdictHealthy:
+		return "HEALTHY: no problem found."
+	default:
+		worst := ""
+		if len(doc.Findings) > 0 {
+			worst = doc.Findings[0].Title
+		}
+		return fmt.Sprintf("%s (%d problem%s): %s", strings.ToUpper(doc.Verdict), problems, plural(problems), worst)
+	}
+}
+
+// EventLine renders one heal event on one line.
+func EventLine(e status.Event) string {
+	change := ""
+	switch {
+	case e.OldMAC != "" && e.NewMAC != "" && e.OldMAC != e.NewMAC:
+		change = e.OldMAC + " -> " + e.NewMAC
+	case e.OldPort != "" || e.NewPort != "":
+		change = "port " + e.OldPort + " -> " + e.NewPort
+	case e.NewMAC != "":
+		change = e.NewMAC
+	}
+	verb := "deleted"
+	if e.DryRun {
+		verb = "would delete"
+	}
+	line := fmt.Sprintf("%s %s %s on %s: %s, %s %d offloaded flow%s in %.1f ms",
+		e.Time.Format("15:04:05"), e.Reason, e.IP, e.Interface, change, verb, e.FlowsDeleted, plural(e.FlowsDeleted), float64(e.LatencyUS)/1000)
+	if e.Error != "" {
+		line += " (error: " + e.Error + ")"
+	}
+	return line
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

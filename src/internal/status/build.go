@@ -1,0 +1,52 @@
+package status
+
+import (
+	"github.com/netfix/netfix/src/internal/facts"
+)
+
+// Build assembles a document from a snapshot and the findings the rules
+// drew from it. heal is the daemon's state; pass the zero value (not
+// running) from a one-shot check.
+func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Document {
+	if findings == nil {
+		findings = []Finding{}
+	}
+	for i := range findings {
+		if findings[i].Evidence == nil {
+			findings[i].Evidence = []string{}
+		}
+	}
+	if heal.LastEvents == nil {
+		heal.LastEvents = []Event{}
+	}
+	if len(heal.LastEvents) > MaxEvents {
+		heal.LastEvents = heal.LastEvents[:MaxEvents]
+	}
+	if heal.Mode == "" {
+		heal.Mode = ModeOff
+	}
+	off := s.Offload
+	if off.Flowtables == nil {
+		off.Flowtables = []facts.Flowtable{}
+	}
+	if off.Tables == nil {
+		off.Tables = []string{}
+	}
+	for i := range off.Flowtables {
+		if off.Flowtables[i].Devices == nil {
+			off.Flowtables[i].Devices = []facts.Device{}
+		}
+	}
+	return Document{
+		Schema:      SchemaVersion,
+		Version:     version,
+		GeneratedAt: s.TakenAt,
+		Host:        s.Host,
+		Verdict:     VerdictOf(findings),
+		Findings:    findings,
+		Firewall:    s.Firewall,
+		Offload:     off,
+		Conntrack:   s.Conntrack,
+		Heal:        heal,
+	}
+}
