@@ -1,0 +1,66 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/netfix/netfix/src/internal/diagnose"
+	"github.com/netfix/netfix/src/internal/fixtures"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.txt")
+
+func TestTextGolden(t *testing.T) {
+	cases := map[string]status.Document{
+		"s1.txt":        status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), status.Heal{}),
+		"s1_healed.txt": status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), fixtures.Heal(status.ModeHeal, fixtures.S1Events(false))),
+	}
+	for name, doc := range cases {
+		var b bytes.Buffer
+		if err := Text(&b, doc); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", name)
+		if *update {
+			_ = os.MkdirAll("testdata", 0o755)
+			_ = os.WriteFile(path, b.Bytes(), 0o644)
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), b.String()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", name, diff)
+		}
+	}
+}
+
+func TestVerdictLine(t *testing.T) {
+	doc := status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), status.Heal{})
+	v := Verdict(doc)
+	if !strings.HasPrefix(v, "CRITICAL (3 problems): Flowtable ft lists bridge ports") {
+		t.Errorf("verdict line = %q", v)
+	}
+}
+
+func TestEventLine(t *testing.T) {
+	tests := []struct {
+		e    status.Event
+		want string
+	}{
+		{fixtures.S1Events(false)[0], "13:14:12 mac_change 192.168.1.240 on br-lan: b6:01:52:44:16:fa -> 3a:ea:10:f9:a1:2e, deleted 1 offloaded flow in 0.4 ms"},
+		{fixtures.S1Events(true)[1], "12:36:12 port_move 192.168.1.57 on br-lan: port wlan0 -> wlan1, would delete 3 offloaded flows in 0.7 ms"},
+	}
+	for _, tt := range tests {
+		if got := EventLine(tt.e); got != tt.want {
+			t.Errorf("EventLine = %q\nwant        %q", got, tt.want)
+		}
+	}
+}
