@@ -1,0 +1,94 @@
+package heal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// State is what survives a daemon restart (kept on tmpfs, so not a reboot,
+// after which no offloaded flow survives either): the MAC of every host
+// and the port of every MAC. Comparing it with a fresh dump at start finds
+// hosts that changed while the daemon was down.
+type State struct {
+	Hosts []Host      `json:"hosts"`
+	Ports []PortEntry `json:"ports"`
+}
+
+// PortEntry is one remembered FDB entry.
+type PortEntry struct {
+	Bridge int    `json:"bridge"`
+	MAC    string `json:"mac"`
+	VLAN   int    `json:"vlan,omitempty"`
+	Port   int    `json:"port"`
+}
+
+// State exports the tracker for persistence.
+func (t *Tracker) State() State {
+	s := State{Hosts: t.Hosts(), Ports: []PortEntry{}}
+	for k, p := range t.ports {
+		s.Ports = append(s.Ports, PortEntry{Bridge: k.bridge, MAC: k.mac, VLAN: k.vlan, Port: p})
+	}
+	if s.Hosts == nil {
+		s.Hosts = []Host{}
+	}
+	return s
+}
+
+// Restore loads a saved state into an empty tracker. The hosts count as
+// remembered until a fresh dump confirms them.
+func (t *Tracker) Restore(s State) {
+	for _, h := range s.Hosts {
+		if !h.IP.IsValid() || h.MAC == "" {
+			continue
+		}
+		k := hostKey{h.LinkIndex, h.IP.Unmap()}
+		hc := h
+		hc.IP = k.ip
+		t.hosts[k] = &hc
+		t.gone[k] = true
+	}
+	for _, p := range s.Ports {
+		if p.Bridge != 0 && p.MAC != "" {
+			t.ports[fdbKey{p.Bridge, p.MAC, p.VLAN}] = p.Port
+		}
+	}
+}
+
+// LoadState reads a saved state; a missing file is an empty state.
+func LoadState(path string) (State, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return State{}, nil
+	}
+	if err != nil {
+		return State{}, fmt.Errorf("read state %s: %w", path, err)
+	}
+	var s State
+	if err := json.Unmarshal(b, &s); err != nil {
+		return State{}, fmt.Errorf("state %s is corrupt (%v); starting without it", path, err)
+	}
+	return s, nil
+}
+
+// SaveState writes s atomically (temp file + rename), so a crash never
+// leaves half a file.
+func SaveState(path string, s State) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create state dir: %w", err)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("write state %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("replace state %s: %w", path, err)
+	}
+	return nil
+}

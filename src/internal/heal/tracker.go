@@ -1,0 +1,209 @@
+package heal
+
+import (
+	"net/netip"
+	"sort"
+)
+
+// Reasons for a repair, as they appear in status events.
+const (
+	ReasonMACChange = "mac_change"
+	ReasonPortMove  = "port_move"
+	ReasonFailed    = "neighbour_failed"
+	ReasonReconcile = "reconcile"
+	ReasonManual    = "manual"
+)
+
+// NeighMsg is one IPv4 ARP or IPv6 ND neighbour message (RTM_NEWNEIGH /
+// RTM_DELNEIGH for AF_INET or AF_INET6).
+type NeighMsg struct {
+	Deleted   bool
+	LinkIndex int
+	IP        netip.Addr
+	// MAC is empty while the neighbour is INCOMPLETE or FAILED.
+	MAC string
+	// Failed is NUD_FAILED: resolution gave up, the host does not answer.
+	Failed bool
+}
+
+// FDBMsg is one bridge forwarding-database message (AF_BRIDGE), the bridge
+// learning (or forgetting) on which port a MAC lives.
+type FDBMsg struct {
+	Deleted bool
+	Bridge  int // the bridge's ifindex (NDA_MASTER)
+	Port    int // the port's ifindex
+	MAC     string
+	VLAN    int
+}
+
+// Change is a host whose offloaded flows are now stale.
+type Change struct {
+	Reason    string
+	LinkIndex int
+	IP        netip.Addr
+	OldMAC    string
+	NewMAC    string
+	OldPort   int
+	NewPort   int
+}
+
+// Host is what the tracker remembers of one neighbour.
+type Host struct {
+	LinkIndex int        `json:"link"`
+	IP        netip.Addr `json:"ip"`
+	MAC       string     `json:"mac"`
+	Failed    bool       `json:"failed,omitempty"`
+}
+
+type fdbKey struct {
+	bridge int
+	mac    string
+	vlan   int
+}
+
+type hostKey struct {
+	link int
+	ip   netip.Addr
+}
+
+// MaxHosts bounds memory: a /16 LAN scan must not grow the daemon without
+// limit. Past it, forgotten (deleted) neighbours are dropped first.
+const MaxHosts = 8192
+
+// Tracker remembers each neighbour's last MAC and each MAC's last bridge
+// port, including after the kernel deletes them, so a host that disappears
+// and comes back with a new MAC is still recognised as changed.
+type Tracker struct {
+	hosts map[hostKey]*Host
+	gone  map[hostKey]bool // deleted by the kernel, kept for comparison
+	ports map[fdbKey]int
+}
+
+// NewTracker returns an empty tracker.
+func NewTracker() *Tracker {
+	return &Tracker{hosts: map[hostKey]*Host{}, gone: map[hostKey]bool{}, ports: map[fdbKey]int{}}
+}
+
+// Neigh applies a neighbour message and returns the change it reveals.
+func (t *Tracker) Neigh(m NeighMsg) (Change, bool) {
+	if !m.IP.IsValid() {
+		return Change{}, false
+	}
+	k := hostKey{m.LinkIndex, m.IP.Unmap()}
+	h := t.hosts[k]
+	if m.Deleted {
+		if h != nil {
+			t.gone[k] = true
+		}
+		return Change{}, false
+	}
+	if h == nil {
+		if m.MAC == "" {
+			return Change{}, false
+		}
+		t.evict()
+		t.hosts[k] = &Host{LinkIndex: m.LinkIndex, IP: k.ip, MAC: m.MAC}
+		return Change{}, false
+	}
+	delete(t.gone, k)
+	h.Failed = m.Failed
+	if m.MAC == "" || m.MAC == h.MAC {
+		// A state change (REACHABLE -> STALE ...) or a refresh.
+		return Change{}, false
+	}
+	c := Change{Reason: ReasonMACChange, LinkIndex: m.LinkIndex, IP: k.ip, OldMAC: h.MAC, NewMAC: m.MAC}
+	h.MAC = m.MAC
+	return c, true
+}
+
+// FDB applies a bridge FDB message and returns one change per neighbour
+// using a MAC that moved to another port of the bridge.
+func (t *Tracker) FDB(m FDBMsg) []Change {
+	if m.Bridge == 0 || m.MAC == "" {
+		return nil
+	}
+	k := fdbKey{m.Bridge, m.MAC, m.VLAN}
+	if m.Deleted {
+		// Keep the last port: a flush followed by learning on another port
+		// is still a move.
+		return nil
+	}
+	old, known := t.ports[k]
+	t.ports[k] = m.Port
+	if !known || old == m.Port {
+		return nil
+	}
+	var out []Change
+	for _, h := range t.sortedHosts() {
+		if h.MAC == m.MAC {
+			out = append(out, Change{Reason: ReasonPortMove, LinkIndex: h.LinkIndex, IP: h.IP, OldMAC: h.MAC, NewMAC: h.MAC, OldPort: old, NewPort: m.Port})
+		}
+	}
+	return out
+}
+
+// PortOf returns the bridge port a MAC was last seen on, 0 if unknown.
+func (t *Tracker) PortOf(bridge int, mac string) int {
+	for k, p := range t.ports {
+		if k.bridge == bridge && k.mac == mac {
+			return p
+		}
+	}
+	return 0
+}
+
+// Len is the number of hosts tracked (present and remembered).
+func (t *Tracker) Len() int { return len(t.hosts) }
+
+// Hosts returns the tracked hosts sorted by IP, for persistence and
+// reconciliation.
+func (t *Tracker) Hosts() []Host {
+	var out []Host
+	for _, h := range t.sortedHosts() {
+		out = append(out, *h)
+	}
+	return out
+}
+
+// FailedHosts are neighbours currently in NUD_FAILED.
+func (t *Tracker) FailedHosts() []Host {
+	var out []Host
+	for _, h := range t.sortedHosts() {
+		if h.Failed && !t.gone[hostKey{h.LinkIndex, h.IP}] {
+			out = append(out, *h)
+		}
+	}
+	return out
+}
+
+func (t *Tracker) sortedHosts() []*Host {
+	out := make([]*Host, 0, len(t.hosts))
+	for _, h := range t.hosts {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].LinkIndex != out[j].LinkIndex {
+			return out[i].LinkIndex < out[j].LinkIndex
+		}
+		return out[i].IP.Less(out[j].IP)
+	})
+	return out
+}
+
+// evict makes room for one more host, dropping forgotten ones first.
+func (t *Tracker) evict() {
+	if len(t.hosts) < MaxHosts {
+		return
+	}
+	for k := range t.gone {
+		delete(t.hosts, k)
+		delete(t.gone, k)
+		if len(t.hosts) < MaxHosts {
+			return
+		}
+	}
+	for k := range t.hosts { // still full: drop an arbitrary one
+		delete(t.hosts, k)
+		return
+	}
+}
