@@ -33,6 +33,12 @@ func main() {
 	switch cmd {
 	case "check":
 		code = cli.Check(args, os.Stdout, os.Stderr)
+	case "daemon":
+		code = cli.Daemon(args, os.Stderr)
+	case "status":
+		code = cli.Status(args, os.Stdout, os.Stderr)
+	case "flush":
+		code = cli.Flush(args, os.Stdout, os.Stderr)
 	case "version", "--version", "-v":
 		fmt.Println("netfix", version.Version)
 	case "help", "-h", "--help":

@@ -240,3 +240,26 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Errorf("missing state: %+v %v", s, err)
 	}
 }
+
+func TestProneLinks(t *testing.T) {
+	t.Parallel()
+	port := func(n string) facts.Device {
+		return facts.Device{Name: n, Kind: facts.KindBridgePort, Master: "br-lan"}
+	}
+	tests := []struct {
+		name string
+		ft   facts.Flowtable
+		want map[string]bool
+	}{
+		{"fw4 hardware layout: ports listed", facts.Flowtable{Referenced: true, Devices: []facts.Device{port("lanport0"), {Name: "wan0", Kind: facts.KindVirtual}}}, map[string]bool{"br-lan": true}},
+		{"fw4 software layout: bridge listed", facts.Flowtable{Referenced: true, Devices: []facts.Device{{Name: "br-lan", Kind: facts.KindBridge}, {Name: "wan0", Kind: facts.KindVirtual}}}, map[string]bool{}},
+		{"flags offload caches every listed device", facts.Flowtable{Referenced: true, HWOffloadFlag: true, Devices: []facts.Device{{Name: "eth4", Kind: facts.KindPhysical}}}, map[string]bool{"eth4": true}},
+		{"unreferenced flowtable offloads nothing", facts.Flowtable{Devices: []facts.Device{port("lan1")}}, map[string]bool{}},
+	}
+	for _, tt := range tests {
+		got := ProneLinks(facts.Offload{Flowtables: []facts.Flowtable{tt.ft}})
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}

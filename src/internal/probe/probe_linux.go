@@ -22,6 +22,10 @@ type Options struct {
 	// Tests point it at a fixture tree. Kernel facts always come from the
 	// network namespace the process runs in.
 	Root string
+	// Lenient records a broken firewall config as a fact and goes on; the
+	// daemon uses it so a typo in /etc/config/firewall does not stop the
+	// healer.
+	Lenient bool
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -36,10 +40,10 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	s.Host, _ = os.Hostname()
 
 	fw, err := ReadFirewall(root)
-	if err != nil {
+	if err != nil && !opts.Lenient {
 		return s, err
 	}
-	if !fw.Present && (opts.Root != "" || IsOpenWrt(root)) {
+	if !fw.Present && !opts.Lenient && (opts.Root != "" || IsOpenWrt(root)) {
 		return s, fmt.Errorf("%w: %s does not exist; OpenWrt always has it: restore it with `cp /rom/etc/config/firewall /etc/config/firewall` or reinstall firewall4", ErrConfig, fw.Path)
 	}
 	s.Firewall = fw

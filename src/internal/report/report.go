@@ -65,25 +65,26 @@ func Verdict(doc status.Document) string {
 
 // EventLine renders one heal event on one line.
 func EventLine(e status.Event) string {
-	change := ""
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s", e.Time.Format("15:04:05"), e.Reason, e.IP)
+	if e.Interface != "" {
+		b.WriteString(" on " + e.Interface)
+	}
 	switch {
 	case e.OldMAC != "" && e.NewMAC != "" && e.OldMAC != e.NewMAC:
-		change = e.OldMAC + " -> " + e.NewMAC
+		b.WriteString(": " + e.OldMAC + " -> " + e.NewMAC)
 	case e.OldPort != "" || e.NewPort != "":
-		change = "port " + e.OldPort + " -> " + e.NewPort
-	case e.NewMAC != "":
-		change = e.NewMAC
+		b.WriteString(": port " + e.OldPort + " -> " + e.NewPort)
 	}
 	verb := "deleted"
 	if e.DryRun {
 		verb = "would delete"
 	}
-	line := fmt.Sprintf("%s %s %s on %s: %s, %s %d offloaded flow%s in %.1f ms",
-		e.Time.Format("15:04:05"), e.Reason, e.IP, e.Interface, change, verb, e.FlowsDeleted, plural(e.FlowsDeleted), float64(e.LatencyUS)/1000)
+	fmt.Fprintf(&b, ", %s %d offloaded flow%s in %.1f ms", verb, e.FlowsDeleted, plural(e.FlowsDeleted), float64(e.LatencyUS)/1000)
 	if e.Error != "" {
-		line += " (error: " + e.Error + ")"
+		b.WriteString(" (error: " + e.Error + ")")
 	}
-	return line
+	return b.String()
 }
 
 func plural(n int) string {

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/netfix/netfix/src/internal/config"
+	"github.com/netfix/netfix/src/internal/daemon"
+	"github.com/netfix/netfix/src/internal/ipc"
+)
+
+// Daemon runs the healer until SIGTERM: `netfix daemon`.
+func Daemon(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("daemon", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o daemon.Options
+	fs.StringVar(&o.ConfigPath, "config", config.DefaultPath, "UCI config `file`")
+	fs.StringVar(&o.Socket, "socket", ipc.DefaultSocket, "control socket `path` (root only)")
+	fs.StringVar(&o.StatePath, "state", daemon.DefaultStatePath, "where the neighbour state survives restarts")
+	fs.StringVar(&o.Root, "root", "", "read UCI files below `DIR` for the findings")
+	fs.BoolVar(&o.ForceDryRun, "dry-run", false, "report what would be deleted, delete nothing (overrides the config)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: netfix daemon [--config FILE] [--socket PATH] [--dry-run]\n\nWatches neighbour and bridge port changes and deletes the offloaded\nconntrack entries they made stale. Run by procd (/etc/init.d/netfix).\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(stderr, "netfix daemon: needs root (CAP_NET_ADMIN) to watch netlink and delete conntrack entries; run it as root or via /etc/init.d/netfix")
+		return 1
+	}
+	o.Log = stderr
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := daemon.Run(ctx, o); err != nil {
+		fmt.Fprintf(stderr, "netfix daemon: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/netfix/netfix/src/internal/flows"
+	"github.com/netfix/netfix/src/internal/heal"
+	"github.com/netfix/netfix/src/internal/ipc"
+	"github.com/netfix/netfix/src/internal/report"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// Status prints the running daemon's document: `netfix status [--json]`.
+func Status(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the status document as JSON")
+	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	var doc status.Document
+	if err := ipc.Call(*socket, ipc.Request{Method: "status"}, &doc, 5*time.Second); err != nil {
+		if errors.Is(err, ipc.ErrNoDaemon) {
+			err = fmt.Errorf("%w; `netfix check` diagnoses without it", err)
+		}
+		return fail(stdout, stderr, *asJSON, "status", err)
+	}
+	if *asJSON {
+		writeJSON(stdout, doc)
+	} else {
+		_ = report.Text(stdout, doc)
+	}
+	return status.ExitCode(doc.Verdict)
+}
+
+// Flush deletes one host's offloaded entries now, through the daemon:
+// `netfix flush --ip ADDR [--dry-run]`.
+func Flush(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("flush", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ipStr := fs.String("ip", "", "the host's IPv4 or IPv6 `address`")
+	dry := fs.Bool("dry-run", false, "only count what would be deleted")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	ip, err := netip.ParseAddr(*ipStr)
+	if err != nil {
+		return fail(stdout, stderr, *asJSON, "flush", fmt.Errorf("--ip %q is not an IP address", *ipStr))
+	}
+	ev, err := FlushHost(*socket, ip, *dry)
+	if err != nil {
+		return fail(stdout, stderr, *asJSON, "flush", err)
+	}
+	if *asJSON {
+		writeJSON(stdout, ev)
+	} else {
+		fmt.Fprintln(stdout, report.EventLine(ev))
+	}
+	return 0
+}
+
+// FlushHost deletes ip's offloaded entries through the daemon (so the
+// repair lands in its history), or directly when no daemon runs.
+func FlushHost(socket string, ip netip.Addr, dryRun bool) (status.Event, error) {
+	var ev status.Event
+	err := ipc.Call(socket, ipc.Request{Method: "flush", IP: ip.String(), DryRun: dryRun}, &ev, 10*time.Second)
+	if !errors.Is(err, ipc.ErrNoDaemon) {
+		return ev, err
+	}
+	start := time.Now()
+	t, err := flows.Open()
+	if err != nil {
+		return ev, err
+	}
+	defer t.Close()
+	sel, err := t.OffloadedOf(ip.Unmap())
+	if err != nil {
+		return ev, err
+	}
+	ev = status.Event{Time: start.UTC(), IP: ip.Unmap().String(), Reason: heal.ReasonManual, DryRun: dryRun}
+	if dryRun {
+		ev.FlowsDeleted = len(sel)
+	} else if ev.FlowsDeleted, err = t.Delete(sel); err != nil {
+		ev.Error = err.Error()
+	}
+	ev.LatencyUS = time.Since(start).Microseconds()
+	return ev, nil
+}

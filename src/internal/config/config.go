@@ -1,0 +1,238 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	uci "github.com/digineo/go-uci/v2"
+)
+
+// DefaultPath is the daemon's config file on OpenWrt.
+const DefaultPath = "/etc/config/netfix"
+
+// Log levels.
+const (
+	LevelError = "error"
+	LevelWarn  = "warn"
+	LevelInfo  = "info"
+	LevelDebug = "debug"
+)
+
+// Config is the checked daemon configuration.
+type Config struct {
+	// Enabled: the daemon runs at all (procd also reads it).
+	Enabled bool
+	// Heal: delete stale offloaded entries; false only watches and reports.
+	Heal bool
+	// DryRun: report what would be deleted, delete nothing.
+	DryRun bool
+	// LogLevel is error, warn, info or debug.
+	LogLevel string
+	// IgnoreInterfaces are link names whose neighbours are never repaired.
+	IgnoreInterfaces []string
+	// IgnoreHosts are addresses or prefixes never repaired.
+	IgnoreHosts []netip.Prefix
+	// SweepInterval is how often the daemon re-reads neighbours and the
+	// bridge FDB to catch changes it missed, and refreshes its findings.
+	SweepInterval time.Duration
+	// RepairBurst repairs of one host are allowed per RepairWindow.
+	RepairBurst  int
+	RepairWindow time.Duration
+}
+
+// Default is the configuration out of the box: the package exists to
+// repair, so healing is on.
+func Default() Config {
+	return Config{
+		Enabled:       true,
+		Heal:          true,
+		LogLevel:      LevelInfo,
+		SweepInterval: 30 * time.Second,
+		RepairBurst:   10,
+		RepairWindow:  time.Minute,
+	}
+}
+
+// Problem is one issue found in the file, with where to fix it.
+type Problem struct {
+	File   string
+	Line   int
+	Option string
+	Msg    string
+}
+
+func (p Problem) String() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc += fmt.Sprintf(" line %d", p.Line)
+	}
+	if p.Option != "" {
+		loc += fmt.Sprintf(" (option %s)", p.Option)
+	}
+	return loc + ": " + p.Msg
+}
+
+// Load reads path. A missing file gives the defaults. A file that does not
+// parse returns the defaults and an error naming the line, and a bad value
+// keeps that option's default and adds a Problem: the daemon never dies on
+// a typo.
+func Load(path string) (Config, []Problem, error) {
+	cfg := Default()
+	body, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cfg, nil, nil
+	}
+	if err != nil {
+		return cfg, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	tree := uci.NewTree(filepath.Dir(path))
+	name := filepath.Base(path)
+	if err := tree.LoadConfig(name, true); err != nil {
+		return cfg, nil, fmt.Errorf("%s; running on defaults until it is fixed", DescribeSyntax(path, string(body), err))
+	}
+	secs, _ := tree.GetSections(name, "netfix")
+	if len(secs) == 0 {
+		return cfg, []Problem{{File: path, Msg: "no `config netfix 'main'` section; using defaults"}}, nil
+	}
+	sec := secs[0]
+	p := parser{file: path, body: string(body), tree: tree, cfg: name, sec: sec}
+
+	p.boolean("enabled", &cfg.Enabled)
+	p.boolean("heal", &cfg.Heal)
+	p.boolean("dry_run", &cfg.DryRun)
+	if v, ok := p.get("log_level"); ok {
+		switch v {
+		case LevelError, LevelWarn, LevelInfo, LevelDebug:
+			cfg.LogLevel = v
+		default:
+			p.problem("log_level", fmt.Sprintf("%q is not one of error, warn, info, debug; using %s", v, cfg.LogLevel))
+		}
+	}
+	if v, ok := p.get("sweep_interval"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 5 || n > 3600 {
+			p.problem("sweep_interval", fmt.Sprintf("%q is not a number of seconds from 5 to 3600; using %d", v, int(cfg.SweepInterval.Seconds())))
+		} else {
+			cfg.SweepInterval = time.Duration(n) * time.Second
+		}
+	}
+	if v, ok := p.get("repair_burst"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			p.problem("repair_burst", fmt.Sprintf("%q is not a number from 1 to 1000; using %d", v, cfg.RepairBurst))
+		} else {
+			cfg.RepairBurst = n
+		}
+	}
+	for _, v := range p.list("ignore_interface") {
+		if v == "" || len(v) > 15 || strings.ContainsAny(v, "/ \t") {
+			p.problem("ignore_interface", fmt.Sprintf("%q is not an interface name; ignored", v))
+			continue
+		}
+		cfg.IgnoreInterfaces = append(cfg.IgnoreInterfaces, v)
+	}
+	for _, v := range p.list("ignore_host") {
+		pfx, err := parseHost(v)
+		if err != nil {
+			p.problem("ignore_host", fmt.Sprintf("%q is not an IP address or prefix; ignored", v))
+			continue
+		}
+		cfg.IgnoreHosts = append(cfg.IgnoreHosts, pfx)
+	}
+	sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
+	return cfg, p.problems, nil
+}
+
+func parseHost(v string) (netip.Prefix, error) {
+	if strings.Contains(v, "/") {
+		p, err := netip.ParsePrefix(v)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// Ignored reports whether repairs of ip on iface are switched off.
+func (c Config) Ignored(iface string, ip netip.Addr) bool {
+	for _, i := range c.IgnoreInterfaces {
+		if i == iface {
+			return true
+		}
+	}
+	for _, p := range c.IgnoreHosts {
+		if p.Contains(ip.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// Mode is the heal mode the status document reports.
+func (c Config) Mode() string {
+	switch {
+	case !c.Heal:
+		return "off"
+	case c.DryRun:
+		return "dry_run"
+	default:
+		return "heal"
+	}
+}
+
+type parser struct {
+	file, body, cfg, sec string
+	tree                 uci.Tree
+	problems             []Problem
+}
+
+func (p *parser) get(opt string) (string, bool) {
+	v, ok := p.tree.GetLast(p.cfg, p.sec, opt)
+	return strings.TrimSpace(v), ok && v != ""
+}
+
+func (p *parser) list(opt string) []string {
+	v, _ := p.tree.Get(p.cfg, p.sec, opt)
+	return v
+}
+
+func (p *parser) boolean(opt string, dst *bool) {
+	v, ok := p.get(opt)
+	if !ok {
+		return
+	}
+	switch strings.ToLower(v) {
+	case "1", "on", "true", "yes", "enabled":
+		*dst = true
+	case "0", "off", "false", "no", "disabled":
+		*dst = false
+	default:
+		p.problem(opt, fmt.Sprintf("%q is not a boolean (use '1' or '0'); using %s", v, map[bool]string{true: "'1'", false: "'0'"}[*dst]))
+	}
+}
+
+func (p *parser) problem(opt, msg string) {
+	p.problems = append(p.problems, Problem{File: p.file, Line: lineOf(p.body, opt), Option: opt, Msg: msg})
+}
+
+// lineOf finds the line that sets opt, for messages.
+func lineOf(body, opt string) int {
+	for i, l := range strings.Split(body, "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 && (f[0] == "option" || f[0] == "list") && f[1] == opt {
+			return i + 1
+		}
+	}
+	return 0
+}

@@ -1,0 +1,164 @@
+package config
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The shipped file documents every option with its default; parsing it
+// must give exactly Default(), so the docs cannot drift from the code.
+func TestShippedConfigIsDefault(t *testing.T) {
+	t.Parallel()
+	cfg, problems, err := Load(filepath.Join("..", "..", "..", "files", "etc", "config", "netfix"))
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("shipped config: %v %v", err, problems)
+	}
+	if diff := cmp.Diff(Default(), cfg, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Errorf("shipped config differs from Default() (-default +shipped):\n%s", diff)
+	}
+	body, _ := os.ReadFile(filepath.Join("..", "..", "..", "files", "etc", "config", "netfix"))
+	for _, opt := range []string{"enabled", "heal", "dry_run", "log_level", "sweep_interval", "repair_burst", "ignore_interface", "ignore_host"} {
+		if !strings.Contains(string(body), " "+opt+" ") {
+			t.Errorf("shipped config does not document %s", opt)
+		}
+	}
+}
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "netfix")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		body     string
+		mutate   func(*Config)
+		problems []string
+		err      string
+	}{
+		{
+			name: "everything set",
+			body: "config netfix 'main'\n\toption heal '1'\n\toption dry_run 'yes'\n\toption log_level 'debug'\n\toption sweep_interval '10'\n\tlist ignore_interface 'br-guest'\n\tlist ignore_host '192.168.1.2'\n\tlist ignore_host 'fd00::/64'\n",
+			mutate: func(c *Config) {
+				c.DryRun, c.LogLevel, c.SweepInterval = true, LevelDebug, 10*time.Second
+				c.IgnoreInterfaces = []string{"br-guest"}
+				c.IgnoreHosts = []netip.Prefix{netip.MustParsePrefix("192.168.1.2/32"), netip.MustParsePrefix("fd00::/64")}
+			},
+		},
+		{
+			name:   "bad values keep defaults and name line and option",
+			body:   "config netfix 'main'\n\toption heal 'maybe'\n\toption sweep_interval 'soon'\n\toption log_level 'loud'\n\tlist ignore_host 'router.lan'\n\toption enabled '0'\n",
+			mutate: func(c *Config) { c.Enabled = false },
+			problems: []string{
+				`line 2 (option heal): "maybe" is not a boolean`,
+				`line 3 (option sweep_interval): "soon" is not a number of seconds`,
+				`line 4 (option log_level): "loud" is not one of`,
+				`line 5 (option ignore_host): "router.lan" is not an IP address`,
+			},
+		},
+		{
+			name: "syntax error: defaults and an error naming the line",
+			body: "config netfix 'main'\n\toption heal '1\n\toption dry_run '0'\n",
+			err:  "line 2 (option heal): unterminated quoted string; running on defaults",
+		},
+		{
+			name:     "no netfix section",
+			body:     "config other 'x'\n",
+			problems: []string{"no `config netfix 'main'` section"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, problems, err := Load(write(t, tt.body))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				if diff := cmp.Diff(Default(), cfg, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+					t.Errorf("a broken file must give the defaults:\n%s", diff)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := Default()
+			if tt.mutate != nil {
+				tt.mutate(&want)
+			}
+			if diff := cmp.Diff(want, cfg, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+				t.Errorf("config (-want +got):\n%s", diff)
+			}
+			if len(problems) != len(tt.problems) {
+				t.Fatalf("problems = %v, want %d", problems, len(tt.problems))
+			}
+			for i, p := range problems {
+				if !strings.Contains(p.String(), tt.problems[i]) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, p, tt.problems[i])
+				}
+			}
+		})
+	}
+}
+
+func TestMissingFileIsDefault(t *testing.T) {
+	t.Parallel()
+	cfg, problems, err := Load(filepath.Join(t.TempDir(), "netfix"))
+	if err != nil || problems != nil || cfg.Mode() != "heal" {
+		t.Errorf("missing file: %+v %v %v", cfg, problems, err)
+	}
+}
+
+func TestIgnored(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	c.IgnoreInterfaces = []string{"br-guest"}
+	c.IgnoreHosts = []netip.Prefix{netip.MustParsePrefix("192.168.1.2/32"), netip.MustParsePrefix("fd00::/64")}
+	for _, tt := range []struct {
+		iface string
+		ip    string
+		want  bool
+	}{
+		{"br-guest", "10.0.0.1", true},
+		{"br-lan", "192.168.1.2", true},
+		{"br-lan", "::ffff:192.168.1.2", true},
+		{"br-lan", "fd00::9", true},
+		{"br-lan", "192.168.1.3", false},
+	} {
+		if got := c.Ignored(tt.iface, netip.MustParseAddr(tt.ip)); got != tt.want {
+			t.Errorf("Ignored(%s, %s) = %v", tt.iface, tt.ip, got)
+		}
+	}
+}
+
+func TestSyntaxProblem(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		body string
+		line int
+	}{
+		{"config a 'b'\n\toption x 'y'\n", 0},
+		{"# comment 'unbalanced\nconfig a\n", 0},
+		{"config a\n\toption x 'it''s'\n\toption y \"a'b\"\n", 0},
+		{"config a\n\toption x\n", 2},
+		{"config a\n\topton x 'y'\n", 2},
+		{"config a\n\tlist x 'y\n", 2},
+	} {
+		if got, msg := SyntaxProblem(tt.body); got != tt.line {
+			t.Errorf("SyntaxProblem(%q) = %d %q, want line %d", tt.body, got, msg, tt.line)
+		}
+	}
+}

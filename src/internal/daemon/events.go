@@ -1,0 +1,46 @@
+package daemon
+
+import (
+	"sync"
+
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// journal keeps the newest heal events, newest first, and the totals.
+type journal struct {
+	mu      sync.Mutex
+	events  []status.Event
+	total   uint64
+	deleted uint64
+}
+
+func (j *journal) add(e status.Event) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.total++
+	if !e.DryRun {
+		j.deleted += uint64(e.FlowsDeleted)
+	}
+	j.events = append([]status.Event{e}, j.events...)
+	if len(j.events) > status.MaxEvents {
+		j.events = j.events[:status.MaxEvents]
+	}
+}
+
+// last returns up to n newest events (all kept ones when n <= 0).
+func (j *journal) last(n int) ([]status.Event, uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if n <= 0 || n > len(j.events) {
+		n = len(j.events)
+	}
+	out := make([]status.Event, n)
+	copy(out, j.events[:n])
+	return out, j.total
+}
+
+func (j *journal) totals() (uint64, uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.total, j.deleted
+}
