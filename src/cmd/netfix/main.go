@@ -39,6 +39,8 @@ func main() {
 		code = cli.Status(args, os.Stdout, os.Stderr)
 	case "flush":
 		code = cli.Flush(args, os.Stdout, os.Stderr)
+	case "rpcd":
+		code = cli.Rpcd(args, os.Stdin, os.Stdout, os.Stderr)
 	case "version", "--version", "-v":
 		fmt.Println("netfix", version.Version)
 	case "help", "-h", "--help":

@@ -42,7 +42,7 @@ func Check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netfix check: unexpected argument %q\n", fs.Arg(0))
 		return ExitFailed
 	}
-	doc, err := Diagnose(*root, *socket)
+	doc, err := Diagnose(*root, *socket, false)
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "check", err)
 	}
@@ -55,12 +55,14 @@ func Check(args []string, stdout, stderr io.Writer) int {
 }
 
 // Diagnose gathers a snapshot, asks the daemon (if any) for its healer
-// state, and runs the rules. The daemon itself uses DiagnoseWith.
-func Diagnose(root, socket string) (status.Document, error) {
+// state, and runs the rules. expectHealer makes a missing daemon a finding
+// even where the init script is not found (the rpcd fallback).
+func Diagnose(root, socket string, expectHealer bool) (status.Document, error) {
 	s, err := probe.Gather(probe.Options{Root: root})
 	if err != nil {
 		return status.Document{}, err
 	}
+	s.HealerExpected = s.HealerExpected || expectHealer
 	var heal status.Heal
 	var live status.Document
 	if err := ipc.Call(socket, ipc.Request{Method: "status"}, &live, 2*time.Second); err == nil {

@@ -160,6 +160,8 @@ func Run(ctx context.Context, opts Options) error {
 			if d.cfg.SweepInterval != old {
 				sweep.Reset(d.cfg.SweepInterval)
 			}
+			// The firewall may have changed the flowtable layout too.
+			d.refreshSnapshot()
 			d.log.Infof("configuration reloaded (mode %s)", d.cfg.Mode())
 		}
 	}

@@ -1,0 +1,214 @@
+package rpcd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// MaxInput bounds what a call reads from stdin. Real arguments are a few
+// dozen bytes.
+const MaxInput = 64 << 10
+
+// MaxReply bounds a reply, far below the ~1 MiB at which ubusd drops rpcd.
+const MaxReply = 256 << 10
+
+// DefaultHistory is the number of events `history` returns without limit.
+const DefaultHistory = 20
+
+// Backend does the work of each method. The real one talks to the daemon
+// and falls back to a one-shot probe; tests use a fake.
+type Backend interface {
+	Status() (status.Document, error)
+	Check() (status.Document, error)
+	History(limit int) ([]status.Event, uint64, error)
+	Flush(ip netip.Addr, dryRun bool) (status.Event, error)
+}
+
+// argType is the JSON type of an argument.
+type argType int
+
+const (
+	tString argType = iota
+	tBool
+	tInt
+)
+
+// method describes one ubus method: its arguments and their examples for
+// `list`.
+type method struct {
+	args    map[string]argType
+	example map[string]any
+}
+
+var methods = map[string]method{
+	"status":  {args: map[string]argType{}, example: map[string]any{}},
+	"check":   {args: map[string]argType{}, example: map[string]any{}},
+	"history": {args: map[string]argType{"limit": tInt}, example: map[string]any{"limit": 32}},
+	"flush":   {args: map[string]argType{"ip": tString, "dry_run": tBool}, example: map[string]any{"ip": "192.168.1.2", "dry_run": false}},
+}
+
+// Methods lists the method names, sorted.
+func Methods() []string {
+	var out []string
+	for m := range methods {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// List writes the `list` reply.
+func List(w io.Writer) error {
+	sig := map[string]map[string]any{}
+	for name, m := range methods {
+		sig[name] = m.example
+	}
+	b, err := json.Marshal(sig)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// Call runs one method with the JSON arguments read from in and writes
+// exactly one JSON object to w: the result, or {"error": "..."}.
+func Call(name string, in io.Reader, w io.Writer, be Backend) error {
+	reply, err := call(name, in, be)
+	if err != nil {
+		reply = errorReply(err)
+	}
+	b, merr := json.Marshal(reply)
+	if merr != nil {
+		b, _ = json.Marshal(errorReply(fmt.Errorf("encode reply: %v", merr)))
+	}
+	if len(b) > MaxReply {
+		b, _ = json.Marshal(errorReply(fmt.Errorf("reply of %d bytes exceeds the %d byte cap", len(b), MaxReply)))
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func errorReply(err error) map[string]string {
+	return map[string]string{"error": err.Error()}
+}
+
+func call(name string, in io.Reader, be Backend) (any, error) {
+	m, ok := methods[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown method %q (methods: %s)", name, strings.Join(Methods(), ", "))
+	}
+	args, err := readArgs(in, m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	switch name {
+	case "status":
+		return be.Status()
+	case "check":
+		return be.Check()
+	case "history":
+		limit := DefaultHistory
+		if v, ok := args["limit"]; ok {
+			limit = v.(int)
+			if limit < 1 || limit > status.MaxEvents {
+				return nil, fmt.Errorf("history: limit must be 1 to %d, got %d", status.MaxEvents, limit)
+			}
+		}
+		events, total, err := be.History(limit)
+		if err != nil {
+			return nil, err
+		}
+		if events == nil {
+			events = []status.Event{}
+		}
+		return map[string]any{"events": events, "total": total}, nil
+	case "flush":
+		s, ok := args["ip"]
+		if !ok {
+			return nil, errors.New("flush: argument ip is required (the host's IPv4 or IPv6 address)")
+		}
+		ip, err := netip.ParseAddr(s.(string))
+		if err != nil || ip.Zone() != "" {
+			return nil, fmt.Errorf("flush: ip %q is not an IPv4 or IPv6 address", s)
+		}
+		ip = ip.Unmap()
+		if ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback() {
+			return nil, fmt.Errorf("flush: %s is not a host address", ip)
+		}
+		dry, _ := args["dry_run"].(bool)
+		ev, err := be.Flush(ip, dry)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"ip": ip.String(), "dry_run": ev.DryRun, "deleted": ev.FlowsDeleted, "event": ev}, nil
+	}
+	return nil, fmt.Errorf("method %q has no handler", name)
+}
+
+// readArgs decodes and type-checks the argument object. rpcd adds
+// ubus_rpc_session for calls made over HTTP; it is accepted and ignored.
+func readArgs(in io.Reader, m method) (map[string]any, error) {
+	data, err := io.ReadAll(io.LimitReader(in, MaxInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("read arguments: %w", err)
+	}
+	if len(data) > MaxInput {
+		return nil, fmt.Errorf("arguments larger than %d bytes", MaxInput)
+	}
+	out := map[string]any{}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return out, nil
+	}
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("arguments are not a JSON object: %v", err)
+	}
+	if raw == nil {
+		return nil, errors.New("arguments are not a JSON object")
+	}
+	for k, v := range raw {
+		if k == "ubus_rpc_session" {
+			continue
+		}
+		t, ok := m.args[k]
+		if !ok {
+			return nil, fmt.Errorf("unknown argument %q", k)
+		}
+		switch t {
+		case tString:
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, fmt.Errorf("argument %s must be a string", k)
+			}
+			out[k] = s
+		case tBool:
+			var b bool
+			if err := json.Unmarshal(v, &b); err != nil {
+				// ubus -S and some shells pass booleans as 0/1.
+				var n int
+				if err := json.Unmarshal(v, &n); err != nil || (n != 0 && n != 1) {
+					return nil, fmt.Errorf("argument %s must be a boolean", k)
+				}
+				b = n == 1
+			}
+			out[k] = b
+		case tInt:
+			var n int32
+			if err := json.Unmarshal(v, &n); err != nil {
+				return nil, fmt.Errorf("argument %s must be a 32-bit integer", k)
+			}
+			out[k] = int(n)
+		}
+	}
+	return out, nil
+}

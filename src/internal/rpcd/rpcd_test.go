@@ -1,0 +1,160 @@
+package rpcd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/netfix/netfix/src/internal/fixtures"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/list.golden.json")
+
+// fake is the backend at the domain boundary; it records flush calls.
+type fake struct {
+	flushed []string
+	err     error
+}
+
+func (f *fake) Status() (status.Document, error) {
+	return status.Build("0.1.0", fixtures.S1(), nil, status.Heal{}), f.err
+}
+func (f *fake) Check() (status.Document, error) { return f.Status() }
+func (f *fake) History(limit int) ([]status.Event, uint64, error) {
+	ev := fixtures.S1Events(false)
+	if limit < len(ev) {
+		ev = ev[:limit]
+	}
+	return ev, 3, f.err
+}
+func (f *fake) Flush(ip netip.Addr, dry bool) (status.Event, error) {
+	f.flushed = append(f.flushed, ip.String())
+	return status.Event{IP: ip.String(), Reason: "manual", FlowsDeleted: 2, DryRun: dry}, f.err
+}
+
+func TestListGolden(t *testing.T) {
+	var b bytes.Buffer
+	if err := List(&b); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		_ = os.WriteFile("testdata/list.golden.json", b.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile("testdata/list.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("list = %s, want %s", b.String(), want)
+	}
+	// rpcd turns a number example of 8, 16 or 64 into int8/16/64.
+	var sig map[string]map[string]any
+	_ = json.Unmarshal(b.Bytes(), &sig)
+	for m, args := range sig {
+		for a, v := range args {
+			if n, ok := v.(float64); ok && (n == 8 || n == 16 || n == 64) {
+				t.Errorf("%s.%s example %v would declare a non-int32 type", m, a, n)
+			}
+		}
+	}
+}
+
+func TestCall(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		method  string
+		stdin   string
+		wantErr string // substring of the {"error"} reply; "" for success
+		check   func(t *testing.T, reply map[string]any, be *fake)
+	}{
+		{name: "status, empty stdin", method: "status", stdin: "", check: func(t *testing.T, r map[string]any, _ *fake) {
+			if r["schema"] != float64(1) || r["verdict"] == nil {
+				t.Errorf("not a status document: %v", r)
+			}
+		}},
+		{name: "status with session", method: "status", stdin: `{"ubus_rpc_session":"0123456789abcdef0123456789abcdef"}`},
+		{name: "check", method: "check", stdin: `{}`},
+		{name: "history default", method: "history", stdin: `{}`, check: func(t *testing.T, r map[string]any, _ *fake) {
+			if len(r["events"].([]any)) != 3 || r["total"] != float64(3) {
+				t.Errorf("history = %v", r)
+			}
+		}},
+		{name: "history limit", method: "history", stdin: `{"limit":1,"ubus_rpc_session":"x"}`, check: func(t *testing.T, r map[string]any, _ *fake) {
+			if len(r["events"].([]any)) != 1 {
+				t.Errorf("history = %v", r)
+			}
+		}},
+		{name: "history limit out of range", method: "history", stdin: `{"limit":0}`, wantErr: "limit must be 1 to 50"},
+		{name: "history limit wrong type", method: "history", stdin: `{"limit":"ten"}`, wantErr: "limit must be a 32-bit integer"},
+		{name: "history limit too big for int32", method: "history", stdin: `{"limit":99999999999}`, wantErr: "32-bit integer"},
+		{name: "flush", method: "flush", stdin: `{"ip":"192.168.1.240","dry_run":true}`, check: func(t *testing.T, r map[string]any, be *fake) {
+			if r["deleted"] != float64(2) || r["dry_run"] != true || len(be.flushed) != 1 {
+				t.Errorf("flush = %v %v", r, be.flushed)
+			}
+		}},
+		{name: "flush v4-mapped is normalised", method: "flush", stdin: `{"ip":"::ffff:192.168.1.240"}`, check: func(t *testing.T, r map[string]any, be *fake) {
+			if be.flushed[0] != "192.168.1.240" {
+				t.Errorf("flushed %v", be.flushed)
+			}
+		}},
+		{name: "flush bool as 1", method: "flush", stdin: `{"ip":"fd00::240","dry_run":1}`},
+		{name: "flush missing ip", method: "flush", stdin: `{}`, wantErr: "ip is required"},
+		{name: "flush bad ip", method: "flush", stdin: `{"ip":"192.168.1.300"}`, wantErr: "not an IPv4 or IPv6 address"},
+		{name: "flush refuses a prefix", method: "flush", stdin: `{"ip":"192.168.1.0/24"}`, wantErr: "not an IPv4 or IPv6 address"},
+		{name: "flush refuses 0.0.0.0", method: "flush", stdin: `{"ip":"0.0.0.0"}`, wantErr: "not a host address"},
+		{name: "flush ip wrong type", method: "flush", stdin: `{"ip":17}`, wantErr: "ip must be a string"},
+		{name: "flush dry_run wrong type", method: "flush", stdin: `{"ip":"10.0.0.1","dry_run":"yes"}`, wantErr: "dry_run must be a boolean"},
+		{name: "unknown argument", method: "status", stdin: `{"verbose":true}`, wantErr: `unknown argument "verbose"`},
+		{name: "malformed JSON", method: "flush", stdin: `{"ip":`, wantErr: "not a JSON object"},
+		{name: "JSON array", method: "status", stdin: `[1,2]`, wantErr: "not a JSON object"},
+		{name: "JSON null", method: "status", stdin: `null`, wantErr: "not a JSON object"},
+		{name: "oversized input", method: "status", stdin: `{"ubus_rpc_session":"` + strings.Repeat("a", MaxInput) + `"}`, wantErr: "larger than"},
+		{name: "unknown method", method: "reboot", stdin: `{}`, wantErr: `unknown method "reboot"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			be := &fake{}
+			var out bytes.Buffer
+			if err := Call(tt.method, strings.NewReader(tt.stdin), &out, be); err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Count(out.Bytes(), []byte("\n")) != 1 {
+				t.Errorf("reply must be one line with one object: %q", out.String())
+			}
+			var reply map[string]any
+			if err := json.Unmarshal(out.Bytes(), &reply); err != nil {
+				t.Fatalf("reply is not a JSON object: %v: %s", err, out.String())
+			}
+			msg, isErr := reply["error"].(string)
+			switch {
+			case tt.wantErr == "" && isErr:
+				t.Fatalf("unexpected error reply %q", msg)
+			case tt.wantErr != "" && !strings.Contains(msg, tt.wantErr):
+				t.Fatalf("error reply %q, want it to contain %q", msg, tt.wantErr)
+			}
+			if tt.wantErr != "" && len(be.flushed) != 0 {
+				t.Errorf("a rejected call must not flush, flushed %v", be.flushed)
+			}
+			if tt.check != nil {
+				tt.check(t, reply, be)
+			}
+		})
+	}
+}
+
+func TestBackendErrorBecomesErrorObject(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	_ = Call("status", strings.NewReader("{}"), &out, &fake{err: errors.New("conntrack netlink interface not available")})
+	if !strings.Contains(out.String(), `"error":"conntrack netlink interface not available"`) {
+		t.Errorf("reply = %s", out.String())
+	}
+}
