@@ -395,7 +395,10 @@ func describe(e status.Event) string {
 }
 
 func (d *Daemon) refreshSnapshot() {
-	s, err := probe.Gather(probe.Options{Root: d.opts.Root, Lenient: true})
+	d.mu.Lock()
+	known := d.snap.Offload.KernelSupport
+	d.mu.Unlock()
+	s, err := probe.Gather(probe.Options{Root: d.opts.Root, Lenient: true, KnownSupport: known})
 	if err != nil {
 		d.log.Warnf("refresh findings: %v", err)
 	}

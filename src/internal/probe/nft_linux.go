@@ -20,8 +20,9 @@ const probeTable = "netfix_probe"
 
 // ReadFlowtables lists every flowtable of every table, marks those a rule
 // feeds (`flow add @ft`), and, when there are none, asks the kernel whether
-// it supports flowtables at all. Devices are filled in by the caller.
-func ReadFlowtables(conn *nftables.Conn) (facts.Offload, error) {
+// it supports flowtables at all (unless known is already SupportYes or
+// SupportNo). Devices are filled in by the caller.
+func ReadFlowtables(conn *nftables.Conn, known string) (facts.Offload, error) {
 	off := facts.Offload{KernelSupport: facts.SupportUnknown, Mode: facts.ModeNone, Tables: []string{}, Flowtables: []facts.Flowtable{}}
 	tables, err := conn.ListTables()
 	if err != nil {
@@ -61,9 +62,12 @@ func ReadFlowtables(conn *nftables.Conn) (facts.Offload, error) {
 	}
 	sort.Strings(off.Tables)
 
-	if len(off.Flowtables) > 0 {
+	switch {
+	case len(off.Flowtables) > 0:
 		off.KernelSupport = facts.SupportYes
-	} else {
+	case known == facts.SupportYes || known == facts.SupportNo:
+		off.KernelSupport = known
+	default:
 		off.KernelSupport, err = flowtableSupport(conn)
 		if err != nil {
 			return off, err

@@ -26,6 +26,10 @@ type Options struct {
 	// daemon uses it so a typo in /etc/config/firewall does not stop the
 	// healer.
 	Lenient bool
+	// KnownSupport, when set, is the flowtable support found by an earlier
+	// Gather: the daemon asks the kernel once instead of adding and
+	// deleting a probe table every sweep.
+	KnownSupport string
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -52,7 +56,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil {
 		return s, classify("open nftables netlink socket", err, nil)
 	}
-	off, err := ReadFlowtables(nft)
+	off, err := ReadFlowtables(nft, opts.KnownSupport)
 	if err != nil {
 		if errors.Is(err, ErrNotPermitted) {
 			return s, err
