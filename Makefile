@@ -52,7 +52,7 @@ go123:
 	GOTOOLCHAIN=go1.23.12 $(GO) build -o /dev/null ./src/cmd/netfix
 	GOTOOLCHAIN=go1.23.12 $(GO) vet ./src/...
 
-test: deps lint go123 integration pkg-test
+test: deps lint go123 integration pkg-test luci-test
 
 clean:
 	rm -rf $(BUILD)
@@ -103,3 +103,11 @@ pkg-test: ipk
 	@out=$$(cd tools/mkipk && gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	cd tools/mkipk && $(GO) vet ./...
 	cd tools/mkipk && $(PKG_ENV) $(GO) test -count=1 -v ./...
+
+# --- LuCI app -----------------------------------------------------------------
+#   make luci-test  luci-app-netfix: the real views in headless Chromium against
+#                   the golden status documents, ACL/menu and translation checks
+# Needs node, npm and Debian's chromium (scripts/deps.sh installs it).
+.PHONY: luci-test
+luci-test:
+	cd test/luci && npm ci --no-audit --no-fund && npm test

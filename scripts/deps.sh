@@ -4,6 +4,10 @@
 set -euo pipefail
 
 pkgs=(nftables conntrack iproute2 kmod ethtool)
+# make pkg-test: run the mipsel and arm64 builds; unpack the packages.
+pkgs+=(qemu-user-static tar gzip util-linux)
+# make luci-test: headless Chromium; CJK fonts for the zh_Hans screenshot.
+pkgs+=(chromium fonts-noto-cjk)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -159,7 +159,7 @@ func staleProne(s facts.Snapshot) []status.Finding {
 			sev = status.SeverityInfo
 			cover = "The netfix healer is running and deletes a host's offloaded entries as soon as its MAC or bridge port changes, so the risk is covered."
 		case s.HealerRunning:
-			cover = fmt.Sprintf("The netfix healer is running in %s mode, so it does not repair these flows.", s.HealerMode)
+			cover = fmt.Sprintf("The netfix healer is running in %s mode, so it does not repair these flows.", strings.ReplaceAll(s.HealerMode, "_", "-"))
 		default:
 			cover = "The netfix healer is not running, so nothing repairs these flows."
 		}
@@ -338,7 +338,7 @@ func offloadSummary(s facts.Snapshot) []status.Finding {
 	} else if ct.Error != "" {
 		ev = append(ev, "conntrack: not readable ("+ct.Error+")")
 	}
-	mode := EffectiveMode(s)
+	mode := facts.EffectiveMode(s)
 	return []status.Finding{{
 		ID:       IDSummary,
 		Severity: status.SeverityInfo,
@@ -346,19 +346,6 @@ func offloadSummary(s facts.Snapshot) []status.Finding {
 		Detail:   "What the kernel actually does, from the live flowtables and the conntrack offload bits.",
 		Evidence: ev,
 	}}
-}
-
-// EffectiveMode is what the kernel really does: hardware only when some
-// entry is HW_OFFLOAD, software when flows are (or can be) offloaded.
-func EffectiveMode(s facts.Snapshot) string {
-	switch {
-	case s.Conntrack.HWOffloaded > 0:
-		return facts.ModeHardware
-	case s.Conntrack.Offloaded > 0 || len(activeFlowtables(s)) > 0:
-		return facts.ModeSoftware
-	default:
-		return facts.ModeNone
-	}
 }
 
 func bit(b bool) string {

@@ -274,7 +274,7 @@ func TestS1Evidence(t *testing.T) {
 	if !strings.Contains(st.Fix, "flow_offloading_hw='0'") || !strings.Contains(st.Fix, "/etc/init.d/netfix start") {
 		t.Errorf("stale_prone fix = %q", st.Fix)
 	}
-	if got := EffectiveMode(fixtures.S1()); got != facts.ModeSoftware {
+	if got := facts.EffectiveMode(fixtures.S1()); got != facts.ModeSoftware {
 		t.Errorf("S1 effective mode = %s, want software (no HW_OFFLOAD entry)", got)
 	}
 }

@@ -78,6 +78,10 @@ type Offload struct {
 	// Mode is what the live ruleset does: none, software (flowtables
 	// without `flags offload`) or hardware (at least one with it).
 	Mode string `json:"mode"`
+	// EffectiveMode is what the kernel really does, from the conntrack
+	// bits: hardware only when some entry is [HW_OFFLOAD]. The S1 router's
+	// ruleset said hardware; this said software.
+	EffectiveMode string `json:"effective_mode"`
 	// Tables lists every nftables table as "family name" (e.g. "inet
 	// fw4"), so rules can tell "fw4 not loaded" from "no flowtable".
 	Tables     []string    `json:"tables"`
@@ -191,4 +195,21 @@ func (ft Flowtable) DeviceNames() []string {
 // Ref names ft the way nft prints it: "inet fw4 ft".
 func (ft Flowtable) Ref() string {
 	return ft.Family + " " + ft.Table + " " + ft.Name
+}
+
+// EffectiveMode is what the kernel really does: hardware only when some
+// entry is HW_OFFLOAD, software when flows are (or can be) offloaded.
+func EffectiveMode(s Snapshot) string {
+	switch {
+	case s.Conntrack.HWOffloaded > 0:
+		return ModeHardware
+	case s.Conntrack.Offloaded > 0:
+		return ModeSoftware
+	}
+	for _, ft := range s.Offload.Flowtables {
+		if ft.Referenced {
+			return ModeSoftware
+		}
+	}
+	return ModeNone
 }

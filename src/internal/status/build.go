@@ -26,6 +26,7 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		heal.Mode = ModeOff
 	}
 	off := s.Offload
+	off.EffectiveMode = facts.EffectiveMode(s)
 	if off.Flowtables == nil {
 		off.Flowtables = []facts.Flowtable{}
 	}

@@ -1,0 +1,330 @@
+'use strict';
+'require baseclass';
+
+/*
+ * Pure helpers of the netfix pages: they turn values of the status
+ * document (schema 1, owned by src/internal/status) into the words and
+ * numbers a person reads. No DOM here, so they can be tested on their own;
+ * the views build nodes from what these return, always as text.
+ */
+
+const SEVERITY_RANK = { ok: 0, info: 1, warning: 2, critical: 3 };
+
+function pad2(n) {
+	return (n < 10 ? '0' : '') + n;
+}
+
+function isNumber(v) {
+	return typeof(v) == 'number' && isFinite(v);
+}
+
+return baseclass.extend({
+	/* Schema of the status document this page understands. */
+	SCHEMA: 1,
+
+	/* Numeric rank of a severity; unknown severities rank as ok. */
+	severityRank(sev) {
+		return SEVERITY_RANK[sev] != null ? SEVERITY_RANK[sev] : 0;
+	},
+
+	severityLabel(sev) {
+		switch (sev) {
+		case 'critical': return _('Critical');
+		case 'warning': return _('Warning');
+		case 'info': return _('Info');
+		case 'ok': return _('OK');
+		default: return String(sev || '?');
+		}
+	},
+
+	/* Class of the badge that shows a severity. */
+	severityClass(sev) {
+		switch (sev) {
+		case 'critical': return 'important';
+		case 'warning': return 'warning';
+		case 'info': return 'notice';
+		default: return 'success';
+		}
+	},
+
+	/* Findings sorted worst first; the order of equal ones is kept. */
+	sortFindings(findings) {
+		return (Array.isArray(findings) ? findings : [])
+			.map((f, i) => [ f, i ])
+			.sort((a, b) => (this.severityRank(b[0].severity) - this.severityRank(a[0].severity)) || (a[1] - b[1]))
+			.map(p => p[0]);
+	},
+
+	/* Findings a person must act on or know about (not plain "ok"). */
+	problems(findings) {
+		return (Array.isArray(findings) ? findings : [])
+			.filter(f => this.severityRank(f.severity) >= SEVERITY_RANK.warning);
+	},
+
+	/*
+	 * The verdict banner: word, style and the sentence under it. doc is the
+	 * status document or null when none could be read.
+	 */
+	verdict(doc) {
+		if (doc == null)
+			return { level: 'unknown', cls: 'notice', label: _('Unknown'),
+				summary: _('The status of netfix could not be read.') };
+
+		const n = this.problems(doc.findings).length;
+		switch (doc.verdict) {
+		case 'healthy':
+			return { level: 'healthy', cls: 'success', label: _('Healthy'),
+				summary: _('No problems found.') };
+		case 'warning':
+			return { level: 'warning', cls: 'warning', label: _('Warnings'),
+				summary: _('Problems found: %d').format(n) };
+		case 'critical':
+			return { level: 'critical', cls: 'error', label: _('Critical'),
+				summary: _('Problems found: %d').format(n) };
+		default:
+			return { level: 'unknown', cls: 'notice', label: _('Unknown'),
+				summary: _('Problems found: %d').format(n) };
+		}
+	},
+
+	/*
+	 * An RFC 3339 time as "YYYY-MM-DD HH:MM:SS" in the browser's time zone.
+	 * Go's zero time and empty values give ''; anything unparsable is
+	 * returned as it came.
+	 */
+	formatTime(value) {
+		if (value == null || value === '' || /^0001-01-01/.test(String(value)))
+			return '';
+
+		const d = new Date(value);
+		if (isNaN(d.getTime()))
+			return String(value);
+
+		return '%d-%s-%s %s:%s:%s'.format(d.getFullYear(), pad2(d.getMonth() + 1),
+			pad2(d.getDate()), pad2(d.getHours()), pad2(d.getMinutes()), pad2(d.getSeconds()));
+	},
+
+	/* Microseconds from the netlink event to the last delete. */
+	formatLatency(us) {
+		if (!isNumber(us) || us < 0)
+			return '';
+		if (us < 1000)
+			return _('%d µs').format(Math.round(us));
+		if (us < 1000000)
+			return _('%s ms').format((us / 1000).toFixed(us < 10000 ? 2 : 0));
+		return _('%s s').format((us / 1000000).toFixed(1));
+	},
+
+	/* "1834 / 65536 (2.8 %)" */
+	formatFill(entries, max) {
+		if (!isNumber(entries))
+			return '';
+		if (!isNumber(max) || max <= 0)
+			return String(entries);
+
+		const pct = entries * 100 / max;
+		return '%d / %d (%s %%)'.format(entries, max, pct.toFixed(pct < 10 ? 1 : 0));
+	},
+
+	/* Fill of the conntrack table as a number from 0 to 100, or null. */
+	fillPercent(entries, max) {
+		if (!isNumber(entries) || !isNumber(max) || max <= 0)
+			return null;
+		return Math.min(100, entries * 100 / max);
+	},
+
+	/* What /etc/config/firewall asks for (facts.Firewall.Mode). */
+	firewallMode(fw) {
+		if (fw == null || !fw.present)
+			return 'none';
+		if (!fw.flow_offloading)
+			return 'none';
+		return fw.flow_offloading_hw ? 'hardware' : 'software';
+	},
+
+	offloadModeLabel(mode) {
+		switch (mode) {
+		case 'hardware': return _('Hardware flow offloading');
+		case 'software': return _('Software flow offloading');
+		case 'none': return _('Off');
+		default: return String(mode || '?');
+		}
+	},
+
+	kernelSupportLabel(s) {
+		switch (s) {
+		case 'supported': return _('Supported');
+		case 'unsupported': return _('Not supported by this kernel');
+		default: return _('Unknown');
+		}
+	},
+
+	deviceKindLabel(kind) {
+		switch (kind) {
+		case 'bridge': return _('Bridge');
+		case 'bridge_port': return _('Bridge port');
+		case 'vlan': return _('VLAN');
+		case 'dsa_port': return _('Switch port (DSA)');
+		case 'physical': return _('Network card');
+		case 'virtual': return _('Virtual device');
+		case 'missing': return _('Missing (no such device)');
+		default: return String(kind || '?');
+		}
+	},
+
+	/* Can the NIC offload flows (ethtool feature hw-tc-offload)? */
+	hwOffloadLabel(dev) {
+		if (dev == null || !dev.hw_tc_offload_known)
+			return _('Unknown');
+		return dev.hw_tc_offload ? _('Yes') : _('No');
+	},
+
+	/* What a flowtable device is attached to: its bridge or lower device. */
+	deviceUpper(dev) {
+		if (dev == null)
+			return '';
+		if (dev.master)
+			return _('in %s').format(dev.master);
+		if (dev.parent)
+			return _('on %s').format(dev.parent);
+		return '';
+	},
+
+	healModeLabel(mode) {
+		switch (mode) {
+		case 'heal': return _('Repairing');
+		case 'dry_run': return _('Dry run: reports only, deletes nothing');
+		case 'off': return _('Off');
+		default: return String(mode || '?');
+		}
+	},
+
+	reasonLabel(reason) {
+		switch (reason) {
+		case 'mac_change': return _('MAC address changed');
+		case 'port_move': return _('Moved to another bridge port');
+		case 'neighbour_failed': return _('Host unreachable');
+		case 'reconcile': return _('Found by periodic sweep');
+		case 'manual': return _('Manual repair');
+		default: return String(reason || '?');
+		}
+	},
+
+	/*
+	 * What changed for a heal event: [ old, new ] MAC address or bridge
+	 * port, or null when the event names neither. A port move keeps the
+	 * MAC, so the MACs only count when they differ.
+	 */
+	eventChange(ev) {
+		if (ev == null)
+			return null;
+		if ((ev.old_mac || ev.new_mac) && ev.old_mac !== ev.new_mac)
+			return [ ev.old_mac || '?', ev.new_mac || '?' ];
+		if (ev.old_port || ev.new_port)
+			return [ ev.old_port || '?', ev.new_port || '?' ];
+		if (ev.old_mac || ev.new_mac)
+			return [ ev.old_mac || '?', ev.new_mac || '?' ];
+		return null;
+	},
+
+	/* A count of repairs or flows; in dry run nothing was deleted. */
+	countLabel(n, dryRun) {
+		n = isNumber(n) ? n : 0;
+		return dryRun ? _('%d (dry run, not deleted)').format(n) : String(n);
+	},
+
+	/* Flows column of a heal event. */
+	eventFlows(ev) {
+		return this.countLabel(ev && ev.flows_deleted, ev && ev.dry_run);
+	},
+
+	/*
+	 * Events for the table: those of the history call when it answered,
+	 * else the ones in the status document; newest first, at most limit.
+	 */
+	pickEvents(history, doc, limit) {
+		let events = null, total = null;
+
+		if (history != null && typeof(history) == 'object' && Array.isArray(history.events) && !history.error) {
+			events = history.events;
+			total = isNumber(history.total) ? history.total : events.length;
+		}
+		else if (doc != null && doc.heal != null && Array.isArray(doc.heal.last_events)) {
+			events = doc.heal.last_events;
+			total = isNumber(doc.heal.events_total) ? doc.heal.events_total : events.length;
+		}
+		else {
+			events = [];
+			total = 0;
+		}
+
+		events = events.slice().sort((a, b) => {
+			const ta = Date.parse(a && a.time), tb = Date.parse(b && b.time);
+			return (isNaN(tb) ? 0 : tb) - (isNaN(ta) ? 0 : ta);
+		});
+
+		return { events: events.slice(0, limit), total: Math.max(total, events.length) };
+	},
+
+	/* Message of a reply that failed: an Error, an {error} reply or junk. */
+	errorText(reply) {
+		if (reply == null)
+			return _('No answer');
+		if (reply instanceof Error)
+			return reply.message || String(reply);
+		if (typeof(reply) == 'object' && reply.error != null)
+			return String(reply.error);
+		return String(reply);
+	},
+
+	/* True when reply looks like a status document. */
+	isDocument(reply) {
+		return reply != null && typeof(reply) == 'object' && !Array.isArray(reply) &&
+			reply.error == null && isNumber(reply.schema) && typeof(reply.verdict) == 'string';
+	},
+
+	/* A literal IPv4 or IPv6 address (no prefix length, no zone). */
+	isIPAddress(s) {
+		s = String(s == null ? '' : s).trim();
+
+		const v4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+		if (v4.test(s))
+			return true;
+
+		if (!/^[0-9a-fA-F:.]+$/.test(s) || s.indexOf(':') < 0)
+			return false;
+
+		/* an embedded IPv4 tail counts as two groups */
+		let groups = s.split(':'), extra = 0;
+		const last = groups[groups.length - 1];
+		if (last.indexOf('.') >= 0) {
+			if (!v4.test(last))
+				return false;
+			groups[groups.length - 1] = '0';
+			extra = 1;
+		}
+
+		const dbl = s.split('::').length - 1;
+		if (dbl > 1 || /^:[^:]/.test(s) || /[^:]:$/.test(s))
+			return false;
+
+		if (dbl == 1) {
+			const parts = groups.filter(g => g !== '');
+			if (parts.length + extra > 7)
+				return false;
+			return parts.every(g => /^[0-9a-fA-F]{1,4}$/.test(g));
+		}
+
+		return groups.length + extra == 8 && groups.every(g => /^[0-9a-fA-F]{1,4}$/.test(g));
+	},
+
+	/*
+	 * An interface name as the daemon accepts it in ignore_interface: 1 to
+	 * 15 bytes (IFNAMSIZ - 1), no slash, space or tab.
+	 */
+	isDeviceName(s) {
+		s = String(s == null ? '' : s);
+		const bytes = new TextEncoder().encode(s).length;
+		return bytes >= 1 && bytes <= 15 && !/[\/ \t]/.test(s);
+	}
+});

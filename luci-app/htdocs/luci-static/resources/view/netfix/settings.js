@@ -1,0 +1,75 @@
+'use strict';
+'require view';
+'require form';
+'require netfix.format as nf';
+
+/*
+ * netfix settings: the `netfix` section called `main` of
+ * /etc/config/netfix (files/etc/config/netfix lists every option with its
+ * default; src/internal/config checks them the same way). The daemon
+ * reloads when the file changes, so Save & Apply is all it takes.
+ */
+
+return view.extend({
+	render() {
+		let o;
+
+		const m = new form.Map('netfix', _('netfix settings'),
+			_('How netfix watches this router and whether it repairs stale offloaded flows by itself.'));
+
+		const s = m.section(form.NamedSection, 'main', 'netfix', _('General'));
+		s.addremove = false;
+
+		o = s.option(form.Flag, 'enabled', _('Enable'),
+			_('Run the netfix daemon. When it is off, the status page still shows what a one-time check finds.'));
+		o.default = o.enabled;
+		o.rmempty = false;
+
+		o = s.option(form.Flag, 'heal', _('Repair stale flows'),
+			_('When a host changes its MAC address or moves to another bridge port, delete its offloaded connections at once so its traffic follows it. Off: only watch and report.'));
+		o.default = o.enabled;
+		o.rmempty = false;
+
+		o = s.option(form.Flag, 'dry_run', _('Dry run'),
+			_('Only log and count what would be repaired; delete nothing.'));
+		o.default = o.disabled;
+		o.rmempty = false;
+		o.depends('heal', '1');
+
+		o = s.option(form.ListValue, 'log_level', _('Log level'),
+			_('How much netfix writes to the system log (logread -e netfix).'));
+		o.value('error', _('Errors only'));
+		o.value('warn', _('Warnings and errors'));
+		o.value('info', _('Information'));
+		o.value('debug', _('Debug'));
+		o.default = 'info';
+
+		o = s.option(form.DynamicList, 'ignore_interface', _('Ignore interfaces'),
+			_('Interfaces whose hosts are never repaired, for example a guest bridge. Use Linux device names such as br-guest.'));
+		o.placeholder = 'br-guest';
+		o.validate = function(section_id, value) {
+			if (value == null || value === '' || nf.isDeviceName(value))
+				return true;
+			return _('Expecting an interface name of at most 15 bytes without spaces or slashes');
+		};
+
+		o = s.option(form.DynamicList, 'ignore_host', _('Ignore hosts'),
+			_('IP addresses or prefixes (such as 192.168.1.2 or fd00::/64) whose connections netfix never deletes.'));
+		o.datatype = 'ipaddr';
+		o.placeholder = '192.168.1.2';
+
+		o = s.option(form.Value, 'sweep_interval', _('Sweep interval'),
+			_('Seconds between full re-reads of the neighbours and the bridge forwarding table, which catch missed kernel events, and between refreshes of the findings. 5 to 3600.'));
+		o.datatype = 'range(5,3600)';
+		o.default = '30';
+		o.placeholder = '30';
+
+		o = s.option(form.Value, 'repair_burst', _('Repairs per host per minute'),
+			_('At most this many repairs of one host per minute, so two devices fighting over one IP address cannot cause a loop of deletes. 1 to 1000.'));
+		o.datatype = 'range(1,1000)';
+		o.default = '10';
+		o.placeholder = '10';
+
+		return m.render();
+	}
+});

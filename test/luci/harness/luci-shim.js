@@ -1,0 +1,435 @@
+/*
+ * The small part of the LuCI browser runtime that the netfix views use,
+ * written for the tests from LuCI's documented behaviour (luci.js, rpc.js):
+ *
+ *   L.require(name)       loads /luci-static/resources/<name>.js, reads its
+ *                         'require x [as y]' lines, loads those first and
+ *                         instantiates the class the file returns;
+ *   view                  a class whose constructor runs load() → render()
+ *                         and puts the nodes into #view;
+ *   rpc.declare()         ubus over JSON-RPC ("call" with the session id),
+ *                         with LuCI's expect / reject / filter semantics;
+ *   poll, dom, E(), _(), String.prototype.format, L.resolveDefault, L.bind.
+ *
+ * Two details are kept on purpose because the views' safety depends on them:
+ * dom.append() assigns a non-array string child through innerHTML (only array
+ * members become text nodes), and a null array member becomes the text
+ * "null". A view that passes router data the wrong way shows it here too.
+ *
+ * Test hooks live in window.__luciTest.
+ */
+(function(window, document) {
+	'use strict';
+
+	const params = new URLSearchParams(window.location.search);
+
+	const test = window.__luciTest = {
+		sid: params.get('sid') || '00000000000000000000000000000000',
+		lang: params.get('lang') || 'en',
+		pollAdds: [],        /* [ interval, ... ] of every poll.add() */
+		missingStrings: [],  /* _() strings the catalog lacks (lang != en) */
+		errors: [],
+		ready: null
+	};
+
+	/* ---- classes ------------------------------------------------------ */
+
+	function extendClass(Parent, props) {
+		const Cls = function() {
+			if (!(this instanceof Cls))
+				throw new TypeError('Constructor must not be called without "new"');
+			if (typeof(this.__init__) == 'function')
+				this.__init__.apply(this, arguments);
+		};
+		Cls.prototype = Object.create(Parent.prototype);
+		Object.keys(props || {}).forEach(k => {
+			Object.defineProperty(Cls.prototype, k, { value: props[k], writable: true, configurable: true });
+		});
+		Object.defineProperty(Cls.prototype, 'constructor', { value: Cls, writable: true });
+		Cls.extend = p => extendClass(Cls, p);
+		Cls.isSubclass = c => typeof(c) == 'function' && c.prototype instanceof Cls;
+		return Cls;
+	}
+
+	const BaseClass = function() {};
+	BaseClass.extend = p => extendClass(BaseClass, p);
+	BaseClass.isSubclass = c => typeof(c) == 'function' && c.prototype instanceof BaseClass;
+	BaseClass.prototype.varargs = function(args, offset) {
+		return Array.prototype.slice.call(arguments, 2).concat(Array.prototype.slice.call(args, offset));
+	};
+
+	/* String.prototype.format comes from string-format.js, loaded before. */
+
+	/* ---- dom ---------------------------------------------------------- */
+
+	const dom = {
+		elem(e) {
+			return e != null && typeof(e) == 'object' && 'nodeType' in e;
+		},
+
+		append(node, children) {
+			if (!this.elem(node))
+				return null;
+
+			if (Array.isArray(children)) {
+				for (let i = 0; i < children.length; i++) {
+					if (this.elem(children[i]))
+						node.appendChild(children[i]);
+					else
+						node.appendChild(document.createTextNode('' + children[i]));
+				}
+				return node.lastChild;
+			}
+			if (typeof(children) == 'function')
+				return this.append(node, children(node));
+			if (this.elem(children))
+				return node.appendChild(children);
+			if (children != null) {
+				/* LuCI does exactly this with a plain string child. */
+				node.innerHTML = '' + children;
+				return node.lastChild;
+			}
+			return null;
+		},
+
+		content(node, children) {
+			if (!this.elem(node))
+				return null;
+			while (node.firstChild)
+				node.removeChild(node.firstChild);
+			return this.append(node, children);
+		},
+
+		attr(node, key, val) {
+			if (!this.elem(node))
+				return null;
+			let attr = null;
+			if (key != null && typeof(key) == 'object')
+				attr = key;
+			else if (typeof(key) == 'string')
+				attr = { [key]: val };
+			for (const k in attr) {
+				if (!Object.prototype.hasOwnProperty.call(attr, k) || attr[k] == null)
+					continue;
+				if (typeof(attr[k]) == 'function')
+					node.addEventListener(k, attr[k]);
+				else if (typeof(attr[k]) == 'object')
+					node.setAttribute(k, JSON.stringify(attr[k]));
+				else
+					node.setAttribute(k, attr[k]);
+			}
+		},
+
+		create(html, attr, data) {
+			if (!(attr instanceof Object) || Array.isArray(attr)) {
+				data = attr;
+				attr = null;
+			}
+			let elem;
+			if (this.elem(html))
+				elem = html;
+			else if (String(html).charCodeAt(0) === 60) {
+				const tpl = document.createElement('template');
+				tpl.innerHTML = html;
+				elem = tpl.content.firstChild;
+			}
+			else
+				elem = document.createElement(html);
+			if (!elem)
+				return null;
+			this.attr(elem, attr);
+			this.append(elem, data);
+			return elem;
+		},
+
+		findClassInstance() { return null; }
+	};
+
+	/* ---- poll --------------------------------------------------------- */
+
+	const poll = {
+		queue: [],
+		tick: 0,
+		timer: null,
+
+		add(fn, interval) {
+			if (interval == null || interval <= 0)
+				interval = L.env.pollinterval;
+			if (isNaN(interval) || typeof(fn) != 'function')
+				throw new TypeError('Invalid argument to LuCI.poll.add()');
+			test.pollAdds.push(interval);
+			if (this.queue.some(e => e.fn === fn))
+				return false;
+			this.queue.push({ fn: fn, i: interval >>> 0, r: true });
+			return true;
+		},
+
+		remove(fn) {
+			const len = this.queue.length;
+			this.queue = this.queue.filter(e => e.fn !== fn);
+			return this.queue.length != len;
+		},
+
+		step() {
+			poll.queue.forEach(e => {
+				if ((poll.tick % e.i) != 0 || !e.r)
+					return;
+				e.r = false;
+				Promise.resolve(e.fn()).finally(() => { e.r = true; });
+			});
+			poll.tick = (poll.tick + 1) % 4294967296;
+		},
+
+		start() {
+			if (this.timer != null)
+				return false;
+			this.timer = window.setInterval(this.step, 1000);
+			return true;
+		},
+
+		stop() {
+			if (this.timer == null)
+				return false;
+			window.clearInterval(this.timer);
+			this.timer = null;
+			return true;
+		},
+
+		active() { return this.timer != null; }
+	};
+
+	/* Runs every polled function once, now; resolves when all are done. */
+	test.pollNow = () => Promise.all(poll.queue.map(e => e.fn()));
+
+	/* ---- rpc ---------------------------------------------------------- */
+
+	let rpcRequestID = 1;
+
+	const ubusStatusText = [ 'Command OK', 'Invalid command', 'Invalid argument', 'Method not found',
+		'Resource not found', 'No data received', 'Permission denied', 'Request timeout',
+		'Not supported', 'Unspecified error', 'Connection lost' ];
+
+	const rpc = {
+		declare(options) {
+			return function() {
+				const args = Array.prototype.slice.call(arguments);
+				const params = {};
+				let off = 0;
+				if (Array.isArray(options.params))
+					for (; off < options.params.length; off++)
+						params[options.params[off]] = args[off];
+				const priv = [ undefined, undefined ].concat(args.slice(off));
+
+				const msg = {
+					jsonrpc: '2.0',
+					id: rpcRequestID++,
+					method: 'call',
+					params: [ test.sid, options.object, options.method, params ]
+				};
+
+				return window.fetch('/ubus', {
+					method: 'POST',
+					headers: { 'Content-Type': 'application/json' },
+					body: JSON.stringify(msg)
+				}).then(res => {
+					if (!res.ok)
+						L.raise('RPCError', 'RPC call to %s/%s failed with HTTP error %d: %s',
+							options.object, options.method, res.status, res.statusText || '?');
+					return res.json();
+				}).then(reply => {
+					if (!L.isObject(reply) || reply.jsonrpc != '2.0')
+						L.raise('RPCError', 'RPC call to %s/%s returned invalid message frame',
+							options.object, options.method);
+					if (L.isObject(reply.error) && reply.error.code && reply.error.message)
+						L.raise('RPCError', 'RPC call to %s/%s failed with error %d: %s',
+							options.object, options.method, reply.error.code, reply.error.message);
+
+					let ret = null;
+					if (Array.isArray(reply.result)) {
+						if (options.reject && reply.result[0] !== 0)
+							L.raise('RPCError', 'RPC call to %s/%s failed with ubus code %d: %s',
+								options.object, options.method, reply.result[0],
+								ubusStatusText[reply.result[0]] || 'Unknown error code');
+						ret = (reply.result.length > 1) ? reply.result[1] : reply.result[0];
+					}
+
+					if (options.expect) {
+						const key = Object.keys(options.expect)[0];
+						if (ret != null && key != '')
+							ret = ret[key];
+						const type = Object.prototype.toString;
+						if (ret == null || type.call(ret) != type.call(options.expect[key]))
+							ret = options.expect[key];
+					}
+
+					if (typeof(options.filter) == 'function') {
+						priv[0] = ret;
+						priv[1] = params;
+						ret = options.filter.apply(this, priv);
+					}
+
+					return ret;
+				});
+			};
+		},
+
+		getSessionID() { return test.sid; }
+	};
+
+	/* ---- view --------------------------------------------------------- */
+
+	const View = extendClass(BaseClass, {
+		__init__() {
+			const vp = document.getElementById('view');
+			dom.content(vp, E('div', { 'class': 'spinning' }, [ 'Loading view…' ]));
+
+			test.ready = Promise.resolve(this.load())
+				.then(data => this.render(data))
+				.then(nodes => {
+					dom.content(vp, nodes);
+					dom.append(vp, this.addFooter());
+					poll.start();
+					document.body.setAttribute('data-view-ready', '1');
+				})
+				.catch(err => {
+					test.errors.push(String(err && err.stack || err));
+					dom.content(vp, E('div', { 'class': 'alert-message error', 'id': 'view-error' }, [ String(err) ]));
+					document.body.setAttribute('data-view-ready', 'error');
+				});
+		},
+
+		load() { return null; },
+		render() { return null; },
+
+		/* Save / Apply / Reset buttons unless the view switched them off. */
+		addFooter() {
+			const buttons = [];
+			if (this.handleSaveApply)
+				buttons.push(E('button', { 'class': 'cbi-button cbi-button-apply' }, [ 'Save & Apply' ]));
+			if (this.handleSave)
+				buttons.push(E('button', { 'class': 'cbi-button cbi-button-save' }, [ 'Save' ]));
+			if (this.handleReset)
+				buttons.push(E('button', { 'class': 'cbi-button cbi-button-reset' }, [ 'Reset' ]));
+			return buttons.length ? E('div', { 'class': 'cbi-page-actions' }, buttons) : document.createDocumentFragment();
+		}
+	});
+
+	/* ---- L ------------------------------------------------------------ */
+
+	const builtins = { baseclass: BaseClass, view: View, dom: dom, poll: poll, rpc: rpc };
+	const loaded = {};
+
+	const L = window.L = {
+		env: { pollinterval: 5, sessionid: test.sid, resource: '/luci-static/resources' },
+
+		isObject(v) { return v != null && typeof(v) == 'object'; },
+
+		toArray(v) {
+			if (v == null) return [];
+			if (Array.isArray(v)) return v;
+			return [ v ];
+		},
+
+		bind(fn, self) {
+			return Function.prototype.bind.apply(fn, [ self ].concat(Array.prototype.slice.call(arguments, 2)));
+		},
+
+		resolveDefault(value, defvalue) {
+			return Promise.resolve(value).catch(() => defvalue);
+		},
+
+		raise(type, fmt) {
+			const msg = fmt ? String.prototype.format.apply(fmt, Array.prototype.slice.call(arguments, 2)) : 'Unspecified error';
+			const e = new Error(msg);
+			e.name = type || 'Error';
+			throw e;
+		},
+
+		error() {
+			try { L.raise.apply(L, arguments); }
+			catch (e) { test.errors.push(String(e)); throw e; }
+		},
+
+		resource() {
+			return [ L.env.resource ].concat(Array.prototype.slice.call(arguments)).join('/');
+		},
+
+		require(name, from) {
+			from = from || [];
+			if (builtins[name])
+				return Promise.resolve(builtins[name]);
+			if (loaded[name])
+				return loaded[name];
+			if (from.indexOf(name) != -1)
+				return Promise.reject(new Error('Circular dependency: ' + from.concat(name).join(' → ')));
+
+			const url = L.resource(name.replace(/\./g, '/') + '.js');
+
+			loaded[name] = window.fetch(url).then(res => {
+				if (!res.ok)
+					throw new Error('Cannot load ' + url + ': HTTP ' + res.status);
+				return res.text();
+			}).then(source => {
+				/* 'require x' / 'require x as y' directives at the top */
+				const deps = [], names = [];
+				const re = /^\s*(?:(['"])(?:use strict|require[ \t]+(\S+?)(?:[ \t]+as[ \t]+([a-zA-Z_]\w*))?)\1\s*;?|\/\*[\s\S]*?\*\/|\/\/[^\n]*)\s*/;
+				let rest = source, m;
+				while ((m = re.exec(rest)) != null && m[0].length) {
+					if (m[2]) {
+						deps.push(L.require(m[2], from.concat(name)));
+						names.push(m[3] || m[2].replace(/[^a-zA-Z0-9_]/g, '_'));
+					}
+					rest = rest.slice(m[0].length);
+				}
+
+				return Promise.all(deps).then(instances => {
+					const factory = new Function([ 'window', 'document', 'L' ].concat(names).join(','),
+						source + '\n//# sourceURL=' + url);
+					const Cls = factory.apply(factory, [ window, document, L ].concat(instances));
+					if (typeof(Cls) != 'function' || !(Cls.prototype instanceof BaseClass))
+						throw new TypeError('"' + name + '" factory yields invalid constructor');
+					return new Cls();
+				});
+			});
+
+			return loaded[name];
+		}
+	};
+
+	window.E = function() { return dom.create.apply(dom, arguments); };
+
+	/* ---- translations ------------------------------------------------- */
+
+	let catalog = {};
+
+	window._ = function(s) {
+		if (test.lang == 'en')
+			return s;
+		if (Object.prototype.hasOwnProperty.call(catalog, s) && catalog[s] !== '')
+			return catalog[s];
+		if (test.missingStrings.indexOf(s) < 0)
+			test.missingStrings.push(s);
+		return s;
+	};
+
+	/* ---- boot --------------------------------------------------------- */
+
+	window.addEventListener('error', ev => test.errors.push(String(ev.message)));
+	window.addEventListener('unhandledrejection', ev => test.errors.push(String(ev.reason && ev.reason.stack || ev.reason)));
+
+	const catalogLoaded = (test.lang == 'en')
+		? Promise.resolve()
+		: window.fetch('/i18n/' + encodeURIComponent(test.lang) + '.json')
+			.then(res => res.json()).then(c => { catalog = c; });
+
+	test.boot = catalogLoaded.then(() => {
+		document.documentElement.setAttribute('lang', test.lang.replace('_', '-'));
+		/* The page frame shows the menu titles of the app (menu.d), translated
+		 * like LuCI's menu would be. */
+		document.querySelectorAll('[data-i18n]').forEach(el => { el.textContent = window._(el.textContent); });
+		return L.require(params.get('view') || 'view.netfix.status');
+	}).catch(err => {
+		test.errors.push(String(err && err.stack || err));
+		document.body.setAttribute('data-view-ready', 'error');
+	});
+})(window, document);

@@ -1,0 +1,463 @@
+'use strict';
+// The real status view (luci-app/.../view/netfix/status.js) in headless
+// Chromium, inside a page that provides the part of the LuCI runtime it
+// uses (harness/luci-shim.js), served with the luci-app's htdocs by a
+// localhost server that answers ubus like rpcd does (lib/server.js).
+//
+// The status documents are the ones the Go golden tests write from the real
+// code (src/internal/status/testdata/doc_*.json). Assertions are made from
+// the documents, about what a person sees.
+//
+// It saves docs/luci-status.png (S1, English) and docs/luci-status.zh_Hans.png.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const P = require('./lib/paths');
+const { startServer } = require('./lib/server');
+const { loadDoc } = require('./lib/contract');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = [ '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+	'--disable-background-networking', '--disable-component-update', '--disable-sync' ];
+const XSS = '<img src=x onerror=alert(1)>';
+const HISTORY_LIMIT = 20;
+
+let server, context, userDataDir;
+const docs = {};
+
+const clone = v => JSON.parse(JSON.stringify(v));
+const arr = v => (Array.isArray(v) ? v : []);
+const problems = doc => arr(doc.findings).filter(f => f.severity === 'warning' || f.severity === 'critical');
+const VERDICT_WORD = { healthy: 'Healthy', warning: 'Warnings', critical: 'Critical' };
+
+// The replies a router with this document gives.
+function repliesFor(doc) {
+	const events = arr(doc.heal && doc.heal.last_events);
+	return {
+		status: doc,
+		check: doc,
+		history: ({ limit }) => ({ events: events.slice(0, limit), total: (doc.heal && doc.heal.events_total) || events.length }),
+		flush: ({ ip, dry_run }) => ({ ip, dry_run: !!dry_run, deleted: 2 })
+	};
+}
+
+before(async () => {
+	for (const name of [ 'doc_healthy', 'doc_s1_critical', 'doc_daemon_down' ]) {
+		docs[name] = loadDoc(name);
+		console.log(`${name}: ${docs[name].file}`);
+	}
+	server = await startServer();
+	userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'netfix-chromium-'));
+	context = await chromium.launchPersistentContext(userDataDir, {
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ARGS,
+		viewport: { width: 1280, height: 900 },
+		deviceScaleFactor: 1,
+		locale: 'en-US',
+		timezoneId: 'Asia/Shanghai'
+	});
+});
+
+after(async () => {
+	if (context)
+		await context.close();
+	if (server)
+		await server.close();
+	if (userDataDir)
+		fs.rmSync(userDataDir, { recursive: true, force: true });
+});
+
+// Opens the status page for a session; fails the test on any page error
+// or dialog (an alert() would mean injected markup ran).
+async function open(sid, { lang = 'en' } = {}) {
+	const page = await context.newPage();
+	const trouble = [];
+	page.on('pageerror', e => trouble.push(`pageerror: ${e.message}`));
+	page.on('dialog', d => { trouble.push(`dialog: ${d.type()} ${d.message()}`); d.dismiss().catch(() => {}); });
+	page.on('console', m => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) trouble.push(`console: ${m.text()}`); });
+	await page.goto(server.pageURL(sid, { lang }));
+	await page.waitForFunction(() => document.body.getAttribute('data-view-ready'), null, { timeout: 15000 });
+	const state = await page.evaluate(() => ({ ready: document.body.getAttribute('data-view-ready'),
+		errors: window.__luciTest.errors }));
+	assert.equal(state.ready, '1', `view rendered (errors: ${state.errors.join('; ')})`);
+	page.trouble = trouble;
+	return page;
+}
+
+async function text(page, selector) {
+	return (await page.locator(selector).innerText()).replace(/\s+/g, ' ').trim();
+}
+
+async function noTrouble(page) {
+	const errors = await page.evaluate(() => window.__luciTest.errors);
+	assert.deepEqual(page.trouble.concat(errors), [], 'no page errors, dialogs or runtime errors');
+}
+
+// What the banner, findings, offload and healer sections must show for doc.
+async function assertShowsDocument(page, doc) {
+	const banner = page.locator('#netfix-verdict');
+	assert.equal(await banner.getAttribute('data-verdict'), doc.verdict);
+	const b = await text(page, '#netfix-verdict');
+	assert.ok(b.startsWith(VERDICT_WORD[doc.verdict]), `banner says ${VERDICT_WORD[doc.verdict]}: ${b}`);
+	if (doc.verdict === 'healthy')
+		assert.ok(b.includes('No problems found.'), b);
+	else
+		assert.ok(b.includes(`Problems found: ${problems(doc).length}`), b);
+	assert.ok(b.includes(doc.host), 'banner names the router');
+	const worst = problems(doc).sort((x, y) => (y.severity === 'critical') - (x.severity === 'critical'))[0];
+	if (worst)
+		assert.ok(b.includes(worst.title.replace(/\s+/g, ' ')), 'banner shows the worst problem');
+
+	// Findings: every one, with its severity, text, evidence and fix.
+	const findings = arr(doc.findings);
+	assert.equal(await page.locator('#netfix-findings .netfix-finding').count(), findings.length);
+	for (const f of findings) {
+		const el = page.locator(`#netfix-findings .netfix-finding[data-id="${f.id}"]`);
+		assert.equal(await el.count(), 1, `finding ${f.id} shown once`);
+		const t = (await el.innerText()).replace(/\s+/g, ' ');
+		const sev = { critical: 'Critical', warning: 'Warning', info: 'Info', ok: 'OK' }[f.severity];
+		assert.ok(t.startsWith(sev), `${f.id}: severity ${sev}`);
+		assert.ok(t.includes(f.title.replace(/\s+/g, ' ')), `${f.id}: title`);
+		if (f.detail)
+			assert.ok(t.includes(f.detail.replace(/\s+/g, ' ')), `${f.id}: detail`);
+		const norm = v => String(v).replace(/\s+/g, ' ').trim();
+		assert.deepEqual((await el.locator('.netfix-evidence li').allInnerTexts()).map(norm), arr(f.evidence).map(norm),
+			`${f.id}: evidence`);
+		if (f.fix) {
+			assert.equal(await el.locator('.netfix-fix-cmd').innerText(), f.fix, `${f.id}: fix command`);
+			assert.equal(await el.locator('button.netfix-copy').innerText(), 'Copy');
+		}
+		else {
+			assert.equal(await el.locator('.netfix-fix').count(), 0, `${f.id}: no fix line`);
+		}
+	}
+
+	// Offloading in effect.
+	const off = await text(page, '#netfix-offload');
+	const mode = doc.firewall.present && doc.firewall.flow_offloading
+		? (doc.firewall.flow_offloading_hw ? 'Hardware flow offloading' : 'Software flow offloading') : 'Off';
+	assert.ok(off.includes(`Requested in /etc/config/firewall ${mode}`), `UCI mode ${mode}`);
+	const ct = doc.conntrack;
+	if (ct.available) {
+		assert.ok(off.includes(`${ct.entries} / ${ct.max}`), 'conntrack fill');
+		assert.ok(off.includes(`Offloaded connections [OFFLOAD] ${ct.offloaded} of ${ct.dumped} connections`), 'OFFLOAD count');
+		assert.ok(off.includes(`Offloaded in hardware [HW_OFFLOAD] ${ct.hw_offloaded} of ${ct.dumped} connections`), 'HW_OFFLOAD count');
+	}
+	const fts = arr(doc.offload.flowtables);
+	assert.equal(await page.locator('#netfix-offload .netfix-flowtable').count(), fts.length);
+	for (const [ i, ft ] of fts.entries()) {
+		const rows = page.locator('#netfix-offload .netfix-flowtable').nth(i).locator('table.netfix-devices tr.tr:not(.table-titles):not(.placeholder)');
+		const devices = arr(ft.devices);
+		assert.equal(await rows.count(), devices.length, `flowtable ${ft.name}: one row per device`);
+		for (const [ j, d ] of devices.entries()) {
+			const cells = await rows.nth(j).locator('td').allInnerTexts();
+			assert.equal(cells[0], d.name);
+			assert.equal(cells[4], !d.hw_tc_offload_known ? 'Unknown' : d.hw_tc_offload ? 'Yes' : 'No', `${d.name}: hw-tc-offload`);
+		}
+	}
+
+	// The healer.
+	const heal = await text(page, '#netfix-healer');
+	assert.ok(heal.includes(doc.heal.running ? 'Daemon Running' : 'Daemon Not running'), 'daemon state');
+	if (doc.heal.running) {
+		const m = { heal: 'Repairing', dry_run: 'Dry run: reports only, deletes nothing', off: 'Off' }[doc.heal.mode];
+		assert.ok(heal.includes(`Mode ${m}`), `mode ${m}`);
+		assert.ok(heal.includes(`Hosts watched ${doc.heal.neighbours_tracked}`), 'hosts watched');
+	}
+	const dry = doc.heal.running && doc.heal.mode === 'dry_run';
+	const count = n => (dry ? `${n || 0} (dry run, not deleted)` : String(n || 0));
+	assert.ok(heal.includes(`Repairs so far ${count(doc.heal.events_total)}`), 'repairs so far');
+	assert.ok(heal.includes(`Flows repaired so far ${count(doc.heal.flows_deleted)}`), 'flows repaired so far');
+}
+
+// The rows of the heal event table against the events of doc.
+async function assertEventTable(page, events) {
+	const rows = page.locator('#netfix-events tr.netfix-event');
+	const want = events.slice().sort((a, b) => Date.parse(b.time) - Date.parse(a.time)).slice(0, HISTORY_LIMIT);
+	assert.equal(await rows.count(), want.length, 'one row per recent repair');
+	for (const [ i, ev ] of want.entries()) {
+		const cells = (await rows.nth(i).locator('td').allInnerTexts()).map(c => c.replace(/\s+/g, ' ').trim());
+		assert.equal(cells[1], ev.ip, 'host');
+		assert.equal(cells[2], ev.interface, 'interface');
+		const macChanged = (ev.old_mac || ev.new_mac) && ev.old_mac !== ev.new_mac;
+		if (macChanged)
+			assert.ok(cells[3].includes(`${ev.old_mac} → ${ev.new_mac}`), `old → new MAC: ${cells[3]}`);
+		else if (ev.old_port || ev.new_port)
+			assert.ok(cells[3].includes(`${ev.old_port} → ${ev.new_port}`), `old → new port: ${cells[3]}`);
+		assert.equal(cells[4], ev.dry_run ? `${ev.flows_deleted} (dry run, not deleted)` : String(ev.flows_deleted), 'flows');
+		assert.match(cells[5], /^\d+(\.\d+)? (µs|ms|s)$/, 'latency');
+	}
+	if (!want.length)
+		assert.equal(await text(page, '#netfix-events'), 'Time Host Interface What changed Flows repaired Latency No repairs yet.');
+}
+
+test('S1 critical: banner, findings, offloading, heal events; screenshot', async () => {
+	const doc = docs.doc_s1_critical.doc;
+	const sid = server.session({ acl: 'write', replies: repliesFor(doc) });
+	const page = await open(sid);
+
+	await assertShowsDocument(page, doc);
+	await assertEventTable(page, arr(doc.heal.last_events));
+	assert.ok(arr(doc.heal.last_events).length > 0, 'the S1 document has heal events');
+
+	// Read-only page: LuCI's Save / Apply / Reset footer is off.
+	assert.equal(await page.locator('.cbi-page-actions').count(), 0);
+	// Polled every 5 seconds.
+	assert.deepEqual(await page.evaluate(() => window.__luciTest.pollAdds), [ 5 ]);
+	// The calls it made: status, history with a limit, and the ACL check.
+	assert.deepEqual(server.calls(sid, 'netfix.history').map(c => c.params), [ { limit: HISTORY_LIMIT } ]);
+	assert.deepEqual(server.calls(sid, 'session.access').map(c => c.params),
+		[ { scope: 'access-group', object: 'luci-app-netfix', function: 'write' } ]);
+	assert.equal(server.calls(sid, 'netfix.check').length, 0, 'no check on load');
+
+	fs.mkdirSync(path.dirname(P.SCREENSHOT), { recursive: true });
+	await page.screenshot({ path: P.SCREENSHOT, fullPage: true });
+	await noTrouble(page);
+	await page.close();
+});
+
+test('healthy router', async () => {
+	const doc = docs.doc_healthy.doc;
+	const sid = server.session({ acl: 'write', replies: repliesFor(doc) });
+	const page = await open(sid);
+	await assertShowsDocument(page, doc);
+	await assertEventTable(page, arr(doc.heal.last_events));
+	await noTrouble(page);
+	await page.close();
+});
+
+test('every golden status document renders as itself', async (t) => {
+	const files = fs.readdirSync(P.GOLDEN_DOCS).filter(f => /^doc_.*\.json$/.test(f)).sort();
+	for (const f of files) {
+		const doc = JSON.parse(fs.readFileSync(path.join(P.GOLDEN_DOCS, f), 'utf8'));
+		for (const acl of [ 'read', 'write' ]) {
+			const sid = server.session({ acl, replies: repliesFor(doc) });
+			const page = await open(sid);
+			await assertShowsDocument(page, doc);
+			await assertEventTable(page, arr(doc.heal.last_events));
+			assert.equal(await page.locator('#netfix-actions').count(), acl === 'write' ? 1 : 0);
+			await noTrouble(page);
+			await page.close();
+		}
+		t.diagnostic(`${f}: ok`);
+	}
+});
+
+test('daemon down: the page says so, the history call fails, the rest works', async () => {
+	const doc = docs.doc_daemon_down.doc;
+	assert.equal(doc.heal.running, false);
+	const replies = repliesFor(doc);
+	replies.history = { error: 'netfix daemon is not running' };
+	const sid = server.session({ acl: 'write', replies });
+	const page = await open(sid);
+
+	await assertShowsDocument(page, doc);
+	const notRunning = arr(doc.findings).find(f => f.id === 'heal.not_running');
+	assert.ok(notRunning, 'the document has the heal.not_running finding');
+	assert.equal(await page.locator('.netfix-finding[data-id="heal.not_running"]').count(), 1);
+	assert.ok((await text(page, '#netfix-verdict')).includes('The netfix daemon is not running: stale flows are not repaired.'));
+	await assertEventTable(page, arr(doc.heal.last_events));
+	assert.equal(await page.locator('#netfix-error').count(), 0, 'a failed history call is no error for the page');
+	await noTrouble(page);
+	await page.close();
+});
+
+test('read-only ACL: no repair or re-check, and no write calls', async () => {
+	const doc = docs.doc_s1_critical.doc;
+	const sid = server.session({ acl: 'read', replies: repliesFor(doc) });
+	const page = await open(sid);
+
+	await assertShowsDocument(page, doc);
+	assert.equal(await page.locator('#netfix-actions').count(), 0);
+	assert.equal(await page.getByRole('button', { name: 'Repair now' }).count(), 0);
+	assert.equal(await page.getByRole('button', { name: 'Re-check now' }).count(), 0);
+	assert.equal(await page.locator('input#netfix-flush-ip').count(), 0);
+	assert.ok((await text(page, '#netfix-readonly')).startsWith('You have read-only access'));
+	// Copying a fix command is reading, so it stays.
+	assert.ok(await page.locator('button.netfix-copy').count() > 0);
+
+	await page.evaluate(() => window.__luciTest.pollNow());
+	assert.equal(server.calls(sid, 'netfix.flush').length, 0);
+	assert.equal(server.calls(sid, 'netfix.check').length, 0);
+	assert.deepEqual(server.denied(sid), [], 'the page tried nothing the ACL forbids');
+	await noTrouble(page);
+	await page.close();
+});
+
+test('write ACL: repair a host (and dry run), refuse a bad address, re-check', async () => {
+	const s1 = docs.doc_s1_critical.doc;
+	const healthy = docs.doc_healthy.doc;
+	const replies = repliesFor(s1);
+	replies.check = healthy;
+	const sid = server.session({ acl: 'write', replies });
+	const page = await open(sid);
+	const result = page.locator('#netfix-action-result');
+
+	await page.fill('#netfix-flush-ip', 'not-an-ip');
+	await page.click('#netfix-flush');
+	assert.equal(await result.innerText(), 'Enter an IPv4 or IPv6 address, for example 192.168.1.240.');
+	assert.equal(server.calls(sid, 'netfix.flush').length, 0, 'nothing sent for a bad address');
+
+	await page.fill('#netfix-flush-ip', '192.168.1.240');
+	await page.click('#netfix-flush');
+	await page.waitForFunction(() => /Deleted/.test(document.getElementById('netfix-action-result').textContent));
+	assert.equal(await result.innerText(), 'Deleted 2 offloaded connections of 192.168.1.240.');
+	assert.deepEqual(server.calls(sid, 'netfix.flush').map(c => c.params), [ { ip: '192.168.1.240', dry_run: false } ]);
+
+	await page.check('#netfix-flush-dry');
+	await page.fill('#netfix-flush-ip', 'fd00::240');
+	await page.press('#netfix-flush-ip', 'Enter');
+	await page.waitForFunction(() => /Dry run/.test(document.getElementById('netfix-action-result').textContent));
+	assert.equal(await result.innerText(), 'Dry run: 2 offloaded connections of fd00::240 would be deleted.');
+	assert.deepEqual(server.calls(sid, 'netfix.flush')[1].params, { ip: 'fd00::240', dry_run: true });
+
+	server.reply(sid, { flush: { error: 'conntrack: operation not permitted' } });
+	await page.click('#netfix-flush');
+	await page.waitForFunction(() => /failed/.test(document.getElementById('netfix-action-result').textContent));
+	assert.equal(await result.innerText(), 'Repair failed: conntrack: operation not permitted');
+
+	await page.click('#netfix-recheck');
+	await page.waitForFunction(() => document.getElementById('netfix-verdict').getAttribute('data-verdict') === 'healthy');
+	assert.equal(server.calls(sid, 'netfix.check').length, 1);
+	assert.ok((await result.innerText()).startsWith('Checked again at '));
+	await assertShowsDocument(page, healthy);
+	await noTrouble(page);
+	await page.close();
+});
+
+test('status call fails: the page says so and keeps the rest working', async () => {
+	const doc = docs.doc_s1_critical.doc;
+	const replies = repliesFor(doc);
+	replies.status = { $ubus: 4 };
+	const sid = server.session({ acl: 'write', replies });
+	const page = await open(sid);
+
+	assert.equal(await page.locator('#netfix-verdict').getAttribute('data-verdict'), 'unknown');
+	assert.ok((await text(page, '#netfix-verdict')).includes('The status of netfix could not be read.'));
+	const err = await text(page, '#netfix-error');
+	assert.ok(err.startsWith('netfix did not answer: RPC call to netfix/status failed with ubus code 4'), err);
+	// The repairs come from the history call, and the actions are there.
+	await assertEventTable(page, arr(doc.heal.last_events));
+	assert.equal(await page.locator('#netfix-actions').count(), 1);
+
+	// It answers again: the page recovers at the next poll.
+	server.reply(sid, { status: doc });
+	await page.evaluate(() => window.__luciTest.pollNow());
+	await assertShowsDocument(page, doc);
+	assert.equal(await page.locator('#netfix-error').count(), 0);
+
+	// An {error} reply after a good one: the last document stays, marked.
+	server.reply(sid, { status: { error: 'netfix: probe timed out' } });
+	await page.evaluate(() => window.__luciTest.pollNow());
+	const stale = await text(page, '#netfix-error');
+	assert.ok(stale.startsWith('netfix did not answer: netfix: probe timed out Showing the status read at '), stale);
+	assert.equal(await page.locator('#netfix-verdict').getAttribute('data-verdict'), doc.verdict);
+	await noTrouble(page);
+	await page.close();
+});
+
+test('polling picks up a new document', async () => {
+	const s1 = docs.doc_s1_critical.doc;
+	const sid = server.session({ acl: 'read', replies: repliesFor(s1) });
+	const page = await open(sid);
+	assert.equal(await page.locator('#netfix-verdict').getAttribute('data-verdict'), s1.verdict);
+
+	server.reply(sid, repliesFor(docs.doc_healthy.doc));
+	await page.evaluate(() => window.__luciTest.pollNow());
+	await assertShowsDocument(page, docs.doc_healthy.doc);
+	await assertEventTable(page, arr(docs.doc_healthy.doc.heal.last_events));
+	await noTrouble(page);
+	await page.close();
+});
+
+test('values from the router are text: markup in names runs nothing', async () => {
+	const doc = clone(docs.doc_s1_critical.doc);
+	doc.host = XSS;
+	doc.version = XSS;
+	const f = arr(doc.findings)[0];
+	f.title = `${XSS} title`;
+	f.detail = XSS;
+	f.evidence = [ XSS ];
+	f.fix = `echo '${XSS}'`;
+	const dev = doc.offload.flowtables[0].devices[0];
+	dev.name = XSS;
+	dev.driver = XSS;
+	dev.master = XSS;
+	doc.heal.last_events = arr(doc.heal.last_events);
+	if (!doc.heal.last_events.length)
+		doc.heal.last_events.push({ time: doc.generated_at, reason: 'mac_change', flows_deleted: 1, latency_us: 100 });
+	Object.assign(doc.heal.last_events[0], {
+		interface: XSS, ip: XSS, old_mac: XSS, new_mac: 'aa:bb:cc:dd:ee:ff', error: XSS, reason: XSS
+	});
+
+	const sid = server.session({ acl: 'write', replies: repliesFor(doc) });
+	const before = server.requests.length;
+	const page = await open(sid);
+	// Give an injected <img src=x> time to fail to load and fire onerror.
+	await page.waitForTimeout(500);
+
+	const view = page.locator('#view');
+	assert.equal(await view.locator('img').count(), 0, 'no <img> element was created');
+	assert.ok((await text(page, '#netfix-verdict')).includes(`Router ${XSS}`), 'host name shown literally');
+	const row = page.locator('#netfix-events tr.netfix-event').first();
+	assert.equal(await row.locator('.netfix-event-iface').innerText(), XSS, 'interface name shown literally');
+	assert.equal(await row.locator('.netfix-event-host').innerText(), XSS);
+	assert.ok((await row.innerText()).includes(`Error: ${XSS}`));
+	const devRow = page.locator('#netfix-offload table.netfix-devices tr.tr:not(.table-titles)').first();
+	assert.equal((await devRow.locator('td').allInnerTexts())[0], XSS, 'device name shown literally');
+	assert.ok((await text(page, `.netfix-finding[data-id="${f.id}"]`)).includes(`${XSS} title`));
+	assert.equal(await page.locator(`.netfix-finding[data-id="${f.id}"] .netfix-fix-cmd`).innerText(), f.fix);
+
+	const fetched = server.requests.slice(before).filter(p => /\/x$/.test(p));
+	assert.deepEqual(fetched, [], 'the browser never tried to load src=x');
+	await noTrouble(page);  // includes: no alert() dialog
+	await page.close();
+});
+
+test('the copy button puts the fix command on the clipboard', async () => {
+	const doc = docs.doc_s1_critical.doc;
+	const withFix = arr(doc.findings).find(f => f.fix);
+	assert.ok(withFix, 'the S1 document has a finding with a fix');
+	await context.grantPermissions([ 'clipboard-read', 'clipboard-write' ], { origin: server.base });
+	const sid = server.session({ acl: 'read', replies: repliesFor(doc) });
+	const page = await open(sid);
+
+	const btn = page.locator(`.netfix-finding[data-id="${withFix.id}"] button.netfix-copy`);
+	await btn.click();
+	await page.waitForFunction(id => document.querySelector(`.netfix-finding[data-id="${id}"] button.netfix-copy`).textContent === 'Copied', withFix.id);
+	assert.equal(await page.evaluate(() => navigator.clipboard.readText()), withFix.fix);
+	await noTrouble(page);
+	await page.close();
+});
+
+test('zh_Hans: every string of the page is translated; screenshot', async () => {
+	const doc = docs.doc_s1_critical.doc;
+	const sid = server.session({ acl: 'write', replies: repliesFor(doc) });
+	const page = await open(sid, { lang: 'zh_Hans' });
+
+	assert.deepEqual(await page.evaluate(() => window.__luciTest.missingStrings), [], 'strings without a translation');
+	const b = await text(page, '#netfix-verdict');
+	const word = { healthy: '正常', warning: '警告', critical: '严重' }[doc.verdict];
+	assert.ok(b.startsWith(word), b);
+	assert.ok(b.includes(`发现问题：${problems(doc).length} 个`), b);
+	assert.equal(await page.locator('#netfix-findings h3').innerText(), '检查结果');
+	assert.equal(await page.getByRole('button', { name: '立即修复' }).count(), 1);
+
+	// Exercise the strings that only show after an action, too.
+	await page.fill('#netfix-flush-ip', 'nonsense');
+	await page.click('#netfix-flush');
+	assert.equal(await page.locator('#netfix-action-result').innerText(), '请输入 IPv4 或 IPv6 地址，例如 192.168.1.240。');
+	await page.fill('#netfix-flush-ip', '');
+	await page.click('#netfix-flush');
+
+	await page.evaluate(() => { document.getElementById('netfix-action-result').textContent = ''; window.scrollTo(0, 0); });
+	fs.mkdirSync(path.dirname(P.SCREENSHOT_ZH), { recursive: true });
+	await page.screenshot({ path: P.SCREENSHOT_ZH, fullPage: true });
+	assert.deepEqual(await page.evaluate(() => window.__luciTest.missingStrings), []);
+	await noTrouble(page);
+	await page.close();
+});
