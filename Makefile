@@ -16,7 +16,7 @@ BUILD := build
 # OpenWrt arch name -> Go target. mipsel_24kc has no FPU: softfloat.
 CROSS := mipsel_24kc:mipsle:softfloat aarch64_generic:arm64: x86_64:amd64:
 
-.PHONY: all build cross test unit integration lint clean deps go123
+.PHONY: all build cross test unit integration lint clean deps go123 check
 
 all: build
 
@@ -33,6 +33,11 @@ cross:
 
 deps:
 	bash scripts/deps.sh
+
+# Diagnose this machine. Exit 1/2 (warnings, critical) is a result, not a
+# failure of make; 3 (the check could not run) is.
+check: deps build
+	@$(BUILD)/netfix check || [ $$? -lt 3 ]
 
 lint:
 	@out=$$(gofmt -l src); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
