@@ -225,18 +225,23 @@ func toMsgs(n netlink.Neigh, deleted bool) (*heal.NeighMsg, *heal.FDBMsg) {
 	return nil, nil
 }
 
-func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
-	nm, fm := toMsgs(u.Neigh, u.Type == unix.RTM_DELNEIGH)
-	var changes []heal.Change
-	d.mu.Lock()
+// apply feeds one neighbour or FDB entry to the tracker; d.mu is held.
+func (d *Daemon) apply(n netlink.Neigh, deleted bool) []heal.Change {
+	nm, fm := toMsgs(n, deleted)
 	if nm != nil {
 		if c, ok := d.tracker.Neigh(*nm); ok {
-			changes = append(changes, c)
+			return []heal.Change{c}
 		}
 	}
 	if fm != nil {
-		changes = append(changes, d.tracker.FDB(*fm)...)
+		return d.tracker.FDB(*fm)
 	}
+	return nil
+}
+
+func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
+	d.mu.Lock()
+	changes := d.apply(u.Neigh, u.Type == unix.RTM_DELNEIGH)
 	d.mu.Unlock()
 	for _, c := range changes {
 		d.repair(c, at)
@@ -260,15 +265,7 @@ func (d *Daemon) resync(reason string) {
 	var changes []heal.Change
 	d.mu.Lock()
 	for _, n := range all {
-		nm, fm := toMsgs(n, false)
-		if nm != nil {
-			if c, ok := d.tracker.Neigh(*nm); ok {
-				changes = append(changes, c)
-			}
-		}
-		if fm != nil {
-			changes = append(changes, d.tracker.FDB(*fm)...)
-		}
+		changes = append(changes, d.apply(n, false)...)
 	}
 	d.mu.Unlock()
 	for _, c := range changes {
