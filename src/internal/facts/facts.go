@@ -143,8 +143,10 @@ type Conntrack struct {
 	Error     string `json:"error,omitempty"`
 	Entries   uint32 `json:"entries"`
 	Max       uint32 `json:"max"`
-	// Dumped is the number of entries the dump returned (it can differ from
-	// Entries while the table changes).
+	// Dumped is the number of entries the offload counts refer to: the
+	// kernel's count when it filtered the dump on the OFFLOAD bit, else
+	// the number a full dump returned (it can differ from Entries while
+	// the table changes).
 	Dumped int `json:"dumped"`
 	// Offloaded counts entries with IPS_OFFLOAD (1<<14), shown as
 	// [OFFLOAD] by conntrack-tools.
