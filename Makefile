@@ -116,3 +116,21 @@ pkg-test: ipk
 .PHONY: luci-test
 luci-test:
 	cd test/luci && npm ci --no-audit --no-fund && npm test
+
+# --- flowtable VM -------------------------------------------------------------
+#   make vm-test   the S1 scenario suite in a VM with Debian's kernel (the host
+#                  kernel has no flowtable): controls, heal, port move, bridge
+#                  layout, bystanders, IPv6, dry run, reconcile (~4 min, TCG)
+#   make vm-bench  heal latency vs conntrack -D at 1k/10k/50k entries, idle
+#                  RSS and CPU (figures, no asserts; ~6 min)
+#   make demo      the S1 outage without netfix and the repair with it
+# test/vm/README.md tells how it works; downloads are cached in build/vm.
+.PHONY: vm-test vm-bench demo
+vm-test: deps
+	test/vm/run.sh --quiet
+
+vm-bench: deps
+	test/vm/run.sh bench
+
+demo: deps
+	test/vm/demo.sh

@@ -6,6 +6,9 @@ set -euo pipefail
 pkgs=(nftables conntrack iproute2 kmod ethtool)
 # make pkg-test: run the mipsel and arm64 builds; unpack the packages.
 pkgs+=(qemu-user-static tar gzip util-linux)
+# make vm-test, vm-bench, demo: Debian's kernel under QEMU (TCG), a static
+# busybox for the initramfs (test/vm/build.sh downloads the kernel package).
+pkgs+=(qemu-system-x86 seabios busybox-static)
 # make luci-test: headless Chromium; CJK fonts for the zh_Hans screenshot.
 pkgs+=(chromium fonts-noto-cjk)
 missing=()

@@ -12,6 +12,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/facts"
 )
@@ -66,7 +67,11 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		off.Error = err.Error()
 	}
 	if len(off.Flowtables) > 0 {
-		h, err := netlink.NewHandle()
+		// NETLINK_ROUTE only: with no argument NewHandle also opens
+		// NETLINK_XFRM, which fails (EPROTONOSUPPORT) wherever the
+		// xfrm_user module is not loaded: most OpenWrt images, and
+		// Debian's kernel in the flowtable VM (test/vm).
+		h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
 		if err != nil {
 			return s, fmt.Errorf("open rtnetlink: %w", err)
 		}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# S1 with the daemon: same setup as s1_control, netfix running from the
+# start. The new host must receive again within 2 s of the change, the
+# status must hold the heal event, and only h1's entries may be deleted.
+# needs: netfix
+# timeout: 120
+. /vm/scenarios/lib.sh
+
+H1=192.168.1.240
+H2=192.168.1.50
+OLD=02:00:00:00:01:40
+NEW=02:00:00:00:02:40
+
+topo_up ports dnat
+check "netfix daemon starts" daemon_start
+host_add h1 sw $H1 - $OLD
+host_add h2 sw $H2 - 02:00:00:00:01:50
+recv_start h1 $LOGS/h1-old.rx
+recv_start h2 $LOGS/h2.rx
+send_start $WAN4:$PORT 40000 $LOGS/h1.echo
+send_start $H2:$PORT 41000 $LOGS/h2.echo
+check "flow to h1 (via port forward) offloaded" ct_wait $H1
+check "flow to h2 offloaded" ct_wait $H2
+sleep 1
+ct_dump $LOGS/ct-before
+
+host_replace h1 sw $H1 - $NEW $REMOTE4:40000
+f=$(nfvm first -log "$NEWLOG" -after $T_UP -wait 5s)
+d=$(kv delay_ms "$f")
+rec recovery_ms "$d"
+check "new host receives again within 2 s (${d} ms)" [ "$d" -ge 0 -a "$d" -le 2000 ]
+
+check "heal event for $H1 in netfix status" wait_heal_event $H1 $LOGS/status.json 5
+ev=$(heal_event $H1 $LOGS/status.json)
+say "event: $ev"
+rec reason "$(kv reason "$ev")"
+rec flows_deleted "$(kv flows_deleted "$ev")"
+rec heal_latency_us "$(kv latency_us "$ev")"
+check "event reason is mac_change" [ "$(kv reason "$ev")" = mac_change ]
+check "event has old and new MAC" [ "$(kv old_mac "$ev")" = $OLD -a "$(kv new_mac "$ev")" = $NEW ]
+check "event deleted h1's entry" [ "$(kv flows_deleted "$ev")" -ge 1 ]
+check "event is not a dry run" [ "$(kv dry_run "$ev")" = false ]
+
+sleep 2
+ct_dump $LOGS/ct-after
+df=$(nfvm ct-diff -a $LOGS/ct-before -b $LOGS/ct-after -watch $H1 -v)
+say "$(echo "$df" | head -n1)"
+echo "$df" | grep "removed other" | sed "s/^/NETFIX-LOG [$SCEN]   /"
+check "only h1's entries were deleted" [ "$(kv removed_other "$df")" -eq 0 ]
+check "no heal event for the bystander" [ "$(heal_events_for $H2 $LOGS/status.json)" -eq 0 ]
+bs=$(nfvm stats -log $LOGS/h2.rx -from $T_DOWN)
+rec bystander_maxgap_ms "$(kv maxgap_ms "$bs")"
+check "bystander h2 kept receiving" [ "$(kv maxgap_ms "$bs")" -le 1000 ]
+[ $FAILS -eq 0 ] || show_daemon_log
+finish
