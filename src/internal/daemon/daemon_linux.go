@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -67,7 +68,8 @@ type Daemon struct {
 	names   map[int]string
 	since   time.Time
 
-	journal journal
+	journal    journal
+	refreshing atomic.Bool // a refresh after a repair is under way
 }
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.
@@ -130,7 +132,7 @@ func Run(ctx context.Context, opts Options) error {
 			d.saveState()
 			d.log.Infof("stopping")
 			return nil
-		case u, ok := <-updates:
+		case m, ok := <-updates:
 			if !ok {
 				// The subscription died, almost always ENOBUFS after a burst:
 				// resubscribe first, then resync from a dump so nothing
@@ -143,7 +145,7 @@ func Run(ctx context.Context, opts Options) error {
 				d.resync("")
 				continue
 			}
-			d.onUpdate(u, time.Now())
+			d.onUpdate(m.u, m.at)
 		case <-sweep.C:
 			d.refreshSnapshot()
 			d.resync("")
@@ -185,8 +187,18 @@ func (d *Daemon) loadConfig() {
 	d.mu.Unlock()
 }
 
-func (d *Daemon) subscribe() (chan netlink.NeighUpdate, chan struct{}, error) {
-	ch := make(chan netlink.NeighUpdate, 1024)
+// stamped is a netlink message with the time it was read from the socket,
+// so heal latency counts the time it waited behind a sweep too.
+type stamped struct {
+	u  netlink.NeighUpdate
+	at time.Time
+}
+
+// subscribe returns the neighbour/FDB messages, each stamped on arrival;
+// the channel closes when the subscription dies (ENOBUFS after a burst).
+func (d *Daemon) subscribe() (chan stamped, chan struct{}, error) {
+	ch := make(chan netlink.NeighUpdate, 16)
+	out := make(chan stamped, 4096)
 	done := make(chan struct{})
 	err := netlink.NeighSubscribeWithOptions(ch, done, netlink.NeighSubscribeOptions{
 		ErrorCallback: func(err error) {
@@ -200,7 +212,13 @@ func (d *Daemon) subscribe() (chan netlink.NeighUpdate, chan struct{}, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("subscribe to neighbour and FDB events: %w", err)
 	}
-	return ch, done, nil
+	go func() {
+		defer close(out)
+		for u := range ch {
+			out <- stamped{u, time.Now()}
+		}
+	}()
+	return out, done, nil
 }
 
 // toMsgs converts a netlink neighbour into the tracker's plain messages.
@@ -245,6 +263,16 @@ func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
 	d.mu.Unlock()
 	for _, c := range changes {
 		d.repair(c, at)
+	}
+	if len(changes) > 0 {
+		// The findings' counts changed with the repair: refresh them now
+		// rather than at the next sweep, off the event path.
+		if d.refreshing.CompareAndSwap(false, true) {
+			go func() {
+				defer d.refreshing.Store(false)
+				d.refreshSnapshot()
+			}()
+		}
 	}
 }
 
