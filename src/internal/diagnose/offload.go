@@ -148,7 +148,7 @@ func staleProne(s facts.Snapshot) []status.Finding {
 			ev = append(ev, fmt.Sprintf("%s is a port of bridge %s", p.Name, p.Master))
 		}
 		if s.Conntrack.Available {
-			ev = append(ev, fmt.Sprintf("conntrack: %d offloaded entries at risk", s.Conntrack.Offloaded))
+			ev = append(ev, fmt.Sprintf("conntrack: %d offloaded %s at risk", s.Conntrack.Offloaded, entries(s.Conntrack.Offloaded)))
 		}
 
 		healing := s.HealerRunning && s.HealerMode == status.ModeHeal
@@ -353,4 +353,11 @@ func bit(b bool) string {
 		return "1"
 	}
 	return "0"
+}
+
+func entries(n int) string {
+	if n == 1 {
+		return "entry"
+	}
+	return "entries"
 }
