@@ -373,3 +373,19 @@ show_daemon_log() {
 	say "netfix daemon log (last ${1:-15} lines):"
 	tail -n ${1:-15} $LOGS/netfix.log | sed "s/^/NETFIX-LOG [$SCEN]   | /"
 }
+
+# two_hosts_flowing: the S1 pair on the switch. h1 ($H1, MAC $OLD) is the
+# container behind the router's port forward, bystander h2 ($H2) is reached
+# directly; the remote sends a flow to each, and both are offloaded before
+# it returns. Receivers log to $LOGS/h1-old.rx and h2.rx, senders to
+# h1.echo and h2.echo.
+two_hosts_flowing() {
+	host_add h1 sw $H1 - $OLD
+	host_add h2 sw $H2 - 02:00:00:00:01:50
+	recv_start h1 $LOGS/h1-old.rx
+	recv_start h2 $LOGS/h2.rx
+	send_start $WAN4:$PORT 40000 $LOGS/h1.echo
+	send_start $H2:$PORT 41000 $LOGS/h2.echo
+	check "flow to h1 (via port forward) offloaded" ct_wait $H1
+	check "flow to h2 offloaded" ct_wait $H2
+}

@@ -13,14 +13,7 @@ OLD=02:00:00:00:01:40
 NEW=02:00:00:00:02:40
 
 topo_up ports dnat
-host_add h1 sw $H1 - $OLD
-host_add h2 sw $H2 - 02:00:00:00:01:50
-recv_start h1 $LOGS/h1-old.rx
-recv_start h2 $LOGS/h2.rx
-send_start $WAN4:$PORT 40000 $LOGS/h1.echo
-send_start $H2:$PORT 41000 $LOGS/h2.echo
-check "flow to h1 (via port forward) offloaded" ct_wait $H1
-check "flow to h2 offloaded" ct_wait $H2
+two_hosts_flowing
 sn=$(sniff_dst lanport0 $H1)
 say "before: frames on lanport0 go to $(kv dst_macs "$sn")"
 
