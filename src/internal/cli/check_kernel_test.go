@@ -17,6 +17,7 @@ import (
 	"github.com/netfix/netfix/src/internal/diagnose"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/netnstest"
+	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -140,6 +141,19 @@ func TestCheckLiveKernel(t *testing.T) {
 	// The support probe adds and deletes its table in one transaction.
 	if out := ns.Run("nft", "list", "tables"); strings.Contains(out, "netfix_probe") {
 		t.Errorf("probe table left behind:\n%s", out)
+	}
+	// Its answer is kept on tmpfs, so the next check (LuCI polls) does
+	// not write to nftables again: a planted answer is believed.
+	cache := filepath.Join(root, probe.SupportCache)
+	if b, err := os.ReadFile(cache); err != nil || strings.TrimSpace(string(b)) != facts.SupportNo {
+		t.Fatalf("support cache = %q, %v", b, err)
+	}
+	if err := os.WriteFile(cache, []byte(facts.SupportYes+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, _, _ := runCheck(t, ns, "--root", root, "--socket", filepath.Join(root, "none.sock"))
+	if again.Offload.KernelSupport != facts.SupportYes {
+		t.Errorf("second check probed again instead of using %s: %s", cache, again.Offload.KernelSupport)
 	}
 }
 

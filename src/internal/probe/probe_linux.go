@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/nftables"
@@ -57,7 +58,19 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil {
 		return s, classify("open nftables netlink socket", err, nil)
 	}
-	off, err := ReadFlowtables(nft, opts.KnownSupport)
+	// The support probe writes to nftables (a table added and deleted in
+	// one batch). LuCI polls every 5 s and, with the daemon down, each poll
+	// is a one-shot check: remember the answer on tmpfs so a status read
+	// never churns the ruleset.
+	cache := filepath.Join(root, SupportCache)
+	known := opts.KnownSupport
+	if known == "" {
+		known = readSupportCache(cache)
+	}
+	off, err := ReadFlowtables(nft, known)
+	if err == nil && known == "" && off.KernelSupport != facts.SupportUnknown {
+		writeSupportCache(cache, off.KernelSupport)
+	}
 	if err != nil {
 		if errors.Is(err, ErrNotPermitted) {
 			return s, err
@@ -93,6 +106,30 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	_, err = os.Stat(filepath.Join(root, "etc", "init.d", "netfix"))
 	s.HealerExpected = err == nil
 	return s, nil
+}
+
+// SupportCache is where the answer of the flowtable support probe is kept,
+// below the root; /var/run is a tmpfs, so a reboot (maybe into a kernel with
+// other modules) asks again.
+const SupportCache = "var/run/netfix/flowtable-support"
+
+func readSupportCache(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	switch v := strings.TrimSpace(string(b)); v {
+	case facts.SupportYes, facts.SupportNo:
+		return v
+	}
+	return ""
+}
+
+// writeSupportCache is best effort: without it the next check probes again.
+func writeSupportCache(path, v string) {
+	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
+		_ = os.WriteFile(path, []byte(v+"\n"), 0o644)
+	}
 }
 
 // IsOpenWrt reports whether root holds an OpenWrt (or ImmortalWrt) system.
