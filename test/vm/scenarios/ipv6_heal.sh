@@ -53,10 +53,8 @@ sleep 2
 ct_dump $LOGS/ct-healed
 say "5 s more of churn after the repair"
 sleep 5
-ct_dump $LOGS/ct-after
-df=$(nfvm ct-diff -a $LOGS/ct-before -b $LOGS/ct-after -watch $H6 -v)
-say "$(echo "$df" | head -n1)"
-echo "$df" | grep "removed other" | sed "s/^/NETFIX-LOG [$SCEN]   /"
+ct_after_diff $H6
+df=$CT_DIFF
 check "only h1's entries were deleted" [ "$(kv removed_other "$df")" -eq 0 ]
 df=$(nfvm ct-diff -a $LOGS/ct-healed -b $LOGS/ct-after -v)
 check "the repaired flow is not deleted again" [ "$(kv removed_other "$df")" -eq 0 ]

@@ -266,6 +266,16 @@ fdb_port() { bridge -n router fdb show br br-lan | awk -v m="$1" '$1 == m && $0 
 sniff_dst() { nsx router nfvm sniff -i $1 -dst $2 -port $PORT -n 3 -timeout 2s -q; }
 
 ct_dump() { nsx router nfvm ct-dump -o "$1"; }
+# ct_after_diff WATCH_IP: dumps the table to $LOGS/ct-after and compares it
+# with $LOGS/ct-before, logging the summary and every entry of another host
+# that went missing; the diff (kept=, removed_other=, ...) is left in
+# $CT_DIFF for the scenario's own checks.
+ct_after_diff() {
+	ct_dump $LOGS/ct-after
+	CT_DIFF=$(nfvm ct-diff -a $LOGS/ct-before -b $LOGS/ct-after -watch "$1" -v)
+	say "$(echo "$CT_DIFF" | head -n1)"
+	echo "$CT_DIFF" | grep "removed other" | sed "s/^/NETFIX-LOG [$SCEN]   /"
+}
 ct_count() { nsx router nfvm ct-count -ip "$1"; }
 ct_wait() {
 	_w=$(nsx router nfvm ct-wait -ip "$1" -n ${2:-1} -timeout ${3:-20s} 2>&1)

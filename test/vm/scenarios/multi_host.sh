@@ -50,10 +50,8 @@ rec recovery_ms "$d"
 check "h1 receives again within 2 s (${d} ms)" [ "$d" -ge 0 -a "$d" -le 2000 ]
 say "6 s more of churn after the change"
 sleep 6
-ct_dump $LOGS/ct-after
-df=$(nfvm ct-diff -a $LOGS/ct-before -b $LOGS/ct-after -watch $H1 -v)
-say "$(echo "$df" | head -n1)"
-echo "$df" | grep "removed other" | sed "s/^/NETFIX-LOG [$SCEN]   /"
+ct_after_diff $H1
+df=$CT_DIFF
 rec bystander_entries_kept "$(kv kept "$df")"
 rec bystander_entries_removed "$(kv removed_other "$df")"
 check "every bystander entry survived" [ "$(kv removed_other "$df")" -eq 0 ]

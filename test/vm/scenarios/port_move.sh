@@ -42,10 +42,8 @@ check "event names the old and new port" [ "$(kv old_port "$ev")" = lanport0 -a 
 check "event deleted h1's entry" [ "$(kv flows_deleted "$ev")" -ge 1 ]
 
 sleep 2
-ct_dump $LOGS/ct-after
-df=$(nfvm ct-diff -a $LOGS/ct-before -b $LOGS/ct-after -watch $H1 -v)
-say "$(echo "$df" | head -n1)"
-echo "$df" | grep "removed other" | sed "s/^/NETFIX-LOG [$SCEN]   /"
+ct_after_diff $H1
+df=$CT_DIFF
 check "only h1's entries were deleted" [ "$(kv removed_other "$df")" -eq 0 ]
 bs=$(nfvm stats -log $LOGS/h2.rx -from $T_DOWN)
 rec bystander_maxgap_ms "$(kv maxgap_ms "$bs")"

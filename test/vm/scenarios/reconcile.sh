@@ -40,10 +40,8 @@ rec flows_deleted "$(kv flows_deleted "$ev")"
 check "event reason is reconcile" [ "$(kv reason "$ev")" = reconcile ]
 check "event deleted h1's entry" [ "$(kv flows_deleted "$ev")" -ge 1 ]
 sleep 1
-ct_dump $LOGS/ct-after
-df=$(nfvm ct-diff -a $LOGS/ct-before -b $LOGS/ct-after -watch $H1 -v)
-say "$(echo "$df" | head -n1)"
-echo "$df" | grep "removed other" | sed "s/^/NETFIX-LOG [$SCEN]   /"
+ct_after_diff $H1
+df=$CT_DIFF
 check "only h1's entries were deleted" [ "$(kv removed_other "$df")" -eq 0 ]
 [ $FAILS -eq 0 ] || show_daemon_log
 finish

@@ -35,10 +35,8 @@ check "event deleted h1's entry" [ "$(kv flows_deleted "$ev")" -ge 1 ]
 check "event is not a dry run" [ "$(kv dry_run "$ev")" = false ]
 
 sleep 2
-ct_dump $LOGS/ct-after
-df=$(nfvm ct-diff -a $LOGS/ct-before -b $LOGS/ct-after -watch $H1 -v)
-say "$(echo "$df" | head -n1)"
-echo "$df" | grep "removed other" | sed "s/^/NETFIX-LOG [$SCEN]   /"
+ct_after_diff $H1
+df=$CT_DIFF
 check "only h1's entries were deleted" [ "$(kv removed_other "$df")" -eq 0 ]
 check "no heal event for the bystander" [ "$(heal_events_for $H2 $LOGS/status.json)" -eq 0 ]
 bs=$(nfvm stats -log $LOGS/h2.rx -from $T_DOWN)
