@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/flows"
-	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/report"
 	"github.com/netfix/netfix/src/internal/status"
@@ -75,22 +74,10 @@ func FlushHost(socket string, ip netip.Addr, dryRun bool) (status.Event, error) 
 	if !errors.Is(err, ipc.ErrNoDaemon) {
 		return ev, err
 	}
-	start := time.Now()
 	t, err := flows.Open()
 	if err != nil {
 		return ev, err
 	}
 	defer t.Close()
-	sel, err := t.OffloadedOf(ip.Unmap())
-	if err != nil {
-		return ev, err
-	}
-	ev = status.Event{Time: start.UTC(), IP: ip.Unmap().String(), Reason: heal.ReasonManual, DryRun: dryRun}
-	if dryRun {
-		ev.FlowsDeleted = len(sel)
-	} else if ev.FlowsDeleted, err = t.Delete(sel); err != nil {
-		ev.Error = err.Error()
-	}
-	ev.LatencyUS = time.Since(start).Microseconds()
-	return ev, nil
+	return t.Flush(ip, dryRun)
 }

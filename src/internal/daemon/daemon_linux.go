@@ -390,19 +390,12 @@ func (d *Daemon) deleteFlows(sel []conntrack.Flow, dryRun bool) (int, error) {
 
 // Flush deletes the offloaded entries of ip now (the flush method).
 func (d *Daemon) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
-	at := time.Now()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	sel, err := d.table.OffloadedOf(ip)
+	ev, err := d.table.Flush(ip, dryRun || d.cfg.DryRun)
 	if err != nil {
 		return status.Event{}, fmt.Errorf("list conntrack entries: %w", err)
 	}
-	ev := status.Event{Time: at.UTC(), IP: ip.String(), Reason: heal.ReasonManual, DryRun: dryRun || d.cfg.DryRun}
-	ev.FlowsDeleted, err = d.deleteFlows(sel, ev.DryRun)
-	if err != nil {
-		ev.Error = err.Error()
-	}
-	ev.LatencyUS = time.Since(at).Microseconds()
 	d.journal.add(ev)
 	d.log.Infof("%s", report.EventLine(ev))
 	return ev, nil
