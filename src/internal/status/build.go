@@ -15,6 +15,12 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		if findings[i].Evidence == nil {
 			findings[i].Evidence = []string{}
 		}
+		if findings[i].DetailMsg == nil {
+			findings[i].DetailMsg = []Msg{}
+		}
+		if findings[i].EvidenceMsg == nil {
+			findings[i].EvidenceMsg = []Msg{}
+		}
 	}
 	if heal.LastEvents == nil {
 		heal.LastEvents = []Event{}

@@ -57,6 +57,14 @@ type Finding struct {
 	// Fix is the exact command (or config line) that repairs it; empty
 	// when there is nothing to do.
 	Fix string `json:"fix"`
+
+	// TitleMsg, DetailMsg and EvidenceMsg are the same sentences as
+	// catalog keys with parameters (see Msg): Title, Detail and Evidence
+	// are their English rendering. DetailMsg holds one message per
+	// sentence of Detail; EvidenceMsg one per Evidence line.
+	TitleMsg    Msg   `json:"title_msg"`
+	DetailMsg   []Msg `json:"detail_msg"`
+	EvidenceMsg []Msg `json:"evidence_msg"`
 }
 
 // Document is the status document.
