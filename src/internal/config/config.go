@@ -77,10 +77,10 @@ func (p Problem) String() string {
 	return loc + ": " + p.Msg
 }
 
-// Load reads path. A missing file gives the defaults. A file that does not
-// parse returns the defaults and an error naming the line, and a bad value
-// keeps that option's default and adds a Problem: the daemon never dies on
-// a typo.
+// Load reads path. A missing file gives the defaults. A file that cannot
+// be read or parsed returns an error naming the file and line (the caller
+// decides what to run with: see Fallback), and a bad value keeps that
+// option's default and adds a Problem: the daemon never dies on a typo.
 func Load(path string) (Config, []Problem, error) {
 	cfg := Default()
 	body, err := os.ReadFile(path)
@@ -92,7 +92,7 @@ func Load(path string) (Config, []Problem, error) {
 	}
 	u, err := ReadUCI(path, body, "netfix")
 	if err != nil {
-		return cfg, nil, fmt.Errorf("%s; running on defaults until it is fixed", DescribeSyntax(body, err))
+		return cfg, nil, errors.New(DescribeSyntax(body, err))
 	}
 	secs := u.Sections("netfix")
 	if len(secs) == 0 {

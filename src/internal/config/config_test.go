@@ -71,7 +71,7 @@ func TestLoad(t *testing.T) {
 		{
 			name: "syntax error: defaults and an error naming the line",
 			body: "config netfix 'main'\n\toption heal '1\n\toption dry_run '0'\n",
-			err:  "line 2 (option heal): unterminated quoted string; running on defaults",
+			err:  "line 2 (option heal): unterminated quoted string",
 		},
 		{
 			name:   "what uci accepts: CRLF, empty values, '' and \"\"",

@@ -53,6 +53,7 @@ type Daemon struct {
 
 	mu      sync.Mutex // guards everything below and the conntrack conn
 	cfg     config.Config
+	cfgLoad configLoad // see config_linux.go
 	tracker *heal.Tracker
 	limiter *heal.Limiter
 	table   *flows.Table
@@ -158,24 +159,6 @@ func Run(ctx context.Context, opts Options) error {
 			d.log.Infof("configuration reloaded (mode %s)", d.cfg.Mode())
 		}
 	}
-}
-
-func (d *Daemon) loadConfig() {
-	cfg, problems, err := config.Load(d.opts.ConfigPath)
-	if d.opts.ForceDryRun {
-		cfg.DryRun = true
-	}
-	d.log.setLevel(cfg.LogLevel)
-	if err != nil {
-		d.log.Errorf("%v", err)
-	}
-	for _, p := range problems {
-		d.log.Warnf("%s", p)
-	}
-	d.mu.Lock()
-	d.cfg = cfg
-	d.limiter = heal.NewLimiter(cfg.RepairBurst, cfg.RepairWindow)
-	d.mu.Unlock()
 }
 
 func (d *Daemon) saveState() {

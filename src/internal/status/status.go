@@ -96,6 +96,9 @@ type Heal struct {
 	FlowsDeleted      uint64 `json:"flows_deleted"`
 	// LastEvents holds the newest events first, capped (see MaxEvents).
 	LastEvents []Event `json:"last_events"`
+	// Config is set when the daemon could not read /etc/config/netfix and
+	// says what it runs with instead.
+	Config *facts.HealerConfig `json:"config,omitempty"`
 }
 
 // Heal modes.
