@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // DefaultPath is the daemon's config file on OpenWrt.
@@ -83,12 +84,12 @@ func (p Problem) String() string {
 // option's default and adds a Problem: the daemon never dies on a typo.
 func Load(path string) (Config, []Problem, error) {
 	cfg := Default()
-	body, err := os.ReadFile(path)
+	body, err := rootfs.ReadFile("", path, rootfs.MaxFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return cfg, nil, nil
 	}
 	if err != nil {
-		return cfg, nil, fmt.Errorf("read %s: %w", path, err)
+		return cfg, nil, err // names the file and says why
 	}
 	u, err := ReadUCI(path, body, "netfix")
 	if err != nil {
