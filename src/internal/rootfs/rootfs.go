@@ -79,4 +79,3 @@ func trimRight(s string) string {
 	}
 	return s
 }
-
