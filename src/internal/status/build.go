@@ -44,7 +44,7 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 			off.Flowtables[i].Devices = []facts.Device{}
 		}
 	}
-	return Document{
+	d := Document{
 		Schema:      SchemaVersion,
 		Version:     version,
 		GeneratedAt: s.TakenAt,
@@ -56,4 +56,6 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		Conntrack:   s.Conntrack,
 		Heal:        heal,
 	}
+	capLists(&d)
+	return d
 }

@@ -81,6 +81,11 @@ type Document struct {
 	Offload   facts.Offload   `json:"offload"`
 	Conntrack facts.Conntrack `json:"conntrack"`
 	Heal      Heal            `json:"heal"`
+
+	// Truncated holds, for every list that was cut to its cap (see
+	// capping.go), the full count under the list's path, e.g.
+	// {"offload.tables": 2000}. Absent when nothing was cut.
+	Truncated map[string]int `json:"truncated,omitempty"`
 }
 
 // Heal is the self-healing daemon's state.
