@@ -105,10 +105,11 @@ func Run(ctx context.Context, opts Options) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	updates, done, err := d.subscribe()
+	sub, err := d.subscribe()
 	if err != nil {
 		return err
 	}
+	defer func() { sub.Close() }() // the current one, after resubscribes
 	// Reconcile: compare the saved state with the kernel's current tables.
 	d.resync(heal.ReasonReconcile)
 	d.repairFailed()
@@ -121,18 +122,17 @@ func Run(ctx context.Context, opts Options) error {
 	for {
 		select {
 		case <-ctx.Done():
-			close(done)
 			d.saveState()
 			d.log.Infof("stopping")
 			return nil
-		case m, ok := <-updates:
+		case m, ok := <-sub.updates:
 			if !ok {
 				// The subscription died, almost always ENOBUFS after a burst:
-				// resubscribe first, then resync from a dump so nothing
+				// close it, resubscribe, then resync from a dump so nothing
 				// that changed in the gap is missed.
 				d.log.Warnf("neighbour subscription lost; resubscribing and resynchronising from a full dump")
-				updates, done, err = d.subscribe()
-				if err != nil {
+				sub.Close()
+				if sub, err = d.subscribe(); err != nil {
 					return err
 				}
 				d.resync("")
@@ -146,7 +146,6 @@ func Run(ctx context.Context, opts Options) error {
 			d.loadConfig()
 			if !d.cfg.Enabled {
 				d.log.Infof("disabled by reload; exiting")
-				close(done)
 				d.saveState()
 				return nil
 			}
