@@ -130,11 +130,11 @@ func Run(ctx context.Context, opts Options) error {
 				// The subscription died, almost always ENOBUFS after a burst:
 				// close it, resubscribe, then resync from a dump so nothing
 				// that changed in the gap is missed.
-				d.log.Warnf("neighbour subscription lost; resubscribing and resynchronising from a full dump")
 				sub.Close()
 				if sub, err = d.subscribe(); err != nil {
 					return err
 				}
+				d.log.Warnf("neighbour subscription lost; resubscribed, resynchronising from a full dump")
 				d.resync("")
 				continue
 			}
