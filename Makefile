@@ -57,10 +57,25 @@ go123:
 	GOTOOLCHAIN=go1.23.12 $(GO) build -o /dev/null ./src/cmd/netfix
 	GOTOOLCHAIN=go1.23.12 $(GO) vet ./src/...
 
-test: deps lint go123 integration pkg-test luci-test vm-test
+test: deps lint go123 size-check integration pkg-test luci-test vm-test
 
 clean:
 	rm -rf $(BUILD)
+
+# --- size budget --------------------------------------------------------------
+#   make size-check  build the stripped mipsle binary (the smallest routers'
+#                    flash) and fail when it is over SIZE_BUDGET
+# The budget is 4.0 MB read as 4,000,000 bytes (decimal), the stricter of the
+# two readings (4 MiB would be 4,194,304). Every new feature must fit under it:
+# raise it only with a reason in the commit that does.
+SIZE_BUDGET := 4000000
+.PHONY: size-check
+size-check:
+	GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GOBUILD) -o $(BUILD)/mipsel_24kc/netfix ./src/cmd/netfix
+	@size=$$(stat -c %s $(BUILD)/mipsel_24kc/netfix); \
+	echo "stripped mipsle binary: $$size bytes, budget $(SIZE_BUDGET) bytes"; \
+	if [ $$size -gt $(SIZE_BUDGET) ]; then \
+		echo "size-check: over budget by $$((size - $(SIZE_BUDGET))) bytes (go tool nm -size -sort size shows what grew)"; exit 1; fi
 
 # --- packages ---------------------------------------------------------------
 #   make ipk        opkg packages without the OpenWrt SDK, in build/ipk

@@ -6,13 +6,10 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	uci "github.com/digineo/go-uci/v2"
 )
 
 // DefaultPath is the daemon's config file on OpenWrt.
@@ -93,17 +90,15 @@ func Load(path string) (Config, []Problem, error) {
 	if err != nil {
 		return cfg, nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	tree := uci.NewTree(filepath.Dir(path))
-	name := filepath.Base(path)
-	if err := tree.LoadConfig(name, true); err != nil {
-		return cfg, nil, fmt.Errorf("%s; running on defaults until it is fixed", DescribeSyntax(path, string(body), err))
+	u, err := ReadUCI(path, body, "netfix")
+	if err != nil {
+		return cfg, nil, fmt.Errorf("%s; running on defaults until it is fixed", DescribeSyntax(body, err))
 	}
-	secs, _ := tree.GetSections(name, "netfix")
+	secs := u.Sections("netfix")
 	if len(secs) == 0 {
 		return cfg, []Problem{{File: path, Msg: "no `config netfix 'main'` section; using defaults"}}, nil
 	}
-	sec := secs[0]
-	p := parser{file: path, body: string(body), tree: tree, cfg: name, sec: sec}
+	p := parser{file: path, u: u, sec: secs[0], problems: u.Problems}
 
 	p.boolean("enabled", &cfg.Enabled)
 	p.boolean("heal", &cfg.Heal)
@@ -113,13 +108,13 @@ func Load(path string) (Config, []Problem, error) {
 		case LevelError, LevelWarn, LevelInfo, LevelDebug:
 			cfg.LogLevel = v
 		default:
-			p.problem("log_level", fmt.Sprintf("%q is not one of error, warn, info, debug; using %s", v, cfg.LogLevel))
+			p.problem("log_level", fmt.Sprintf("%s is not one of error, warn, info, debug; using %s", Quote(v), cfg.LogLevel))
 		}
 	}
 	if v, ok := p.get("sweep_interval"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 5 || n > 3600 {
-			p.problem("sweep_interval", fmt.Sprintf("%q is not a number of seconds from 5 to 3600; using %d", v, int(cfg.SweepInterval.Seconds())))
+			p.problem("sweep_interval", fmt.Sprintf("%s is not a number of seconds from 5 to 3600; using %d", Quote(v), int(cfg.SweepInterval.Seconds())))
 		} else {
 			cfg.SweepInterval = time.Duration(n) * time.Second
 		}
@@ -127,14 +122,14 @@ func Load(path string) (Config, []Problem, error) {
 	if v, ok := p.get("repair_burst"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			p.problem("repair_burst", fmt.Sprintf("%q is not a number from 1 to 1000; using %d", v, cfg.RepairBurst))
+			p.problem("repair_burst", fmt.Sprintf("%s is not a number from 1 to 1000; using %d", Quote(v), cfg.RepairBurst))
 		} else {
 			cfg.RepairBurst = n
 		}
 	}
 	for _, v := range p.list("ignore_interface") {
 		if v == "" || len(v) > 15 || strings.ContainsAny(v, "/ \t") {
-			p.problem("ignore_interface", fmt.Sprintf("%q is not an interface name; ignored", v))
+			p.problem("ignore_interface", fmt.Sprintf("%s is not an interface name; ignored", Quote(v)))
 			continue
 		}
 		cfg.IgnoreInterfaces = append(cfg.IgnoreInterfaces, v)
@@ -142,7 +137,7 @@ func Load(path string) (Config, []Problem, error) {
 	for _, v := range p.list("ignore_host") {
 		pfx, err := parseHost(v)
 		if err != nil {
-			p.problem("ignore_host", fmt.Sprintf("%q is not an IP address or prefix; ignored", v))
+			p.problem("ignore_host", fmt.Sprintf("%s is not an IP address or prefix; ignored", Quote(v)))
 			continue
 		}
 		cfg.IgnoreHosts = append(cfg.IgnoreHosts, pfx)
@@ -192,19 +187,18 @@ func (c Config) Mode() string {
 }
 
 type parser struct {
-	file, body, cfg, sec string
-	tree                 uci.Tree
-	problems             []Problem
+	file, sec string
+	u         *UCI
+	problems  []Problem
 }
 
 func (p *parser) get(opt string) (string, bool) {
-	v, ok := p.tree.GetLast(p.cfg, p.sec, opt)
+	v, ok := p.u.GetLast(p.sec, opt)
 	return strings.TrimSpace(v), ok && v != ""
 }
 
 func (p *parser) list(opt string) []string {
-	v, _ := p.tree.Get(p.cfg, p.sec, opt)
-	return v
+	return p.u.Get(p.sec, opt)
 }
 
 func (p *parser) boolean(opt string, dst *bool) {
@@ -218,21 +212,10 @@ func (p *parser) boolean(opt string, dst *bool) {
 	case "0", "off", "false", "no", "disabled":
 		*dst = false
 	default:
-		p.problem(opt, fmt.Sprintf("%q is not a boolean (use '1' or '0'); using %s", v, map[bool]string{true: "'1'", false: "'0'"}[*dst]))
+		p.problem(opt, fmt.Sprintf("%s is not a boolean (use '1' or '0'); using %s", Quote(v), map[bool]string{true: "'1'", false: "'0'"}[*dst]))
 	}
 }
 
 func (p *parser) problem(opt, msg string) {
-	p.problems = append(p.problems, Problem{File: p.file, Line: lineOf(p.body, opt), Option: opt, Msg: msg})
-}
-
-// lineOf finds the line that sets opt, for messages.
-func lineOf(body, opt string) int {
-	for i, l := range strings.Split(body, "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 2 && (f[0] == "option" || f[0] == "list") && f[1] == opt {
-			return i + 1
-		}
-	}
-	return 0
+	p.problems = append(p.problems, Problem{File: p.file, Line: p.u.Line(p.sec, opt), Option: opt, Msg: msg})
 }

@@ -7,11 +7,11 @@ package daemon
 
 import (
 	"fmt"
-	"net/netip"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/diagnose"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/hostaddr"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/status"
 	"github.com/netfix/netfix/src/internal/version"
@@ -54,14 +54,17 @@ func (d *Daemon) handle(req ipc.Request) (any, error) {
 		d.refreshSnapshot()
 		return d.Status(), nil
 	case "history":
+		if req.Limit == 0 {
+			req.Limit = ipc.DefaultHistory // ipc.Request refuses an explicit 0
+		}
 		events, total := d.journal.last(req.Limit)
 		return map[string]any{"events": events, "total": total}, nil
 	case "flush":
-		ip, err := netip.ParseAddr(req.IP)
+		ip, err := hostaddr.Parse(req.IP)
 		if err != nil {
-			return nil, fmt.Errorf("flush: %q is not an IP address", req.IP)
+			return nil, fmt.Errorf("flush: %w", err)
 		}
-		return d.Flush(ip.Unmap(), req.DryRun)
+		return d.Flush(ip, req.DryRun)
 	default:
 		return nil, fmt.Errorf("unknown method %q", req.Method)
 	}

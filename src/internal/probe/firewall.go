@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	uci "github.com/digineo/go-uci/v2"
-
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
 )
@@ -30,28 +28,35 @@ func ReadFirewall(root string) (facts.Firewall, error) {
 	}
 	fw.Present = true
 
-	tree := uci.NewTree(dir)
-	if err := tree.LoadConfig("firewall", true); err != nil {
-		body, _ := os.ReadFile(fw.Path)
-		fw.Error = config.DescribeSyntax(fw.Path, string(body), err)
+	body, err := os.ReadFile(fw.Path)
+	if err != nil {
+		fw.Error = err.Error()
+		return fw, fmt.Errorf("read %s: %w", fw.Path, err)
+	}
+	// Only the defaults section reaches the UCI reader: the rest of the
+	// file (rules, ipsets with thousands of entries) is checked for syntax
+	// in one pass and dropped (see config.UCI).
+	u, err := config.ReadUCI(fw.Path, body, "defaults")
+	if err != nil {
+		fw.Error = config.DescribeSyntax(body, err)
 		return fw, fmt.Errorf("%w: %s; fix that line (or restore the file from /rom/etc/config/firewall)", ErrConfig, fw.Error)
 	}
-	sections, err := tree.GetSections("firewall", "defaults")
-	if err != nil || len(sections) == 0 {
+	sections := u.Sections("defaults")
+	if len(sections) == 0 {
 		// fw4 treats a missing defaults section as all defaults: no
 		// offloading.
 		return fw, nil
 	}
 	// fw4 reads the first defaults section only.
 	sec := sections[0]
-	fw.FlowOffloading = uciBool(tree, sec, "flow_offloading")
-	fw.FlowOffloadingHW = uciBool(tree, sec, "flow_offloading_hw")
+	fw.FlowOffloading = uciBool(u, sec, "flow_offloading")
+	fw.FlowOffloadingHW = uciBool(u, sec, "flow_offloading_hw")
 	return fw, nil
 }
 
 // uciBool accepts the spellings OpenWrt's config loaders accept.
-func uciBool(tree uci.Tree, section, option string) bool {
-	v, ok := tree.GetLast("firewall", section, option)
+func uciBool(u *config.UCI, section, option string) bool {
+	v, ok := u.GetLast(section, option)
 	if !ok {
 		return false
 	}
