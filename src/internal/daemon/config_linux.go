@@ -8,7 +8,6 @@ package daemon
 import (
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
-	"github.com/netfix/netfix/src/internal/heal"
 )
 
 // configLoad remembers the last configuration that loaded and why the
@@ -39,12 +38,11 @@ func (d *Daemon) loadConfig() {
 		good := cfg
 		d.cfgLoad = configLoad{last: &good}
 	}
+	d.mu.Unlock()
 	if d.opts.ForceDryRun {
 		cfg.DryRun = true
 	}
-	d.cfg = cfg
-	d.limiter = heal.NewLimiter(cfg.RepairBurst, cfg.RepairWindow)
-	d.mu.Unlock()
+	d.setConfig(cfg)
 
 	d.log.setLevel(cfg.LogLevel)
 	switch {

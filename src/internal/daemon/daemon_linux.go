@@ -56,7 +56,7 @@ type Daemon struct {
 	cfgLoad configLoad // see config_linux.go
 	tracker *heal.Tracker
 	limiter *heal.Limiter
-	table   *flows.Table
+	table   flows.FlowTable
 	snap    facts.Snapshot
 	prone   map[string]bool
 	names   map[int]string
@@ -71,7 +71,7 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Log == nil {
 		opts.Log = os.Stderr
 	}
-	d := &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
+	d := newDaemon(opts)
 	d.loadConfig()
 	if !d.cfg.Enabled {
 		d.log.Infof("disabled in %s (option enabled '0'); exiting", opts.ConfigPath)
@@ -106,10 +106,11 @@ func Run(ctx context.Context, opts Options) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	updates, done, err := d.subscribe()
+	sub, err := d.subscribe()
 	if err != nil {
 		return err
 	}
+	defer func() { sub.Close() }() // the current one, after resubscribes
 	// Reconcile: compare the saved state with the kernel's current tables.
 	d.resync(heal.ReasonReconcile)
 	d.repairFailed()
@@ -122,20 +123,19 @@ func Run(ctx context.Context, opts Options) error {
 	for {
 		select {
 		case <-ctx.Done():
-			close(done)
 			d.saveState()
 			d.log.Infof("stopping")
 			return nil
-		case m, ok := <-updates:
+		case m, ok := <-sub.updates:
 			if !ok {
 				// The subscription died, almost always ENOBUFS after a burst:
-				// resubscribe first, then resync from a dump so nothing
+				// close it, resubscribe, then resync from a dump so nothing
 				// that changed in the gap is missed.
-				d.log.Warnf("neighbour subscription lost; resubscribing and resynchronising from a full dump")
-				updates, done, err = d.subscribe()
-				if err != nil {
+				sub.Close()
+				if sub, err = d.subscribe(); err != nil {
 					return err
 				}
+				d.log.Warnf("neighbour subscription lost; resubscribed, resynchronising from a full dump")
 				d.resync("")
 				continue
 			}
@@ -147,7 +147,6 @@ func Run(ctx context.Context, opts Options) error {
 			d.loadConfig()
 			if !d.cfg.Enabled {
 				d.log.Infof("disabled by reload; exiting")
-				close(done)
 				d.saveState()
 				return nil
 			}
@@ -159,6 +158,19 @@ func Run(ctx context.Context, opts Options) error {
 			d.log.Infof("configuration reloaded (mode %s)", d.cfg.Mode())
 		}
 	}
+}
+
+func newDaemon(opts Options) *Daemon {
+	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
+}
+
+// setConfig installs a configuration; the limiter starts afresh with its
+// repair_burst and repair_window.
+func (d *Daemon) setConfig(cfg config.Config) {
+	d.mu.Lock()
+	d.cfg = cfg
+	d.limiter = heal.NewLimiter(cfg.RepairBurst, cfg.RepairWindow)
+	d.mu.Unlock()
 }
 
 func (d *Daemon) saveState() {

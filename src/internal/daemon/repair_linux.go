@@ -11,14 +11,15 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netlink"
 
+	"github.com/netfix/netfix/src/internal/flows"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/report"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
+// linkName names an interface for events and the ignore list; d.mu is held.
 func (d *Daemon) linkName(idx int) string {
 	if idx == 0 {
 		return ""
@@ -58,22 +59,23 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 		d.log.Debugf("%s; flows via %s are not stale-prone (the flowtable does not cache MACs there), nothing to do", what, iface)
 		return
 	}
-	sel, err := d.table.OffloadedOf(c.IP)
-	if err != nil {
+	// One pass over the table: the limiter is asked at the first entry
+	// of the host, and entries are deleted as the dump delivers them.
+	pass, err := d.table.DeleteOffloaded(c.IP, d.cfg.DryRun, func() bool { return d.limiter.Allow(c.IP, at) })
+	switch {
+	case err != nil && pass.Matched == 0:
 		d.log.Errorf("%s; cannot list conntrack entries: %v", what, err)
 		return
-	}
-	if len(sel) == 0 {
+	case pass.Matched == 0:
 		d.log.Debugf("%s; no offloaded flow involves it", what)
 		return
-	}
-	if !d.limiter.Allow(c.IP, at) {
+	case pass.Refused:
 		ev.Error = fmt.Sprintf("rate limited: more than %d repairs of this host within %s", d.cfg.RepairBurst, d.cfg.RepairWindow)
 		d.log.Warnf("%s; %s", what, ev.Error)
 		d.journal.add(ev)
 		return
 	}
-	ev.FlowsDeleted, err = d.deleteFlows(sel, d.cfg.DryRun)
+	ev.FlowsDeleted = pass.Deleted
 	ev.LatencyUS = time.Since(at).Microseconds()
 	if err != nil {
 		ev.Error = err.Error()
@@ -82,20 +84,13 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 	d.log.Infof("%s", report.EventLine(ev))
 }
 
-// deleteFlows deletes the selected entries unless in dry run, where it
-// only counts them.
-func (d *Daemon) deleteFlows(sel []conntrack.Flow, dryRun bool) (int, error) {
-	if dryRun {
-		return len(sel), nil
-	}
-	return d.table.Delete(sel)
-}
-
-// Flush deletes the offloaded entries of ip now (the flush method).
+// Flush deletes the offloaded entries of ip now (the flush method). The
+// configured dry run wins over the request: a daemon told to delete
+// nothing deletes nothing, whoever asks.
 func (d *Daemon) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ev, err := d.table.Flush(ip, dryRun || d.cfg.DryRun)
+	ev, err := flows.Flush(d.table, ip, dryRun || d.cfg.DryRun)
 	if err != nil {
 		return status.Event{}, fmt.Errorf("list conntrack entries: %w", err)
 	}
