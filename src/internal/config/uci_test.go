@@ -106,6 +106,7 @@ func TestReadUCIRejects(t *testing.T) {
 		{"config netfix 'ma-in'\n", 1, "invalid character in section name"},
 		{"config netfix 'main'\n\toption he.al 1\n", 2, "invalid character in option name"},
 		{"config\n", 1, "config needs a section type"},
+		{"config 'net fix'\n", 1, "invalid character in section type"},
 		{"config netfix main\n\toption\n", 2, "without a name"},
 		{"config netfix main\n\toption x \"a\\\n", 2, "unterminated quoted string"},
 	}

@@ -118,8 +118,11 @@ func scanUCI(file, body string, keep func(typ string) bool) ([]*uciSection, erro
 				return nil, sc.errAt(line, "package needs one name")
 			}
 		case "config", "c":
-			if len(args) < 1 || args[0].text == "" || strings.ContainsAny(args[0].text, " \t\r\n") {
+			if len(args) < 1 || args[0].text == "" {
 				return nil, sc.errAt(line, "config needs a section type")
+			}
+			if !validType(args[0].text) {
+				return nil, sc.errAt(line, fmt.Sprintf("invalid character in section type %s", Quote(args[0].text)))
 			}
 			if len(args) > 2 {
 				return nil, sc.errAt(line, "too many arguments (quote a value that has spaces)")
@@ -323,6 +326,17 @@ func (sc *uciScanner) quoted(q byte, b *strings.Builder) error {
 		line = sc.multiLine
 	}
 	return sc.errAt(line, "unterminated quoted string")
+}
+
+// validType is libuci's rule for a section type: printable ASCII, no
+// spaces.
+func validType(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 33 || s[i] > 126 {
+			return false
+		}
+	}
+	return true
 }
 
 // validName is libuci's rule for section, option (and, with '-', package)
