@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 // MaxFile bounds a read. Real UCI files are kilobytes; a firewall with a
@@ -32,6 +33,11 @@ func ReadFile(root, rel string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readOpen(f, max)
+}
+
+// readOpen reads f, a regular file of at most max bytes, and closes it.
+func readOpen(f *os.File, max int64) ([]byte, error) {
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {

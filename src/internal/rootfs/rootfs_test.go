@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // image builds a root with a secret outside it and the links, FIFOs and
@@ -30,6 +32,7 @@ func image(t *testing.T) (root, secret string) {
 		"etc/config/zero":         "/dev/zero",
 		"etc/config/proc":         "/proc/self/root/" + strings.TrimPrefix(secret, "/"),
 		"etc/config/to-inside":    "inside",
+		"etc/config/loop":         "loop",
 		"dirlink":                 filepath.Dir(secret),
 	}
 	for name, target := range links {
@@ -46,6 +49,21 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// readers are the two resolvers: openat2 (Linux 5.6+) and the walk for
+// older kernels (OpenWrt 21.02 runs 5.4).
+func readers(root string) map[string]func(rel string) ([]byte, error) {
+	return map[string]func(string) ([]byte, error){
+		"openat2": func(rel string) ([]byte, error) { return ReadFile(root, rel, MaxFile) },
+		"walk": func(rel string) ([]byte, error) {
+			fd, err := openIn(root, rel, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, true)
+			if err != nil {
+				return nil, &os.PathError{Op: "open", Path: rel, Err: errnoErr(err)}
+			}
+			return readOpen(os.NewFile(uintptr(fd), rel), MaxFile)
+		},
+	}
+}
+
 func TestReadFileStaysInRoot(t *testing.T) {
 	t.Parallel()
 	root, secret := image(t)
@@ -57,6 +75,7 @@ func TestReadFileStaysInRoot(t *testing.T) {
 		{rel: "etc/config/inside", want: "inside-token"},
 		{rel: "/etc/config/inside", want: "inside-token"},
 		{rel: "etc/config/to-inside", want: "inside-token"},
+		{rel: "etc/./config/../config/inside", want: "inside-token"},
 		// An absolute link points into the image, as on the router.
 		{rel: "etc/config/abs-in-image", want: "image-hosts"},
 		// Links out of the root are resolved inside it, where the target
@@ -67,24 +86,27 @@ func TestReadFileStaysInRoot(t *testing.T) {
 		{rel: "dirlink/secret", wantErr: fs.ErrNotExist},
 		{rel: "etc/config/zero", wantErr: fs.ErrNotExist},
 		{rel: "etc/config/proc"},
+		{rel: "etc/config/loop"},
 		// A FIFO opens without a writer and is refused, not waited on.
 		{rel: "etc/config/fifo", wantErr: ErrNotRegular},
 		{rel: "etc/config", wantErr: ErrNotRegular},
 	}
-	for _, tt := range tests {
-		b, err := ReadFile(root, tt.rel, MaxFile)
-		if tt.want != "" {
-			if err != nil || string(b) != tt.want {
-				t.Errorf("ReadFile(%s) = %q, %v; want %q", tt.rel, b, err, tt.want)
+	for name, read := range readers(root) {
+		for _, tt := range tests {
+			b, err := read(tt.rel)
+			if tt.want != "" {
+				if err != nil || string(b) != tt.want {
+					t.Errorf("%s: read %s = %q, %v; want %q", name, tt.rel, b, err, tt.want)
+				}
+				continue
 			}
-			continue
-		}
-		if err == nil || strings.Contains(string(b), "outside-token") {
-			t.Errorf("ReadFile(%s) = %q, %v; want a refusal", tt.rel, b, err)
-			continue
-		}
-		if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
-			t.Errorf("ReadFile(%s) error = %v; want %v", tt.rel, err, tt.wantErr)
+			if err == nil || strings.Contains(string(b), "outside-token") {
+				t.Errorf("%s: read %s = %q, %v; want a refusal", name, tt.rel, b, err)
+				continue
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("%s: read %s error = %v; want %v", name, tt.rel, err, tt.wantErr)
+			}
 		}
 	}
 	if _, err := os.Stat(secret); err != nil {
