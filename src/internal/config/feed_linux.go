@@ -17,7 +17,7 @@ import (
 func feed(text string) (uci.Tree, string, error) {
 	fd, err := unix.MemfdCreate("netfix-uci", unix.MFD_CLOEXEC)
 	if err != nil {
-		return nil, "", fmt.Errorf("memfd_create: %w", err)
+		return feedTempDir(text)
 	}
 	f := os.NewFile(uintptr(fd), "netfix-uci")
 	defer f.Close()
