@@ -27,7 +27,7 @@ func feed(text string) (uci.Tree, string, error) {
 	name := strconv.Itoa(fd)
 	tree := uci.NewTree("/proc/self/fd")
 	if err := tree.LoadConfig(name, true); err != nil {
-		return nil, "", err
+		return feedTempDir(text) // no /proc mounted; a parse error recurs there
 	}
 	return tree, name, nil
 }
