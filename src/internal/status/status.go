@@ -94,6 +94,12 @@ type Heal struct {
 	NeighboursTracked int    `json:"neighbours_tracked"`
 	EventsTotal       uint64 `json:"events_total"`
 	FlowsDeleted      uint64 `json:"flows_deleted"`
+	// Repairs counts the events the daemon decided on by itself (a MAC
+	// or port change, the sweep); ManualFlushes the flushes a person asked
+	// for (netfix flush, the page's "Repair now"), whatever they deleted.
+	// EventsTotal is their sum.
+	Repairs       uint64 `json:"repairs"`
+	ManualFlushes uint64 `json:"manual_flushes"`
 	// LastEvents holds the newest events first, capped (see MaxEvents).
 	LastEvents []Event `json:"last_events"`
 }
@@ -129,6 +135,22 @@ type Event struct {
 	LatencyUS int64 `json:"latency_us"`
 	// Error is set when a delete failed.
 	Error string `json:"error,omitempty"`
+}
+
+// ReasonManual is the Reason of a flush a person asked for.
+const ReasonManual = "manual"
+
+// Count adds one event to the running totals of h.
+func (h *Heal) Count(e Event) {
+	h.EventsTotal++
+	if e.Reason == ReasonManual {
+		h.ManualFlushes++
+	} else {
+		h.Repairs++
+	}
+	if !e.DryRun {
+		h.FlowsDeleted += uint64(e.FlowsDeleted)
+	}
 }
 
 // VerdictOf returns the verdict for a list of findings.

@@ -9,7 +9,7 @@
  *                         and puts the nodes into #view;
  *   rpc.declare()         ubus over JSON-RPC ("call" with the session id),
  *                         with LuCI's expect / reject / filter semantics;
- *   poll, dom, E(), _(), String.prototype.format, L.resolveDefault, L.bind.
+ *   poll, dom, E(), _(), N_(), String.prototype.format, L.resolveDefault, L.bind.
  *
  * Two details are kept on purpose because the views' safety depends on them:
  * dom.append() assigns a non-array string child through innerHTML (only array
@@ -402,14 +402,31 @@
 
 	let catalog = {};
 
+	const has = k => Object.prototype.hasOwnProperty.call(catalog, k) && catalog[k] !== '';
+	const missing = s => { if (test.missingStrings.indexOf(s) < 0) test.missingStrings.push(s); };
+
 	window._ = function(s) {
 		if (test.lang == 'en')
 			return s;
-		if (Object.prototype.hasOwnProperty.call(catalog, s) && catalog[s] !== '')
+		if (has(s))
 			return catalog[s];
-		if (test.missingStrings.indexOf(s) < 0)
-			test.missingStrings.push(s);
+		missing(s);
 		return s;
+	};
+
+	/* LuCI's N_(): the catalog's Plural-Forms picks the form; the key is
+	 * msgid + "\u0002" + form index, as po2lmo writes it. */
+	let pluralOf = null;
+	window.N_ = function(n, s, p) {
+		if (test.lang == 'en')
+			return (n != 1) ? p : s;
+		if (pluralOf == null)
+			pluralOf = new Function('n', 'var nplurals, plural; ' + (catalog[''] || 'plural=(n != 1);') + '; return +plural;');
+		const k = s + '\u0002' + pluralOf(n);
+		if (has(k))
+			return catalog[k];
+		missing(s);
+		return (n != 1) ? p : s;
 	};
 
 	/* ---- boot --------------------------------------------------------- */

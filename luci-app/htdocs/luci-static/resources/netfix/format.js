@@ -37,6 +37,47 @@ return baseclass.extend({
 		}
 	},
 
+	/*
+	 * A sentence of the status document (status.Msg: { id, plural, n, args })
+	 * in the reader's language: the msgid through LuCI's catalog (the plural
+	 * lookup for a plural), the router's values filled in order by String.format. The
+	 * result is a string for a text node; args are never markup. Without a
+	 * usable msg (an older netfix), the English text is shown as it came.
+	 *
+	 * The msgids are literals in the Go rules, not here: the page's own
+	 * scanner skips these calls, and src/internal/status/catalog_test.go
+	 * checks that the catalog has every one of them.
+	 */
+	msgText(msg, english) {
+		if (msg == null || typeof(msg) != 'object' || typeof(msg.id) != 'string' || msg.id === '')
+			return (english == null) ? '' : String(english);
+
+		const args = Array.isArray(msg.args) ? msg.args.map(a => (a == null) ? '' : String(a)) : [];
+		const tmpl = (typeof(msg.plural) == 'string' && msg.plural !== '')
+			? window.N_(isNumber(msg.n) ? msg.n : 0, msg.id, msg.plural)
+			: window._(msg.id);
+
+		return String.prototype.format.apply(String(tmpl), args);
+	},
+
+	/* The title, detail and evidence lines of a finding, translated. */
+	findingText(f) {
+		const msgs = v => Array.isArray(v) ? v : null;
+		const evidence = Array.isArray(f.evidence) ? f.evidence : [];
+		const evMsgs = msgs(f.evidence_msg);
+		const detMsgs = msgs(f.detail_msg);
+
+		return {
+			title: this.msgText(f.title_msg, f.title),
+			detail: (detMsgs && detMsgs.length)
+				? detMsgs.map(m => this.msgText(m, '')).join(' ')
+				: String(f.detail || ''),
+			evidence: (evMsgs && evMsgs.length == evidence.length)
+				? evMsgs.map((m, i) => this.msgText(m, evidence[i]))
+				: evidence.map(String)
+		};
+	},
+
 	/* Class of the badge that shows a severity. */
 	severityClass(sev) {
 		switch (sev) {
@@ -227,6 +268,16 @@ return baseclass.extend({
 		return null;
 	},
 
+	/* Repairs the daemon made by itself; an older daemon counted manual
+	 * flushes in events_total and has no repairs field. */
+	repairCount(heal) {
+		if (heal == null)
+			return 0;
+		if (isNumber(heal.repairs))
+			return heal.repairs;
+		return isNumber(heal.events_total) ? heal.events_total : 0;
+	},
+
 	/* A count of repairs or flows; in dry run nothing was deleted. */
 	countLabel(n, dryRun) {
 		n = isNumber(n) ? n : 0;
@@ -266,12 +317,68 @@ return baseclass.extend({
 		return { events: events.slice(0, limit), total: Math.max(total, events.length) };
 	},
 
+	/*
+	 * What kind of failure a call ended in: a rejected rpc call (LuCI's
+	 * RPCError / TimeoutError, whose message names the JSON-RPC error or
+	 * the ubus status) or an {error} reply of the netfix plugin.
+	 *   denied      rpcd refused the call (JSON-RPC -32002, ubus 6)
+	 *   not_found   rpcd has no netfix object (JSON-RPC -32000, ubus 4):
+	 *               the plugin is missing or rpcd was not reloaded
+	 *   timeout     no answer in time (ubus 7, XHR timeout)
+	 *   daemon_down the plugin answered but the daemon is not running
+	 *   other       anything else
+	 */
+	failureKind(reply) {
+		const err = (reply != null && typeof(reply) == 'object' && !(reply instanceof Error) && reply.error instanceof Error)
+			? reply.error : reply;
+		const msg = this.errorText(err);
+		const name = (err instanceof Error) ? String(err.name || '') : '';
+
+		if (/failed with error -32002\b|ubus code 6\b|access denied|permission denied/i.test(msg))
+			return 'denied';
+		if (/failed with error -32000\b|ubus code 4\b|object not found/i.test(msg))
+			return 'not_found';
+		if (name == 'TimeoutError' || /ubus code 7\b|timed? ?out/i.test(msg))
+			return 'timeout';
+		if (/daemon is not running|no answer on the netfix daemon socket/i.test(msg))
+			return 'daemon_down';
+		return 'other';
+	},
+
+	/*
+	 * The sentence a person reads for a failed call, in their language,
+	 * with what to do; never the browser's stack frames.
+	 */
+	failureText(reply) {
+		switch (this.failureKind(reply)) {
+		case 'denied':
+			return _('Access denied: this login may not use netfix. Log in as root, or give the user the luci-app-netfix access group.');
+		case 'not_found':
+			return _('netfix is not available in rpcd: the netfix package is missing or rpcd has not loaded its plugin yet. Install netfix, then run /etc/init.d/rpcd reload.');
+		case 'timeout':
+			return _('netfix did not answer in time. The router may be busy; if it keeps happening, see logread -e netfix.');
+		case 'daemon_down':
+			return _('The netfix daemon is not running. Start it with /etc/init.d/netfix start; logread -e netfix says why it stopped.');
+		default:
+			return _('netfix reported an error: %s').format(this.firstLine(reply));
+		}
+	},
+
+	/* The first line of an error, without the stack frames LuCI appends. */
+	firstLine(reply) {
+		const err = (reply != null && typeof(reply) == 'object' && !(reply instanceof Error) && reply.error instanceof Error)
+			? reply.error : reply;
+		return this.errorText(err).split('\n')[0].replace(/\s+at\s+\S+\s+\(\S+:\d+:\d+\)\s*$/, '').trim();
+	},
+
 	/* Message of a reply that failed: an Error, an {error} reply or junk. */
 	errorText(reply) {
 		if (reply == null)
 			return _('No answer');
 		if (reply instanceof Error)
 			return reply.message || String(reply);
+		if (typeof(reply) == 'object' && reply.error instanceof Error)
+			return reply.error.message || String(reply.error);
 		if (typeof(reply) == 'object' && reply.error != null)
 			return String(reply.error);
 		return String(reply);

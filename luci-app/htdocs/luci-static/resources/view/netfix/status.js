@@ -82,10 +82,11 @@ function T(value) {
 
 /*
  * Like L.resolveDefault(), but a failed call keeps its reason: it becomes
- * { error: message } so the page can say what went wrong.
+ * { error: Error } so the page can say which kind of failure it was
+ * (nf.failureKind).
  */
 function settle(promise) {
-	return Promise.resolve(promise).catch(err => ({ error: nf.errorText(err) }));
+	return Promise.resolve(promise).catch(err => ({ error: (err instanceof Error) ? err : new Error(nf.errorText(err)) }));
 }
 
 function badge(cls, text) {
@@ -163,7 +164,7 @@ return view.extend({
 			this.docError = null;
 		}
 		else {
-			this.docError = nf.errorText(status);
+			this.docError = nf.failureText(status);
 		}
 
 		this.history = history;
@@ -197,13 +198,17 @@ return view.extend({
 		if (heal == null || !heal.running)
 			return _('The netfix daemon is not running: stale flows are not repaired.');
 
+		const repairs = nf.repairCount(heal), flows = heal.flows_deleted || 0;
+		const manual = heal.manual_flushes || 0;
+		const flushes = manual ? ' ' + N_(manual, '%d manual flush.', '%d manual flushes.').format(manual) : '';
+
 		switch (heal.mode) {
 		case 'heal':
-			return _('netfix is repairing stale flows: %d repairs, %d flows so far.')
-				.format(heal.events_total || 0, heal.flows_deleted || 0);
+			return N_(repairs, 'netfix is repairing stale flows: %d repair so far,', 'netfix is repairing stale flows: %d repairs so far,').format(repairs) +
+				' ' + N_(flows, '%d flow deleted.', '%d flows deleted.').format(flows) + flushes;
 		case 'dry_run':
-			return _('netfix runs in dry-run mode and deletes nothing: it would have repaired %d flows so far.')
-				.format(heal.flows_deleted || 0);
+			return N_(flows, 'netfix runs in dry-run mode and deletes nothing: it would have repaired %d flow so far.',
+				'netfix runs in dry-run mode and deletes nothing: it would have repaired %d flows so far.').format(flows) + flushes;
 		default:
 			return _('netfix runs, but repairing is switched off in its settings.');
 		}
@@ -222,7 +227,7 @@ return view.extend({
 		if (doc) {
 			const worst = nf.sortFindings(nf.problems(doc.findings))[0];
 			if (worst)
-				lines.push(E('p', { 'class': 'netfix-worst' }, [ E('strong', {}, [ T(worst.title) ]) ]));
+				lines.push(E('p', { 'class': 'netfix-worst' }, [ E('strong', {}, [ T(nf.findingText(worst).title) ]) ]));
 
 			lines.push(E('p', { 'class': 'netfix-healer-line' }, [ this.healerSentence(doc.heal) ]));
 
@@ -240,7 +245,7 @@ return view.extend({
 		}, lines));
 
 		if (this.docError != null) {
-			const msg = [ _('netfix did not answer: %s').format(this.docError) ];
+			const msg = [ this.docError ];
 			if (doc)
 				msg.push(' ', _('Showing the status read at %s.').format(nf.formatTime(doc.generated_at)));
 
@@ -260,17 +265,18 @@ return view.extend({
 
 	renderFinding(f) {
 		const sev = String(f.severity || '');
-		const evidence = Array.isArray(f.evidence) ? f.evidence : [];
+		const text = nf.findingText(f);
+		const evidence = text.evidence;
 		const parts = [
 			E('div', { 'class': 'netfix-finding-head' }, [
 				badge(nf.severityClass(sev), nf.severityLabel(sev)),
 				' ',
-				E('strong', { 'class': 'netfix-finding-title' }, [ T(f.title) ])
+				E('strong', { 'class': 'netfix-finding-title' }, [ T(text.title) ])
 			])
 		];
 
-		if (f.detail)
-			parts.push(E('p', { 'class': 'netfix-finding-detail' }, [ T(f.detail) ]));
+		if (text.detail)
+			parts.push(E('p', { 'class': 'netfix-finding-detail' }, [ T(text.detail) ]));
 
 		if (evidence.length)
 			parts.push(E('div', {}, [
@@ -452,7 +458,8 @@ return view.extend({
 			}
 
 			const dry = heal.running && heal.mode === 'dry_run';
-			rows.push([ _('Repairs so far'), nf.countLabel(heal.events_total, dry) ]);
+			rows.push([ _('Repairs so far'), nf.countLabel(nf.repairCount(heal), dry) ]);
+			rows.push([ _('Manual flushes'), String(heal.manual_flushes || 0) ]);
 			rows.push([ _('Flows repaired so far'), nf.countLabel(heal.flows_deleted, dry) ]);
 			parts.push(kvTable(rows));
 		}
@@ -541,7 +548,8 @@ return view.extend({
 
 		return settle(callFlush(ip, dry)).then(reply => {
 			if (reply == null || typeof(reply) != 'object' || reply.error != null)
-				return this.showResult(false, _('Repair failed: %s').format(nf.errorText(reply)));
+				return this.showResult(false, (nf.failureKind(reply) == 'other')
+					? _('Repair failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply));
 
 			const n = Number(reply.deleted) || 0;
 			this.showResult(true, reply.dry_run
@@ -561,7 +569,8 @@ return view.extend({
 			if (nf.isDocument(reply))
 				this.showResult(true, _('Checked again at %s.').format(nf.formatTime(reply.generated_at)));
 			else
-				this.showResult(false, _('Re-check failed: %s').format(nf.errorText(reply)));
+				this.showResult(false, (nf.failureKind(reply) == 'other')
+					? _('Re-check failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply));
 		}).finally(() => { btn.disabled = false; });
 	},
 
