@@ -97,6 +97,12 @@ ipk: cross $(MKIPK)
 		-mtime "$(SOURCE_DATE_EPOCH)" -out $(IPK_DIR) || rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "ipk: no luci-app-netfix package: luci-app/ has nothing to pack yet"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+	@# luci-i18n-netfix-<lang>: each luci-app/po/<lang>/ compiled to LuCI's .lmo
+	@# by tools/mkipk/lmo (no SDK, no po2lmo needed).
+	@set -e; for d in luci-app/po/*/; do lang=$$(basename $$d); [ $$lang = templates ] && continue; \
+		$(MKIPK) -kind i18n -lang $$lang -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
+			-mtime "$(SOURCE_DATE_EPOCH)" -out $(IPK_DIR); \
+	done
 	@echo; printf '%-20s %14s %14s\n' arch "binary (B)" "ipk (B)"; \
 	for t in $(IPK_ARCHES); do \
 		arch=$${t%%:*}; bin=$(BUILD)/$${t#*:}/netfix; \

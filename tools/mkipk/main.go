@@ -22,7 +22,8 @@ const exitSkipped = 3
 func main() {
 	var o options
 	var out, mtime string
-	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix or luci")
+	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix, luci or i18n (a translation of the LuCI app)")
+	flag.StringVar(&o.Lang, "lang", "zh_Hans", "the po/ directory the translation package is built from (i18n)")
 	flag.StringVar(&o.Version, "version", "", "PKG_VERSION, e.g. 0.1.0")
 	flag.StringVar(&o.Release, "release", "1", "PKG_RELEASE, a number")
 	flag.StringVar(&o.Arch, "arch", "", "OpenWrt architecture of the netfix package")
@@ -72,8 +73,10 @@ func build(o options, dir string) (string, int64, error) {
 		info, err = netfixInfo(o)
 	case "luci":
 		info, err = luciInfo(o)
+	case "i18n":
+		info, err = i18nInfo(o)
 	default:
-		err = fmt.Errorf("unknown -kind %q: want netfix or luci", o.Kind)
+		err = fmt.Errorf("unknown -kind %q: want netfix, luci or i18n", o.Kind)
 	}
 	if err != nil {
 		return "", 0, err

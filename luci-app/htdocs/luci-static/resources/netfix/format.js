@@ -70,7 +70,7 @@ return baseclass.extend({
 		return {
 			title: this.msgText(f.title_msg, f.title),
 			detail: (detMsgs && detMsgs.length)
-				? detMsgs.map(m => this.msgText(m, '')).join(' ')
+				? detMsgs.map(m => this.msgText(m, '')).join(' ').replace(/([。！？；])\s+/g, '$1')
 				: String(f.detail || ''),
 			evidence: (evMsgs && evMsgs.length == evidence.length)
 				? evMsgs.map((m, i) => this.msgText(m, evidence[i]))
