@@ -47,6 +47,7 @@ type options struct {
 	Feed    string // openwrt/netfix/Makefile (netfix only)
 	LuciDir string // luci-app/ (luci and i18n)
 	Lang    string // the po/ directory of a translation, e.g. zh_Hans (i18n only)
+	Format  string // "ipk" (default) or "apk"
 	MTime   time.Time
 	Scratch string // where the maintainer scripts are written for nfpm
 }

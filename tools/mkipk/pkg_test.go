@@ -539,6 +539,36 @@ func checkELF(t *testing.T, p string, machine elf.Machine) {
 // Root only (CI runs make test as root).
 func TestMaintainerScriptsRun(t *testing.T) {
 	e := needPackages(t)
+	runScript := newScriptRunner(t)
+	full := fullVersion(e.version, e.release)
+	u := unpack(t, filepath.Join(e.ipkDir, fmt.Sprintf("netfix_%s_x86_64.ipk", full)))
+
+	for _, tc := range []struct {
+		script string
+		env    []string
+		args   []string
+		want   []string
+	}{
+		{"postinst", nil, []string{"configure"}, []string{"netfix enable", "netfix restart", "rpcd reload"}},
+		{"prerm", nil, []string{"remove"}, []string{"netfix stop", "netfix disable"}},
+		{"prerm", []string{"PKG_UPGRADE=1"}, []string{"upgrade", "0.2.0-r1"}, []string{"netfix stop"}},
+		{"postrm", nil, []string{"remove"}, []string{"rpcd reload"}},
+	} {
+		t.Run(tc.script+"_"+tc.args[0], func(t *testing.T) {
+			env := append([]string{"IPKG_INSTROOT=", "PKG_UPGRADE=0"}, tc.env...)
+			if got := runScript(t, filepath.Join(u.ctlDir, tc.script), env, tc.args...); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%s %s ran %q, want %q", tc.script, tc.args, got, tc.want)
+			}
+		})
+	}
+}
+
+// newScriptRunner returns a function that runs a maintainer script with
+// /etc/init.d replaced by stubs (in a private mount namespace) and returns
+// the init script calls it made, one "service action" per line. It skips
+// the test when the host cannot give it such a namespace, and only then.
+func newScriptRunner(t *testing.T) func(t *testing.T, script string, env []string, args ...string) []string {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root for a private mount namespace")
 	}
@@ -548,9 +578,6 @@ func TestMaintainerScriptsRun(t *testing.T) {
 	if !exists("/etc/init.d") {
 		t.Skip("host has no /etc/init.d to mount over")
 	}
-	full := fullVersion(e.version, e.release)
-	u := unpack(t, filepath.Join(e.ipkDir, fmt.Sprintf("netfix_%s_x86_64.ipk", full)))
-
 	stubs := t.TempDir()
 	for _, svc := range []string{"netfix", "rpcd"} {
 		stub := fmt.Sprintf("#!/bin/sh\necho \"%s $*\" >> /etc/init.d/calls\n", svc)
@@ -567,47 +594,26 @@ func TestMaintainerScriptsRun(t *testing.T) {
 	if out, err := probe.CombinedOutput(); err != nil {
 		t.Skipf("this host cannot make a private mount namespace (unshare --mount, mount --bind): %v: %s", err, bytes.TrimSpace(out))
 	}
-	// runScript runs a script with /etc/init.d replaced by the stubs and
-	// returns the calls it made.
-	runScript := func(t *testing.T, name string, env []string, args ...string) []string {
+	return func(t *testing.T, script string, env []string, args ...string) []string {
 		t.Helper()
 		calls := filepath.Join(stubs, "calls")
 		os.Remove(calls)
-		script, err := os.Open(filepath.Join(u.ctlDir, name))
+		f, err := os.Open(script)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer script.Close()
+		defer f.Close()
 		sh := `mount --bind "$STUBS" /etc/init.d && exec sh -s -- "$@"`
 		cmd := exec.Command("unshare", append([]string{"--mount", "--propagation", "private", "sh", "-c", sh, "sh"}, args...)...)
-		cmd.Stdin = script
+		cmd.Stdin = f
 		cmd.Env = append(os.Environ(), "STUBS="+stubs)
 		cmd.Env = append(cmd.Env, env...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", name, args, err, out)
+			t.Fatalf("%s %s: %v\n%s", filepath.Base(script), args, err, out)
 		}
 		b, _ := os.ReadFile(calls)
 		return strings.Split(strings.TrimSpace(string(b)), "\n")
-	}
-
-	for _, tc := range []struct {
-		script string
-		env    []string
-		args   []string
-		want   []string
-	}{
-		{"postinst", nil, []string{"configure"}, []string{"netfix enable", "netfix restart", "rpcd reload"}},
-		{"prerm", nil, []string{"remove"}, []string{"netfix stop", "netfix disable"}},
-		{"prerm", []string{"PKG_UPGRADE=1"}, []string{"upgrade", "0.2.0-r1"}, []string{"netfix stop"}},
-		{"postrm", nil, []string{"remove"}, []string{"rpcd reload"}},
-	} {
-		t.Run(tc.script+"_"+tc.args[0], func(t *testing.T) {
-			env := append([]string{"IPKG_INSTROOT=", "PKG_UPGRADE=0"}, tc.env...)
-			if got := runScript(t, tc.script, env, tc.args...); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("%s %s ran %q, want %q", tc.script, tc.args, got, tc.want)
-			}
-		})
 	}
 }
 
