@@ -439,6 +439,10 @@
 		: window.fetch('/i18n/' + encodeURIComponent(test.lang) + '.json')
 			.then(res => res.json()).then(c => { catalog = c; });
 
+	/* luci-theme-bootstrap marks dark mode on the root element */
+	if (params.get('dark') === '1')
+		document.documentElement.setAttribute('data-darkmode', 'true');
+
 	test.boot = catalogLoaded.then(() => {
 		document.documentElement.setAttribute('lang', test.lang.replace('_', '-'));
 		/* The page frame shows the menu titles of the app (menu.d), translated

@@ -78,13 +78,18 @@ return baseclass.extend({
 		};
 	},
 
-	/* Class of the badge that shows a severity. */
+	/*
+	 * Tone of a severity: the page's own colour classes (netfix-tone-*),
+	 * because the theme's label classes are not severities (in
+	 * luci-theme-bootstrap .label.important and .label.notice are the same
+	 * blue).
+	 */
 	severityClass(sev) {
 		switch (sev) {
-		case 'critical': return 'important';
+		case 'critical': return 'critical';
 		case 'warning': return 'warning';
-		case 'info': return 'notice';
-		default: return 'success';
+		case 'info': return 'info';
+		default: return 'ok';
 		}
 	},
 
@@ -108,22 +113,22 @@ return baseclass.extend({
 	 */
 	verdict(doc) {
 		if (doc == null)
-			return { level: 'unknown', cls: 'notice', label: _('Unknown'),
+			return { level: 'unknown', cls: 'unknown', label: _('Unknown'),
 				summary: _('The status of netfix could not be read.') };
 
 		const n = this.problems(doc.findings).length;
 		switch (doc.verdict) {
 		case 'healthy':
-			return { level: 'healthy', cls: 'success', label: _('Healthy'),
+			return { level: 'healthy', cls: 'ok', label: _('Healthy'),
 				summary: _('No problems found.') };
 		case 'warning':
 			return { level: 'warning', cls: 'warning', label: _('Warnings'),
 				summary: _('Problems found: %d').format(n) };
 		case 'critical':
-			return { level: 'critical', cls: 'error', label: _('Critical'),
+			return { level: 'critical', cls: 'critical', label: _('Critical'),
 				summary: _('Problems found: %d').format(n) };
 		default:
-			return { level: 'unknown', cls: 'notice', label: _('Unknown'),
+			return { level: 'unknown', cls: 'unknown', label: _('Unknown'),
 				summary: _('Problems found: %d').format(n) };
 		}
 	},

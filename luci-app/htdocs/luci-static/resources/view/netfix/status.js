@@ -55,15 +55,44 @@ const callSessionAccess = rpc.declare({
 	expect: { access: false }
 });
 
+/*
+ * The page's own colours for severities and the verdict banner. The
+ * theme's alert/label colour classes mean different things per theme (in
+ * luci-theme-bootstrap .label.important is the same blue as .label.notice,
+ * and an .alert-message.error keeps h3 in the body's dark grey on red), so
+ * the tones are set here, for light and for bootstrap's dark mode
+ * (:root[data-darkmode="true"]), each at least 4.5:1 (WCAG AA); the
+ * browser test measures them from the rendered styles.
+ */
+const TONES = {
+	/*            light: background, text, accent     dark: background, text, accent */
+	critical: [ '#fbe4e2', '#1f1f1f', '#b3261e',   '#4a1c19', '#f6f6f6', '#ef8a80' ],
+	warning:  [ '#fff1cf', '#1f1f1f', '#8a5a00',   '#443512', '#f6f6f6', '#e0b44c' ],
+	info:     [ '#e4eef9', '#1f1f1f', '#0b5cad',   '#17324d', '#f6f6f6', '#7fb6ea' ],
+	ok:       [ '#e3f3e6', '#1f1f1f', '#1e7b34',   '#173a22', '#f6f6f6', '#7ccf8e' ],
+	unknown:  [ '#ececec', '#1f1f1f', '#555555',   '#3a3a3a', '#f6f6f6', '#bdbdbd' ]
+};
+
+function toneCSS() {
+	const out = [];
+	for (const [ name, t ] of Object.entries(TONES)) {
+		for (const [ root, bg, fg, accent ] of [ [ '', t[0], t[1], t[2] ], [ ':root[data-darkmode="true"] ', t[3], t[4], t[5] ] ]) {
+			out.push(`${root}#netfix .netfix-banner.netfix-tone-${name} { background: ${bg}; background-image: none; color: ${fg}; border: 1px solid ${accent}; border-left: 6px solid ${accent}; }`);
+			/* a badge: light text on the accent in light mode, dark text on it in dark mode */
+			out.push(`${root}#netfix .label.netfix-tone-${name} { background: ${accent}; background-image: none; color: ${root ? '#111111' : '#ffffff'}; }`);
+			out.push(`${root}#netfix .netfix-finding.netfix-tone-${name} { border-left-color: ${accent}; }`);
+		}
+	}
+	return out;
+}
+
 const CSS = [
+	'#netfix .netfix-banner { box-shadow: none; }',
+	'#netfix .netfix-banner h3, #netfix .netfix-banner p, #netfix .netfix-banner strong { color: inherit; }',
 	'#netfix .netfix-banner h3 { margin: 0 0 .3em 0; }',
 	'#netfix .netfix-banner p { margin: .2em 0; }',
-	'#netfix .netfix-meta { opacity: .75; font-size: 90%; }',
+	'#netfix .netfix-meta { font-size: 90%; }',
 	'#netfix .netfix-finding { border-left: 4px solid #8a8a8a; padding: .4em .8em; margin: .6em 0; }',
-	'#netfix .netfix-sev-critical { border-left-color: #c9302c; }',
-	'#netfix .netfix-sev-warning { border-left-color: #e08e0b; }',
-	'#netfix .netfix-sev-info { border-left-color: #3a87ad; }',
-	'#netfix .netfix-sev-ok { border-left-color: #46a546; }',
 	'#netfix .netfix-finding p { margin: .3em 0; }',
 	'#netfix .netfix-evidence { margin: .3em 0 .3em 1.2em; padding: 0; }',
 	'#netfix .netfix-evidence li { list-style: disc; }',
@@ -71,9 +100,10 @@ const CSS = [
 	'#netfix .netfix-fix pre { margin: 0; padding: .3em .6em; white-space: pre-wrap; word-break: break-all; flex: 1 1 20em; }',
 	'#netfix .netfix-bar { display: inline-block; width: 10em; height: .7em; border: 1px solid #999; vertical-align: middle; margin-left: .6em; }',
 	'#netfix .netfix-bar > div { height: 100%; background: #5b9bd5; }',
-	'#netfix .netfix-error { color: #c9302c; }',
+	'#netfix .netfix-error { color: #b3261e; }',
+	':root[data-darkmode="true"] #netfix .netfix-error { color: #ef8a80; }',
 	'#netfix .netfix-actions .cbi-value-field > * { margin-right: .5em; vertical-align: middle; }'
-].join('\n');
+].concat(toneCSS()).join('\n');
 
 /* A text node: how values from the router get onto the page. */
 function T(value) {
@@ -89,8 +119,9 @@ function settle(promise) {
 	return Promise.resolve(promise).catch(err => ({ error: (err instanceof Error) ? err : new Error(nf.errorText(err)) }));
 }
 
-function badge(cls, text) {
-	return E('span', { 'class': 'label ' + cls }, [ text ]);
+/* A label in one of the page's tones (TONES). */
+function badge(tone, text) {
+	return E('span', { 'class': 'label netfix-badge netfix-tone-' + tone }, [ text ]);
 }
 
 /* A two-column table of [ label, value node or text ] rows. */
@@ -182,10 +213,25 @@ return view.extend({
 		this.lastKey = key;
 		dom.content(this.body, [
 			this.renderBanner(),
-			this.renderFindings(),
+			this.renderFindings()
+		].concat(this.sections()));
+	},
+
+	/*
+	 * The sections under the banner and the findings, in page order. A
+	 * section of its own (conntrack table, forwarding, bridge netfilter, ...)
+	 * lives in luci-static/resources/netfix/<x>.js, is loaded with
+	 * 'require netfix.<x> as <x>' at the top of this file, and adds one line
+	 * here: <x>.render(this.doc, this) returning a node (or null when the
+	 * document has nothing for it). Section modules get the document as
+	 * it came; they put router values on the page as text (E() with array
+	 * children) and translate with _() / N_() like this file.
+	 */
+	sections() {
+		return [
 			this.renderOffload(),
 			this.renderHealer()
-		]);
+		].filter(n => n != null);
 	},
 
 	metaText() {
@@ -239,7 +285,7 @@ return view.extend({
 		}
 
 		nodes.push(E('div', {
-			'class': 'alert-message netfix-banner ' + v.cls,
+			'class': 'alert-message netfix-banner netfix-tone-' + v.cls,
 			'id': 'netfix-verdict',
 			'data-verdict': v.level
 		}, lines));
@@ -249,13 +295,13 @@ return view.extend({
 			if (doc)
 				msg.push(' ', _('Showing the status read at %s.').format(nf.formatTime(doc.generated_at)));
 
-			nodes.push(E('div', { 'class': 'alert-message warning', 'id': 'netfix-error' }, [
+			nodes.push(E('div', { 'class': 'alert-message netfix-banner netfix-tone-warning', 'id': 'netfix-error', 'role': 'alert' }, [
 				E('p', {}, msg)
 			]));
 		}
 
 		if (doc && doc.schema !== nf.SCHEMA)
-			nodes.push(E('div', { 'class': 'alert-message notice', 'id': 'netfix-schema' }, [
+			nodes.push(E('div', { 'class': 'alert-message netfix-banner netfix-tone-info', 'id': 'netfix-schema' }, [
 				_('This page was written for status schema %d; netfix sent schema %d. Some details may be missing.')
 					.format(nf.SCHEMA, doc.schema)
 			]));
@@ -299,7 +345,7 @@ return view.extend({
 		}
 
 		return E('div', {
-			'class': 'netfix-finding netfix-sev-' + (sev.replace(/[^a-z]/g, '') || 'unknown'),
+			'class': 'netfix-finding netfix-tone-' + nf.severityClass(sev) + ' netfix-sev-' + (sev.replace(/[^a-z]/g, '') || 'unknown'),
 			'data-id': String(f.id || '')
 		}, parts);
 	},
@@ -447,7 +493,7 @@ return view.extend({
 
 		if (heal) {
 			const rows = [
-				[ _('Daemon'), heal.running ? badge('success', _('Running')) : badge('important', _('Not running')) ]
+				[ _('Daemon'), heal.running ? badge('ok', _('Running')) : badge('warning', _('Not running')) ]
 			];
 
 			if (heal.running) {
