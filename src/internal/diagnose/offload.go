@@ -23,6 +23,10 @@ const (
 // ports in the flowtable) to the software one (br-lan in the flowtable).
 const fixSoftwareOffload = "uci set firewall.@defaults[0].flow_offloading_hw='0'; uci commit firewall; fw4 reload"
 
+// softwareOffloadUCI is fixSoftwareOffload as UCI options, for the LuCI
+// page's "Apply fix" (LuCI's apply reloads the firewall itself).
+var softwareOffloadUCI = []status.UCIChange{{Config: "firewall", Type: "defaults", Index: 0, Option: "flow_offloading_hw", Value: "0"}}
+
 const fixStartHealer = "/etc/init.d/netfix enable; /etc/init.d/netfix start"
 
 // activeFlowtables are the flowtables some rule feeds with `flow add`; an
@@ -101,9 +105,13 @@ func hwIneffective(s facts.Snapshot) []status.Finding {
 		status.M("The setting buys nothing, and fw4's hardware layout lists the bridge ports in the flowtable, which makes offloaded flows keep a host's old MAC address after it changes."),
 		status.M("Software offloading gives the same speed here without that risk."),
 	}
-	return []status.Finding{status.NewFinding(IDHWIneffective, status.SeverityWarning,
+	f := status.NewFinding(IDHWIneffective, status.SeverityWarning,
 		status.M("Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware."),
-		detail, ev, fixSoftwareOffload)}
+		detail, ev, fixSoftwareOffload)
+	if uciHW(s) {
+		f.FixUCI = softwareOffloadUCI
+	}
+	return []status.Finding{f}
 }
 
 // deviceOffloadEvidence says whether a flowtable device can offload. The

@@ -65,6 +65,23 @@ type Finding struct {
 	TitleMsg    Msg   `json:"title_msg"`
 	DetailMsg   []Msg `json:"detail_msg"`
 	EvidenceMsg []Msg `json:"evidence_msg"`
+
+	// FixUCI is the Fix as UCI options, when the fix is a configuration
+	// change: the LuCI page stages them through LuCI's uci and applies
+	// them with apply-and-rollback instead of showing a shell command.
+	FixUCI []UCIChange `json:"fix_uci,omitempty"`
+}
+
+// UCIChange sets one UCI option. Section names a named section; an
+// anonymous one (firewall's defaults) is Type and Index, as in
+// "firewall.@defaults[0]".
+type UCIChange struct {
+	Config  string `json:"config"`
+	Section string `json:"section,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Index   int    `json:"index"`
+	Option  string `json:"option"`
+	Value   string `json:"value"`
 }
 
 // Document is the status document.
