@@ -209,10 +209,10 @@ test('S1 critical: banner, findings, offloading, heal events; screenshot', async
 	assert.equal(await page.locator('.cbi-page-actions').count(), 0);
 	// Polled every 5 seconds.
 	assert.deepEqual(await page.evaluate(() => window.__luciTest.pollAdds), [ 5 ]);
-	// The calls it made: status, history with a limit, and the ACL check.
+	// The calls it made: status and history with a limit. Write access
+	// comes from LuCI (L.hasViewPermission), not from a call of its own.
 	assert.deepEqual(server.calls(sid, 'netfix.history').map(c => c.params), [ { limit: HISTORY_LIMIT } ]);
-	assert.deepEqual(server.calls(sid, 'session.access').map(c => c.params),
-		[ { scope: 'access-group', object: 'luci-app-netfix', function: 'write' } ]);
+	assert.deepEqual(server.calls(sid).map(c => `${c.object}.${c.method}`).sort(), [ 'netfix.history', 'netfix.status' ]);
 	assert.equal(server.calls(sid, 'netfix.check').length, 0, 'no check on load');
 
 	fs.mkdirSync(path.dirname(P.SCREENSHOT), { recursive: true });
@@ -513,3 +513,97 @@ test('zh_Hans: every string of the page is translated; screenshot', async () => 
 	await noTrouble(page);
 	await page.close();
 });
+
+// The firewall config of the S1 router as rpcd's uci get shows it.
+const S1_FIREWALL = {
+	firewall: {
+		cfg01e63d: { '.anonymous': true, '.type': 'defaults', '.name': 'cfg01e63d', '.index': 0,
+			input: 'REJECT', output: 'ACCEPT', forward: 'REJECT', flow_offloading: '1', flow_offloading_hw: '1' },
+		cfg02dc81: { '.anonymous': true, '.type': 'zone', '.name': 'cfg02dc81', '.index': 1, name: 'lan' }
+	}
+};
+
+test('apply fix: offload.hw_ineffective stages flow_offloading_hw=0 through uci and applies it with rollback', async () => {
+	const doc = docs.doc_s1_critical.doc;
+	const f = arr(doc.findings).find(x => x.id === 'offload.hw_ineffective');
+	assert.ok(f && arr(f.fix_uci).length, 'the S1 document has a UCI fix');
+	const sid = server.session({ acl: 'write', replies: repliesFor(doc), uci: S1_FIREWALL });
+	const page = await open(sid);
+
+	// only the UCI fix gets the button
+	const buttons = page.locator('button.netfix-apply-fix');
+	assert.equal(await buttons.count(), arr(doc.findings).filter(x => arr(x.fix_uci).length).length);
+	await page.locator('.netfix-finding[data-id="offload.hw_ineffective"] button.netfix-apply-fix').click();
+	await page.waitForFunction(() => /staged/.test(document.getElementById('netfix-action-result').textContent));
+	for (let i = 0; i < 50 && server.applies(sid).length < 2; i++)
+		await page.waitForTimeout(100);
+
+	// the UCI change rpcd staged: exactly the fix, on firewall's defaults section
+	assert.deepEqual(server.uciStaged(sid), [
+		{ config: 'firewall', section: 'cfg01e63d', values: { flow_offloading_hw: '0' } }
+	]);
+	// then LuCI's apply with rollback, and the confirm with its token
+	assert.deepEqual(server.applies(sid).map(a => a.action), [ 'apply_rollback', 'confirm' ]);
+	assert.deepEqual(server.applies(sid)[0].staged, server.uciStaged(sid), 'the apply came after the change was staged');
+	assert.deepEqual(server.denied(sid), []);
+	await noTrouble(page);
+	await page.close();
+});
+
+test('apply fix: read-only sessions get no button; a router without the section gets a sentence', async () => {
+	const doc = docs.doc_s1_critical.doc;
+	const ro = server.session({ acl: 'read', replies: repliesFor(doc), uci: S1_FIREWALL });
+	const page = await open(ro);
+	assert.equal(await page.locator('button.netfix-apply-fix').count(), 0);
+	await page.close();
+
+	const sid = server.session({ acl: 'write', replies: repliesFor(doc), uci: { firewall: {} } });
+	const page2 = await open(sid);
+	await page2.locator('.netfix-finding[data-id="offload.hw_ineffective"] button.netfix-apply-fix').click();
+	await page2.waitForFunction(() => /Could not apply/.test(document.getElementById('netfix-action-result').textContent));
+	assert.equal(await page2.locator('#netfix-action-result').innerText(),
+		'Could not apply the fix: /etc/config/firewall has no defaults section to change.');
+	assert.deepEqual(server.uciStaged(sid), []);
+	assert.deepEqual(server.applies(sid), [], 'nothing applied');
+	await noTrouble(page2);
+	await page2.close();
+});
+
+// Each way a call can fail has its own sentence, in the reader's language,
+// and never the browser's error with LuCI's stack frames.
+const FAILURES = [
+	{ kind: 'access denied', reply: { $rpcError: { code: -32002, message: 'Access denied' } },
+		en: 'Access denied: this login may not use netfix.', zh: '权限不足' },
+	{ kind: 'object not found', reply: { $rpcError: { code: -32000, message: 'Object not found' } },
+		en: 'netfix is not available in rpcd', zh: 'rpcd 中没有 netfix' },
+	{ kind: 'timeout', reply: { $ubus: 7 },
+		en: 'netfix did not answer in time.', zh: 'netfix 未能及时响应' },
+	{ kind: 'daemon down', reply: { error: 'the netfix daemon is not running (start it with /etc/init.d/netfix start)' },
+		en: 'The netfix daemon is not running.', zh: 'netfix 守护进程没有运行' }
+];
+const STACK = /\bat \S+ \(|rpc\.js|ClassConstructor|RPC call to/;
+
+for (const lang of [ 'en', 'zh_Hans' ])
+	for (const f of FAILURES)
+		test(`${lang}: ${f.kind} has its own sentence and no stack frame`, async () => {
+			const doc = docs.doc_s1_critical.doc;
+			// the status call fails that way...
+			const replies = repliesFor(doc);
+			replies.status = f.reply;
+			const sid = server.session({ acl: 'write', replies });
+			const page = await open(sid, { lang });
+			const banner = await text(page, '#netfix-error');
+			assert.ok(banner.includes(lang === 'en' ? f.en : f.zh), `banner: ${banner}`);
+			assert.doesNotMatch(banner, STACK);
+
+			// ...and so does a repair
+			server.reply(sid, { flush: f.reply });
+			await page.fill('#netfix-flush-ip', '192.168.1.240');
+			await page.click('#netfix-flush');
+			await page.waitForFunction(() => document.getElementById('netfix-action-result').textContent !== '');
+			const result = await page.locator('#netfix-action-result').innerText();
+			assert.ok(result.includes(lang === 'en' ? f.en : f.zh), `repair result: ${result}`);
+			assert.doesNotMatch(result, STACK);
+			assert.deepEqual(await page.evaluate(() => window.__luciTest.missingStrings), []);
+			await page.close();
+		});

@@ -389,6 +389,18 @@ return baseclass.extend({
 		return String(reply);
 	},
 
+	/*
+	 * The UCI options of a finding's fix (fix_uci), each checked: a config,
+	 * an option and a value, and a named section or a type; anything else
+	 * from the router is dropped rather than applied.
+	 */
+	uciChanges(f) {
+		const name = /^[A-Za-z0-9_-]+$/;
+		return ((f && Array.isArray(f.fix_uci)) ? f.fix_uci : []).filter(c => c != null && typeof(c) == 'object' &&
+			name.test(String(c.config)) && name.test(String(c.option)) && typeof(c.value) == 'string' &&
+			(name.test(String(c.section || '')) || (name.test(String(c.type || '')) && Number.isInteger(c.index) && c.index >= 0)));
+	},
+
 	/* True when reply looks like a status document. */
 	isDocument(reply) {
 		return reply != null && typeof(reply) == 'object' && !Array.isArray(reply) &&

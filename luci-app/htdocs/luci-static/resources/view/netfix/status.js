@@ -3,6 +3,8 @@
 'require dom';
 'require poll';
 'require rpc';
+'require uci';
+'require ui';
 'require netfix.format as nf';
 
 /*
@@ -20,7 +22,6 @@
 
 const POLL_INTERVAL = 5;
 const HISTORY_LIMIT = 20;
-const ACL_GROUP = 'luci-app-netfix';
 
 const callStatus = rpc.declare({
 	object: 'netfix',
@@ -46,13 +47,6 @@ const callFlush = rpc.declare({
 	method: 'flush',
 	params: [ 'ip', 'dry_run' ],
 	reject: true
-});
-
-const callSessionAccess = rpc.declare({
-	object: 'session',
-	method: 'access',
-	params: [ 'scope', 'object', 'function' ],
-	expect: { access: false }
 });
 
 /*
@@ -146,8 +140,7 @@ return view.extend({
 	load() {
 		return Promise.all([
 			settle(callStatus()),
-			L.resolveDefault(callHistory(HISTORY_LIMIT), null),
-			L.resolveDefault(callSessionAccess('access-group', ACL_GROUP, 'write'), false)
+			L.resolveDefault(callHistory(HISTORY_LIMIT), null)
 		]);
 	},
 
@@ -156,7 +149,9 @@ return view.extend({
 		this.docError = null;
 		this.history = null;
 		this.lastKey = null;
-		this.canWrite = (data[2] === true);
+		/* LuCI's own answer for this view: true only when the session may
+		 * write one of the ACL groups the menu node depends on. */
+		this.canWrite = (L.hasViewPermission() === true);
 		this.body = E('div', { 'id': 'netfix-body' });
 
 		this.update(data[0], data[1]);
@@ -225,7 +220,7 @@ return view.extend({
 	 * here: <x>.render(this.doc, this) returning a node (or null when the
 	 * document has nothing for it). Section modules get the document as
 	 * it came; they put router values on the page as text (E() with array
-	 * children) and translate with _() / N_() like this file.
+	 * children) and translate their strings like this file does.
 	 */
 	sections() {
 		return [
@@ -333,15 +328,20 @@ return view.extend({
 
 		if (f.fix) {
 			const pre = E('pre', { 'class': 'netfix-fix-cmd' }, [ E('code', {}, [ T(f.fix) ]) ]);
-			parts.push(E('div', { 'class': 'netfix-fix' }, [
-				E('em', {}, [ _('Fix') ]),
-				pre,
+			const buttons = [
 				E('button', {
 					'class': 'cbi-button cbi-button-neutral netfix-copy',
 					'title': _('Copy the command to the clipboard'),
 					'click': ev => this.handleCopy(ev, f.fix, pre)
 				}, [ _('Copy') ])
-			]));
+			];
+			if (this.canWrite && nf.uciChanges(f).length)
+				buttons.unshift(E('button', {
+					'class': 'cbi-button cbi-button-apply netfix-apply-fix',
+					'title': _('Stages the change in LuCI and applies it; LuCI rolls it back unless the page still reaches the router afterwards.'),
+					'click': ev => this.handleApplyFix(ev, f)
+				}, [ _('Apply fix') ]));
+			parts.push(E('div', { 'class': 'netfix-fix' }, [ E('em', {}, [ _('Fix') ]), pre ].concat(buttons)));
 		}
 
 		return E('div', {
@@ -617,6 +617,35 @@ return view.extend({
 			else
 				this.showResult(false, (nf.failureKind(reply) == 'other')
 					? _('Re-check failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply));
+		}).finally(() => { btn.disabled = false; });
+	},
+
+	/*
+	 * A fix that is a UCI change (fix_uci), applied the way LuCI's own
+	 * pages save: staged through uci (rpcd keeps it in the session), then
+	 * ui.changes.apply(true), LuCI's apply with rollback: if the browser
+	 * cannot confirm afterwards (the change cut it off), rpcd reverts it.
+	 */
+	handleApplyFix(ev, f) {
+		const btn = ev.currentTarget;
+		const changes = nf.uciChanges(f);
+		const configs = changes.map(c => c.config).filter((c, i, a) => a.indexOf(c) == i);
+		btn.disabled = true;
+
+		return uci.load(configs).then(() => {
+			for (const c of changes) {
+				const sid = c.section || (uci.sections(c.config, c.type)[c.index] || {})['.name'];
+				if (sid == null)
+					throw new Error(_('/etc/config/%s has no %s section to change.').format(c.config, c.section || c.type));
+				uci.set(c.config, sid, c.option, c.value);
+			}
+			return uci.save();
+		}).then(() => {
+			this.showResult(true, _('The change is staged; LuCI applies it now and rolls it back if this page loses the router.'));
+			ui.changes.apply(true);
+		}).catch(err => {
+			this.showResult(false, (nf.failureKind(err) == 'other')
+				? _('Could not apply the fix: %s').format(nf.firstLine(err)) : nf.failureText(err));
 		}).finally(() => { btn.disabled = false; });
 	},
 
