@@ -607,3 +607,29 @@ for (const lang of [ 'en', 'zh_Hans' ])
 			assert.deepEqual(await page.evaluate(() => window.__luciTest.missingStrings), []);
 			await page.close();
 		});
+
+test('plural forms: one repair, one flow, one manual flush; manual flushes apart from repairs', async () => {
+	const doc = clone(docs.doc_healthy.doc);
+	Object.assign(doc.heal, { mode: 'heal', events_total: 2, repairs: 1, manual_flushes: 1, flows_deleted: 1 });
+	const replies = repliesFor(doc);
+	replies.flush = ({ ip }) => ({ ip, dry_run: false, deleted: 1 });
+	const sid = server.session({ acl: 'write', replies });
+	const page = await open(sid);
+	assert.equal(await text(page, '#netfix-verdict .netfix-healer-line'),
+		'netfix is repairing stale flows: 1 repair so far, 1 flow deleted. 1 manual flush.');
+	const healer = await text(page, '#netfix-healer');
+	assert.ok(healer.includes('Repairs so far 1'), healer);
+	assert.ok(healer.includes('Manual flushes 1'), healer);
+	await page.fill('#netfix-flush-ip', '192.168.1.240');
+	await page.click('#netfix-flush');
+	await page.waitForFunction(() => /Deleted/.test(document.getElementById('netfix-action-result').textContent));
+	assert.equal(await page.locator('#netfix-action-result').innerText(), 'Deleted 1 offloaded connection of 192.168.1.240.');
+	await page.close();
+
+	// and several, in Chinese (one form)
+	Object.assign(doc.heal, { events_total: 7, repairs: 5, manual_flushes: 2, flows_deleted: 9 });
+	const zh = await open(server.session({ acl: 'write', replies: repliesFor(doc) }), { lang: 'zh_Hans' });
+	assert.equal(await text(zh, '#netfix-verdict .netfix-healer-line'),
+		'netfix 正在自动修复失效连接：至今已修复 5 次，删除了 9 条连接。另有 2 次手动清除。');
+	await zh.close();
+});

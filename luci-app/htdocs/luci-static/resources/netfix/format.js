@@ -60,6 +60,12 @@ return baseclass.extend({
 		return String.prototype.format.apply(String(tmpl), args);
 	},
 
+	/* Sentences in a row: a space between them, none after Chinese
+	 * punctuation (full-width marks carry their own spacing). */
+	joinSentences(parts) {
+		return parts.filter(p => p !== '').join(' ').replace(/([。！？；，：])\s+/g, '$1');
+	},
+
 	/* The title, detail and evidence lines of a finding, translated. */
 	findingText(f) {
 		const msgs = v => Array.isArray(v) ? v : null;
@@ -70,7 +76,7 @@ return baseclass.extend({
 		return {
 			title: this.msgText(f.title_msg, f.title),
 			detail: (detMsgs && detMsgs.length)
-				? detMsgs.map(m => this.msgText(m, '')).join(' ').replace(/([。！？；])\s+/g, '$1')
+				? this.joinSentences(detMsgs.map(m => this.msgText(m, '')))
 				: String(f.detail || ''),
 			evidence: (evMsgs && evMsgs.length == evidence.length)
 				? evMsgs.map((m, i) => this.msgText(m, evidence[i]))

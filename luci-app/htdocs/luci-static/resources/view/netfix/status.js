@@ -241,15 +241,21 @@ return view.extend({
 
 		const repairs = nf.repairCount(heal), flows = heal.flows_deleted || 0;
 		const manual = heal.manual_flushes || 0;
-		const flushes = manual ? ' ' + N_(manual, '%d manual flush.', '%d manual flushes.').format(manual) : '';
+		const flushes = manual ? N_(manual, '%d manual flush.', '%d manual flushes.').format(manual) : '';
 
 		switch (heal.mode) {
 		case 'heal':
-			return N_(repairs, 'netfix is repairing stale flows: %d repair so far,', 'netfix is repairing stale flows: %d repairs so far,').format(repairs) +
-				' ' + N_(flows, '%d flow deleted.', '%d flows deleted.').format(flows) + flushes;
+			return nf.joinSentences([
+				N_(repairs, 'netfix is repairing stale flows: %d repair so far,', 'netfix is repairing stale flows: %d repairs so far,').format(repairs),
+				N_(flows, '%d flow deleted.', '%d flows deleted.').format(flows),
+				flushes
+			]);
 		case 'dry_run':
-			return N_(flows, 'netfix runs in dry-run mode and deletes nothing: it would have repaired %d flow so far.',
-				'netfix runs in dry-run mode and deletes nothing: it would have repaired %d flows so far.').format(flows) + flushes;
+			return nf.joinSentences([
+				N_(flows, 'netfix runs in dry-run mode and deletes nothing: it would have repaired %d flow so far.',
+					'netfix runs in dry-run mode and deletes nothing: it would have repaired %d flows so far.').format(flows),
+				flushes
+			]);
 		default:
 			return _('netfix runs, but repairing is switched off in its settings.');
 		}
@@ -599,8 +605,9 @@ return view.extend({
 
 			const n = Number(reply.deleted) || 0;
 			this.showResult(true, reply.dry_run
-				? _('Dry run: %d offloaded connections of %s would be deleted.').format(n, reply.ip || ip)
-				: _('Deleted %d offloaded connections of %s.').format(n, reply.ip || ip));
+				? N_(n, 'Dry run: %d offloaded connection of %s would be deleted.',
+					'Dry run: %d offloaded connections of %s would be deleted.').format(n, reply.ip || ip)
+				: N_(n, 'Deleted %d offloaded connection of %s.', 'Deleted %d offloaded connections of %s.').format(n, reply.ip || ip));
 
 			return this.refresh();
 		}).finally(() => { btn.disabled = false; });
