@@ -112,6 +112,12 @@ ipk: cross $(MKIPK)
 		-mtime "$(SOURCE_DATE_EPOCH)" -out $(IPK_DIR) || rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "ipk: no luci-app-netfix package: luci-app/ has nothing to pack yet"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+	@# luci-i18n-netfix-<lang>: each luci-app/po/<lang>/ compiled to LuCI's .lmo
+	@# by tools/mkipk/lmo (no SDK, no po2lmo needed).
+	@set -e; for d in luci-app/po/*/; do lang=$$(basename $$d); [ $$lang = templates ] && continue; \
+		$(MKIPK) -kind i18n -lang $$lang -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
+			-mtime "$(SOURCE_DATE_EPOCH)" -out $(IPK_DIR); \
+	done
 	@echo; printf '%-20s %14s %14s\n' arch "binary (B)" "ipk (B)"; \
 	for t in $(IPK_ARCHES); do \
 		arch=$${t%%:*}; bin=$(BUILD)/$${t#*:}/netfix; \
@@ -119,7 +125,28 @@ ipk: cross $(MKIPK)
 			$$(stat -c %s $(IPK_DIR)/netfix_$(VERSION)-r$(RELEASE)_$$arch.ipk); \
 	done
 
-pkg-test: ipk
+# --- apk (OpenWrt 25.12) ------------------------------------------------------
+#   make apk   the same packages for apk-tools (OpenWrt / ImmortalWrt 25.12) in
+#              build/apk: <arch>/netfix-<ver>-r<rel>.apk, luci-*-<ver>-r<rel>.apk
+#              (apk v2 format, unsigned: apk add --allow-untrusted)
+APK_DIR := $(BUILD)/apk
+PKG_ENV += NETFIX_APK_DIR=$(abspath $(APK_DIR))
+.PHONY: apk
+apk: cross $(MKIPK)
+	@rm -rf $(APK_DIR)
+	@set -e; for t in $(IPK_ARCHES); do \
+		arch=$${t%%:*}; bin=$(BUILD)/$${t#*:}/netfix; \
+		$(MKIPK) -format apk -kind netfix -arch $$arch -bin $$bin -files files -feed openwrt/netfix/Makefile \
+			-version $(VERSION) -release $(RELEASE) -mtime "$(SOURCE_DATE_EPOCH)" -out $(APK_DIR)/$$arch; \
+	done
+	@$(MKIPK) -format apk -kind luci -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
+		-mtime "$(SOURCE_DATE_EPOCH)" -out $(APK_DIR)
+	@set -e; for d in luci-app/po/*/; do lang=$$(basename $$d); [ $$lang = templates ] && continue; \
+		$(MKIPK) -format apk -kind i18n -lang $$lang -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
+			-mtime "$(SOURCE_DATE_EPOCH)" -out $(APK_DIR); \
+	done
+
+pkg-test: ipk apk
 	@out=$$(cd tools/mkipk && gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	cd tools/mkipk && $(GO) vet ./...
 	cd tools/mkipk && $(PKG_ENV) $(GO) test -count=1 -v ./...

@@ -21,11 +21,13 @@ import (
 func (d *Daemon) Heal() status.Heal {
 	events, total := d.journal.last(status.MaxEvents)
 	_, deleted := d.journal.totals()
+	repairs, manual := d.journal.split()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return status.Heal{
 		Running: true, Mode: d.cfg.Mode(), Since: d.since.Format(time.RFC3339),
 		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
+		Repairs: repairs, ManualFlushes: manual,
 		Config: d.cfgLoad.status(),
 	}
 }

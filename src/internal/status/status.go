@@ -65,6 +65,23 @@ type Finding struct {
 	TitleMsg    Msg   `json:"title_msg"`
 	DetailMsg   []Msg `json:"detail_msg"`
 	EvidenceMsg []Msg `json:"evidence_msg"`
+
+	// FixUCI is the Fix as UCI options, when the fix is a configuration
+	// change: the LuCI page stages them through LuCI's uci and applies
+	// them with apply-and-rollback instead of showing a shell command.
+	FixUCI []UCIChange `json:"fix_uci,omitempty"`
+}
+
+// UCIChange sets one UCI option. Section names a named section; an
+// anonymous one (firewall's defaults) is Type and Index, as in
+// "firewall.@defaults[0]".
+type UCIChange struct {
+	Config  string `json:"config"`
+	Section string `json:"section,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Index   int    `json:"index"`
+	Option  string `json:"option"`
+	Value   string `json:"value"`
 }
 
 // Document is the status document.
@@ -99,6 +116,12 @@ type Heal struct {
 	NeighboursTracked int    `json:"neighbours_tracked"`
 	EventsTotal       uint64 `json:"events_total"`
 	FlowsDeleted      uint64 `json:"flows_deleted"`
+	// Repairs counts the events the daemon decided on by itself (a MAC
+	// or port change, the sweep); ManualFlushes the flushes a person asked
+	// for (netfix flush, the page's "Repair now"), whatever they deleted.
+	// EventsTotal is their sum.
+	Repairs       uint64 `json:"repairs"`
+	ManualFlushes uint64 `json:"manual_flushes"`
 	// LastEvents holds the newest events first, capped (see MaxEvents).
 	LastEvents []Event `json:"last_events"`
 	// Config is set when the daemon could not read /etc/config/netfix and
@@ -137,6 +160,22 @@ type Event struct {
 	LatencyUS int64 `json:"latency_us"`
 	// Error is set when a delete failed.
 	Error string `json:"error,omitempty"`
+}
+
+// ReasonManual is the Reason of a flush a person asked for.
+const ReasonManual = "manual"
+
+// Count adds one event to the running totals of h.
+func (h *Heal) Count(e Event) {
+	h.EventsTotal++
+	if e.Reason == ReasonManual {
+		h.ManualFlushes++
+	} else {
+		h.Repairs++
+	}
+	if !e.DryRun {
+		h.FlowsDeleted += uint64(e.FlowsDeleted)
+	}
 }
 
 // VerdictOf returns the verdict for a list of findings.
