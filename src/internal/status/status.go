@@ -81,6 +81,8 @@ type Document struct {
 	Offload   facts.Offload   `json:"offload"`
 	Conntrack facts.Conntrack `json:"conntrack"`
 	Heal      Heal            `json:"heal"`
+	// Forwarding is per-interface IP forwarding and who set it (S3).
+	Forwarding facts.Forwarding `json:"forwarding"`
 }
 
 // Heal is the self-healing daemon's state.
