@@ -124,17 +124,28 @@ type SysctlLine struct {
 
 // Networkd is what systemd-networkd said over D-Bus.
 type Networkd struct {
-	// Running is true when org.freedesktop.network1 answered.
-	Running bool `json:"running"`
-	// Note says why it was not asked or did not answer ("networkd not
-	// running", "no system bus").
-	Note string `json:"note,omitempty"`
+	// State is one of the Networkd* states: whether networkd was asked
+	// and answered.
+	State string `json:"state"`
+	// Error is the D-Bus error behind NetworkdBusError.
+	Error string `json:"error,omitempty"`
 	// Version is systemd's major version (0 unknown); it decides between
 	// IPForward= (< 256) and IPv4Forwarding=/IPv6Forwarding= (≥ 256).
 	Version int `json:"version"`
 	// Conf lists networkd.conf's forwarding keys (≥ 256).
 	Conf []ConfigLine `json:"conf"`
 }
+
+// States of the question to systemd-networkd.
+const (
+	NetworkdNotAsked   = "not_asked"   // nothing looked broken, or OpenWrt
+	NetworkdRunning    = "running"     // it answered
+	NetworkdNotRunning = "not_running" // nothing owns org.freedesktop.network1
+	NetworkdNoBus      = "no_bus"      // no system D-Bus socket
+	NetworkdBusError   = "bus_error"   // the bus refused or failed a call
+	NetworkdTimeout    = "timeout"     // no answer in time
+	NetworkdNotBuilt   = "not_built"   // netfix built without D-Bus (nodbus)
+)
 
 // SystemdPerLinkForwarding is the first systemd version whose networkd
 // has IPv4Forwarding=/IPv6Forwarding= (PR #31423) and writes

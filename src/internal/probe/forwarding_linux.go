@@ -70,6 +70,7 @@ func ReadForwarding(root string, sample time.Duration) facts.Forwarding {
 			}
 		}
 	}
+	f.Networkd.State = facts.NetworkdNotAsked
 	if len(suspects) == 0 {
 		return f
 	}
@@ -81,15 +82,14 @@ func ReadForwarding(root string, sample time.Duration) facts.Forwarding {
 		}
 	}
 	if f.OpenWrt {
-		f.Networkd.Note = "OpenWrt: no systemd-networkd"
-		return f
+		return f // no systemd-networkd there
 	}
 	names := make([]string, len(suspects))
 	for i, s := range suspects {
 		names[i] = s.Name
 	}
 	a := askNetworkd(names)
-	f.Networkd.Running, f.Networkd.Note, f.Networkd.Version = a.Running, a.Note, a.Version
+	f.Networkd.State, f.Networkd.Error, f.Networkd.Version = a.State, a.Error, a.Version
 	if f.Networkd.Version == 0 {
 		f.Networkd.Version = sharedLibVersion(root)
 	}
@@ -159,7 +159,7 @@ func interfaceRoles(h *netlink.Handle, zones map[string]string, v4all, v6all boo
 				continue
 			}
 			add(r.LinkIndex, facts.RoleIPv6Route)
-			signals = append(signals, fmt.Sprintf("route %s dev %s", r.Dst, byIndex[r.LinkIndex]))
+			signals = append(signals, fmt.Sprintf("ip -6 route: %s dev %s", r.Dst, byIndex[r.LinkIndex]))
 		}
 	}
 	var out []facts.ForwardingInterface
@@ -185,7 +185,7 @@ func interfaceRoles(h *netlink.Handle, zones map[string]string, v4all, v6all boo
 			continue
 		}
 		if fi.IPv6 && !v6all && fi.Carries() {
-			signals = append(signals, fmt.Sprintf("net.ipv6.conf.%s.forwarding = 1", dotted(a.Name)))
+			signals = append(signals, fmt.Sprintf("sysctl: net.ipv6.conf.%s.forwarding = 1", dotted(a.Name)))
 		}
 		if fi.Roles == nil {
 			fi.Roles = []string{}

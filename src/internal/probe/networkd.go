@@ -9,8 +9,8 @@ import (
 // manages each link (by name), systemd's major version, or a note saying
 // why it was not asked.
 type networkdAnswer struct {
-	Running bool
-	Note    string
+	State   string // a facts.Networkd* state
+	Error   string
 	Version int
 	Files   map[string]string
 }

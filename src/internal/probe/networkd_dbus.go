@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/netfix/netfix/src/internal/facts"
 )
 
 // networkdTimeout bounds everything netfix asks systemd-networkd over
@@ -35,7 +37,7 @@ func askNetworkd(names []string) networkdAnswer {
 	defer cancel()
 	if addr := os.Getenv("DBUS_SYSTEM_BUS_ADDRESS"); addr == "" {
 		if _, err := os.Stat("/run/dbus/system_bus_socket"); err != nil {
-			return networkdAnswer{Note: "networkd not running: no system D-Bus (/run/dbus/system_bus_socket is missing)"}
+			return networkdAnswer{State: facts.NetworkdNoBus}
 		}
 	}
 	done := make(chan networkdAnswer, 1)
@@ -50,7 +52,7 @@ func askNetworkd(names []string) networkdAnswer {
 			}
 		}
 		if err != nil {
-			done <- networkdAnswer{Note: fmt.Sprintf("networkd not asked: cannot connect to the system D-Bus: %v", err)}
+			done <- networkdAnswer{State: facts.NetworkdBusError, Error: fmt.Sprintf("connect to the system D-Bus: %v", err)}
 			return
 		}
 		done <- queryNetworkd(ctx, c, names)
@@ -59,7 +61,7 @@ func askNetworkd(names []string) networkdAnswer {
 	select {
 	case a = <-done:
 	case <-ctx.Done():
-		a = networkdAnswer{Note: fmt.Sprintf("networkd not asked: the system D-Bus did not answer within %s", networkdTimeout)}
+		a = networkdAnswer{State: facts.NetworkdTimeout, Error: fmt.Sprintf("no answer within %s", networkdTimeout)}
 	}
 	select {
 	case conn = <-connCh:
@@ -72,12 +74,12 @@ func askNetworkd(names []string) networkdAnswer {
 func queryNetworkd(ctx context.Context, c *dbus.Conn, names []string) networkdAnswer {
 	var has bool
 	if err := c.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, networkdName).Store(&has); err != nil {
-		return networkdAnswer{Note: fmt.Sprintf("networkd not asked: the system D-Bus failed NameHasOwner: %v", err)}
+		return networkdAnswer{State: facts.NetworkdBusError, Error: fmt.Sprintf("NameHasOwner: %v", err)}
 	}
 	if !has {
-		return networkdAnswer{Note: "networkd not running: nothing owns org.freedesktop.network1 on the system D-Bus"}
+		return networkdAnswer{State: facts.NetworkdNotRunning}
 	}
-	a := networkdAnswer{Running: true, Files: map[string]string{}}
+	a := networkdAnswer{State: facts.NetworkdRunning, Files: map[string]string{}}
 	a.Version = systemdVersion(ctx, c)
 	mgr := c.Object(networkdName, networkdPath)
 	for _, name := range names {
@@ -91,7 +93,7 @@ func queryNetworkd(ctx context.Context, c *dbus.Conn, names []string) networkdAn
 		var desc string
 		if err := mgr.CallWithContext(ctx, networkdMgr+".DescribeLink", 0, idx).Store(&desc); err != nil {
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				a.Note = "networkd answered too slowly; some links were not described"
+				a.Error = fmt.Sprintf("DescribeLink %s: no answer within %s", name, networkdTimeout)
 				break
 			}
 			continue

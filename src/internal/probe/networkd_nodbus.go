@@ -2,8 +2,10 @@
 
 package probe
 
+import "github.com/netfix/netfix/src/internal/facts"
+
 // askNetworkd in a build without D-Bus (the OpenWrt packages: OpenWrt has
 // no systemd-networkd) says so and asks nothing.
 func askNetworkd(names []string) networkdAnswer {
-	return networkdAnswer{Note: "networkd not asked: this netfix was built without D-Bus support (tag nodbus)"}
+	return networkdAnswer{State: facts.NetworkdNotBuilt}
 }
