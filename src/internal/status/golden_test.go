@@ -64,6 +64,7 @@ func TestVerdicts(t *testing.T) {
 		"doc_s1_healed.json":   status.VerdictWarning,
 		"doc_s1_critical.json": status.VerdictCritical,
 		"doc_daemon_down.json": status.VerdictCritical,
+		"doc_s3_critical.json": status.VerdictCritical,
 	}
 	for name, doc := range goldenDocs() {
 		if doc.Verdict != want[name] {
