@@ -140,7 +140,10 @@ func interfaceRoles(h *netlink.Handle, zones map[string]string, v4all, v6all boo
 			}
 		case l.Type() == "bridge" && ports[a.Index] > 0:
 			add(a.Index, facts.RoleBridge)
-		case l.Type() == "veth" && a.MasterIndex == 0:
+		case l.Type() == "veth" && a.MasterIndex == 0 && len(roles[a.Index]) == 0:
+			// An unenslaved veth is a routed link to a container,
+			// unless it is the uplink itself (a host that is a
+			// container or a test namespace).
 			add(a.Index, facts.RoleVeth)
 		}
 		if _, ok := zones[a.Name]; ok {
