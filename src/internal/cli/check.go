@@ -79,6 +79,7 @@ const ForwardingSample = 2 * time.Second
 func DiagnoseWith(s facts.Snapshot, heal status.Heal) status.Document {
 	s.HealerRunning = heal.Running
 	s.HealerMode = heal.Mode
+	s.Forwarding = status.ForwardingSince(s.Forwarding, heal.ForwardingEvents)
 	return status.Build(version.Version, s, diagnose.Run(s), heal)
 }
 

@@ -62,6 +62,7 @@ type Daemon struct {
 	since   time.Time
 
 	journal    journal
+	fw         *fwState    // forwarding switches and their flips (forwarding_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
 }
 
@@ -100,6 +101,7 @@ func Run(ctx context.Context, opts Options) error {
 	defer l.Close()
 
 	d.refreshSnapshot()
+	go d.watchForwarding(ctx)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -160,7 +162,7 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func newDaemon(opts Options) *Daemon {
-	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
+	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
 }
 
 func (d *Daemon) loadConfig() {

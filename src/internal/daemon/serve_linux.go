@@ -26,6 +26,7 @@ func (d *Daemon) Heal() status.Heal {
 	return status.Heal{
 		Running: true, Mode: d.cfg.Mode(), Since: d.since.Format(time.RFC3339),
 		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
+		ForwardingEvents: d.fw.Events(),
 	}
 }
 
@@ -42,6 +43,7 @@ func (d *Daemon) Status() status.Document {
 
 func statusDoc(s facts.Snapshot, h status.Heal) status.Document {
 	s.HealerRunning, s.HealerMode = h.Running, h.Mode
+	s.Forwarding = status.ForwardingSince(s.Forwarding, h.ForwardingEvents)
 	return status.Build(version.Version, s, diagnose.Run(s), h)
 }
 

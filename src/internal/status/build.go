@@ -28,6 +28,12 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 	if len(heal.LastEvents) > MaxEvents {
 		heal.LastEvents = heal.LastEvents[:MaxEvents]
 	}
+	if heal.ForwardingEvents == nil {
+		heal.ForwardingEvents = []ForwardingEvent{}
+	}
+	if len(heal.ForwardingEvents) > MaxEvents {
+		heal.ForwardingEvents = heal.ForwardingEvents[:MaxEvents]
+	}
 	if heal.Mode == "" {
 		heal.Mode = ModeOff
 	}

@@ -98,6 +98,9 @@ type Heal struct {
 	FlowsDeleted      uint64 `json:"flows_deleted"`
 	// LastEvents holds the newest events first, capped (see MaxEvents).
 	LastEvents []Event `json:"last_events"`
+	// ForwardingEvents are the forwarding flips the daemon saw, newest
+	// first, capped (see MaxEvents).
+	ForwardingEvents []ForwardingEvent `json:"forwarding_events"`
 }
 
 // Heal modes.
