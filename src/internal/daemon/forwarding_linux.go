@@ -9,7 +9,6 @@ package daemon
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -98,7 +97,7 @@ func (d *Daemon) onNetconf(m syscall.NetlinkMessage, at time.Time) {
 		if len(a.Value) < 4 {
 			continue
 		}
-		v := int32(binary.NativeEndian.Uint32(a.Value[:4]))
+		v := int32(nl.NativeEndian().Uint32(a.Value[:4]))
 		switch a.Attr.Type {
 		case netconfaIfindex:
 			index = v

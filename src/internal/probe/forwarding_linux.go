@@ -109,14 +109,14 @@ func interfaceRoles(h *netlink.Handle, zones map[string]string, v4all, v6all boo
 	if err != nil {
 		return nil, nil
 	}
-	roles := map[int][]string{}
-	add := func(idx int, r string) {
-		for _, x := range roles[idx] {
+	roles := map[string][]string{}
+	add := func(name, r string) {
+		for _, x := range roles[name] {
 			if x == r {
 				return
 			}
 		}
-		roles[idx] = append(roles[idx], r)
+		roles[name] = append(roles[name], r)
 	}
 	ports := map[int]int{}
 	for _, l := range links {
@@ -124,46 +124,45 @@ func interfaceRoles(h *netlink.Handle, zones map[string]string, v4all, v6all boo
 			ports[m]++
 		}
 	}
-	for _, r := range defaultRoutes(h, netlink.FAMILY_V4) {
-		add(r, facts.RoleUplink)
+	if f, err := os.Open("/proc/net/route"); err == nil {
+		for _, dev := range parseDefaultRoutes4(f) {
+			add(dev, facts.RoleUplink)
+		}
+		f.Close()
 	}
-	var signals []string
-	byIndex := map[int]string{}
 	for _, l := range links {
 		a := l.Attrs()
-		byIndex[a.Index] = a.Name
 		switch {
 		case l.Type() == "bridge" && hasPrefix(a.Name, containerBridgePrefixes):
-			add(a.Index, facts.RoleContainer)
+			add(a.Name, facts.RoleContainer)
 			if ports[a.Index] > 0 {
-				add(a.Index, facts.RoleBridge)
+				add(a.Name, facts.RoleBridge)
 			}
 		case l.Type() == "bridge" && ports[a.Index] > 0:
-			add(a.Index, facts.RoleBridge)
-		case l.Type() == "veth" && a.MasterIndex == 0 && len(roles[a.Index]) == 0:
+			add(a.Name, facts.RoleBridge)
+		case l.Type() == "veth" && a.MasterIndex == 0 && len(roles[a.Name]) == 0:
 			// An unenslaved veth is a routed link to a container,
 			// unless it is the uplink itself (a host that is a
 			// container or a test namespace).
-			add(a.Index, facts.RoleVeth)
+			add(a.Name, facts.RoleVeth)
 		}
 		if _, ok := zones[a.Name]; ok {
-			add(a.Index, facts.RoleZone)
+			add(a.Name, facts.RoleZone)
 		}
 	}
 	// A global IPv6 route into a bridge or veth that is not the uplink:
 	// hosts behind this one get IPv6, which needs IPv6 forwarding.
-	if routes, err := h.RouteList(nil, netlink.FAMILY_V6); err == nil {
-		for _, r := range routes {
-			if r.Dst == nil || !r.Dst.IP.IsGlobalUnicast() || r.LinkIndex == 0 {
-				continue
-			}
-			rs := roles[r.LinkIndex]
+	var signals []string
+	if f, err := os.Open("/proc/net/ipv6_route"); err == nil {
+		for _, r := range parseGlobalRoutes6(f) {
+			rs := roles[r.Dev]
 			if len(rs) == 0 || (len(rs) == 1 && rs[0] == facts.RoleUplink) {
 				continue
 			}
-			add(r.LinkIndex, facts.RoleIPv6Route)
-			signals = append(signals, fmt.Sprintf("ip -6 route: %s dev %s", r.Dst, byIndex[r.LinkIndex]))
+			add(r.Dev, facts.RoleIPv6Route)
+			signals = append(signals, fmt.Sprintf("ip -6 route: %s dev %s", r.Dst, r.Dev))
 		}
+		f.Close()
 	}
 	var out []facts.ForwardingInterface
 	for _, l := range links {
@@ -171,7 +170,7 @@ func interfaceRoles(h *netlink.Handle, zones map[string]string, v4all, v6all boo
 		if a.Flags&net.FlagLoopback != 0 {
 			continue
 		}
-		fi := facts.ForwardingInterface{Name: a.Name, Roles: roles[a.Index]}
+		fi := facts.ForwardingInterface{Name: a.Name, Roles: roles[a.Name]}
 		v4, err := readSysctlBool("ipv4/conf/" + a.Name + "/forwarding")
 		if err != nil {
 			continue // no IPv4 on it (e.g. a CAN device)
@@ -207,30 +206,6 @@ func interfaceRoles(h *netlink.Handle, zones map[string]string, v4all, v6all boo
 		out = out[:maxForwardingInterfaces]
 	}
 	return out, signals
-}
-
-// defaultRoutes returns the interfaces of the main table's default routes
-// (every nexthop of a multipath route).
-func defaultRoutes(h *netlink.Handle, family int) []int {
-	routes, err := h.RouteListFiltered(family, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
-	if err != nil {
-		return nil
-	}
-	var out []int
-	for _, r := range routes {
-		if r.Dst != nil {
-			if ones, _ := r.Dst.Mask.Size(); ones != 0 {
-				continue
-			}
-		}
-		if r.LinkIndex != 0 {
-			out = append(out, r.LinkIndex)
-		}
-		for _, nh := range r.MultiPath {
-			out = append(out, nh.LinkIndex)
-		}
-	}
-	return out
 }
 
 func hasPrefix(s string, prefixes []string) bool {
