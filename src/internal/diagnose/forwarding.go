@@ -107,17 +107,28 @@ func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attributi
 	runtime := fmt.Sprintf("sysctl -w net.ipv4.conf.%s.forwarding=1", dottedName(name))
 	a.evidence = append(a.evidence, networkdEvidence(fw.Networkd)...)
 	if ifc.NetworkFile != "" {
-		key, val := networkdKeyFor("ipv4", fw.Networkd.Version)
 		for _, k := range ifc.NetworkKeys {
 			a.evidence = append(a.evidence, status.M("%s line %d: %s=%s", k.File, k.Line, k.Key, k.Value))
 		}
-		if off, ok := networkdDisables(ifc.NetworkKeys, "ipv4"); ok {
-			a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which turns forwarding off at line %d (%s=%s): set %s=%s under [Network] (systemd %s here), then reload networkd.", name, ifc.NetworkFile, off.Line, off.Key, off.Value, key, val, versionText(fw.Networkd.Version)))
+		v := fw.Networkd.Version
+		if v != 0 && v < facts.SystemdPerLinkForwarding {
+			// networkd before 256 only ever writes the global
+			// ip_forward=1, and writing 1 over 1 changes no interface:
+			// it neither wrote this 0 nor can undo it.
+			a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, but the networkd of systemd %s never writes per-interface forwarding (IPv4Forwarding= does from systemd 256): something else wrote this 0.", name, ifc.NetworkFile, versionText(v)))
 		} else {
-			a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which does not enable forwarding: add %s=%s under [Network] (systemd %s here), then reload networkd.", name, ifc.NetworkFile, key, val, versionText(fw.Networkd.Version)))
+			key, val := networkdKeyFor("ipv4", v)
+			if off, ok := networkdDisables(ifc.NetworkKeys, "ipv4"); ok {
+				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which turns forwarding off at line %d (%s=%s): set %s=%s under [Network] (systemd %s here), then reload networkd.", name, ifc.NetworkFile, off.Line, off.Key, off.Value, key, val, versionText(v)))
+			} else if off, ok := networkdDisables(fw.Networkd.Conf, "ipv4"); ok {
+				a.evidence = append(a.evidence, status.M("%s line %d: %s=%s", off.File, off.Line, off.Key, off.Value))
+				a.detail = append(a.detail, status.M("%s line %d turns forwarding off for every link systemd-networkd manages; %s is managed through %s: add %s=%s under [Network] there (systemd %s here), then reload networkd.", off.File, off.Line, name, ifc.NetworkFile, key, val, versionText(v)))
+			} else {
+				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which does not enable forwarding: add %s=%s under [Network] (systemd %s here), then reload networkd.", name, ifc.NetworkFile, key, val, versionText(v)))
+			}
+			a.fix = networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + name
+			return a
 		}
-		a.fix = networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + name
-		return a
 	}
 	if l, ok := sysctlCulprit(fw.Sysctl, "ipv4", name); ok {
 		a.evidence = append(a.evidence, status.M("%s line %d: %s = %s", l.File, l.Line, l.Key, l.Value))

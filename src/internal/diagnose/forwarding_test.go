@@ -65,8 +65,13 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Networkd.Version = 252
 				return s
 			},
-			want:  map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
-			texts: map[string][]string{IDForwardingInterface: {"add IPForward=ipv4 under [Network] (systemd 252 here)", "IPForward=ipv4\\n"}},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"the networkd of systemd 252 never writes per-interface forwarding",
+				// Writing ip_forward=1 over 1 changes no interface:
+				// networkd < 256 cannot undo it, the sysctl can.
+				"sysctl -w net.ipv4.conf.eno1.forwarding=1 && echo 'net.ipv4.conf.eno1.forwarding = 1' >> /etc/sysctl.d/90-netfix-forwarding.conf",
+			}},
 		},
 		{
 			name: "systemd 257 file that turns forwarding off explicitly",
@@ -79,6 +84,19 @@ func TestForwardingRules(t *testing.T) {
 			texts: map[string][]string{IDForwardingInterface: {
 				"which turns forwarding off at line 7 (IPv4Forwarding=no): set IPv4Forwarding=yes",
 				"/etc/systemd/network/10-eno1.network line 7: IPv4Forwarding=no",
+			}},
+		},
+		{
+			name: "systemd 257, networkd.conf turns forwarding off for every link",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Networkd.Conf = []facts.ConfigLine{{File: "/etc/systemd/networkd.conf", Line: 4, Key: "IPv4Forwarding", Value: "no"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"/etc/systemd/networkd.conf line 4 turns forwarding off for every link",
+				"IPv4Forwarding=yes\\n",
 			}},
 		},
 		{
