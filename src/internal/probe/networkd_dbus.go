@@ -119,7 +119,8 @@ func networkFileOf(desc string) string {
 // systemdVersion asks systemd (PID 1) for its version, falling back to the
 // version in the name of libsystemd-shared, which networkd links against.
 func systemdVersion(ctx context.Context, c *dbus.Conn) int {
-	v, err := c.Object(systemdName, systemdPath).GetProperty(systemdName + ".Manager.Version")
+	var v dbus.Variant
+	err := c.Object(systemdName, systemdPath).CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, systemdName+".Manager", "Version").Store(&v)
 	if err == nil {
 		if s, ok := v.Value().(string); ok {
 			if n := leadingInt(strings.TrimPrefix(strings.TrimSpace(s), "v")); n > 0 {
