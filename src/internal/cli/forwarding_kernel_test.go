@@ -11,6 +11,7 @@ import (
 	"github.com/netfix/netfix/src/internal/diagnose"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/netnstest"
+	"github.com/netfix/netfix/src/internal/report"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -111,10 +112,24 @@ func TestCheckForwardingOffOnUplink(t *testing.T) {
 	if !strings.Contains(got.Fix, "sysctl -w net.ipv4.conf."+d.Uplink+".forwarding=1") {
 		t.Errorf("fix %q lacks the runtime sysctl for %s", got.Fix, d.Uplink)
 	}
-	t.Logf("netfix check with the fault:\n[%s] %s\n  why: %s\n  evidence:\n    - %s\n  fix: %s", strings.ToUpper(string(got.Severity)), got.Title, got.Detail, strings.Join(got.Evidence, "\n    - "), got.Fix)
+	var text strings.Builder
+	_ = report.Text(&text, doc)
+	t.Logf("netfix check with the fault (exit %d):\n%s", code, text.String())
 
-	d.SetUplinkForwarding(t, true)
+	// The fix's runtime half, exactly as the finding gives it (the
+	// persistent half writes /etc/sysctl.d, which a test leaves alone).
+	runtime := strings.SplitN(got.Fix, " && ", 2)[0]
+	d.Host.Run(strings.Fields(runtime)...)
 	if !echoes(d, 5) {
-		t.Fatal("traffic did not come back after forwarding was restored")
+		t.Fatal("traffic did not come back after the fix")
 	}
+	doc, code, _ = runCheck(t, d.Host, "--root", root, "--socket", sock)
+	for _, f := range doc.Findings {
+		if strings.HasPrefix(f.ID, "forwarding.") {
+			t.Errorf("after the fix: still %s: %s", f.ID, f.Title)
+		}
+	}
+	text.Reset()
+	_ = report.Text(&text, doc)
+	t.Logf("netfix check after `%s` (exit %d):\n%s", runtime, code, text.String())
 }
