@@ -16,6 +16,11 @@ BUILD := build
 # OpenWrt arch name -> Go target. mipsel_24kc has no FPU: softfloat.
 CROSS := mipsel_24kc:mipsle:softfloat aarch64_generic:arm64: x86_64:amd64:
 
+# OpenWrt has no systemd-networkd: router builds leave the D-Bus client
+# (godbus, +524,288 B on mipsle) out. `make build` (Debian/Docker hosts)
+# keeps it, so netfix can ask networkd which .network file manages a link.
+ROUTER_TAGS := -tags nodbus
+
 .PHONY: all build cross test unit integration lint clean deps go123 check
 
 all: build
@@ -27,7 +32,7 @@ cross:
 	@set -e; for t in $(CROSS); do \
 		arch=$${t%%:*}; rest=$${t#*:}; goarch=$${rest%%:*}; gomips=$${rest#*:}; \
 		echo "build $(BUILD)/$$arch/netfix (GOARCH=$$goarch GOMIPS=$$gomips)"; \
-		GOOS=linux GOARCH=$$goarch GOMIPS=$$gomips $(GOBUILD) -o $(BUILD)/$$arch/netfix ./src/cmd/netfix; \
+		GOOS=linux GOARCH=$$goarch GOMIPS=$$gomips $(GOBUILD) $(ROUTER_TAGS) -o $(BUILD)/$$arch/netfix ./src/cmd/netfix; \
 	done
 	@ls -l $(BUILD)/*/netfix
 

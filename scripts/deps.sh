@@ -11,6 +11,10 @@ pkgs+=(qemu-user-static tar gzip util-linux)
 pkgs+=(qemu-system-x86 seabios busybox-static)
 # make luci-test: headless Chromium; CJK fonts for the zh_Hans screenshot.
 pkgs+=(chromium fonts-noto-cjk)
+# S3 test against a real systemd-networkd on a private bus (Debian 12 ships
+# networkd in systemd; Debian 13 in its own package).
+pkgs+=(systemd dbus-daemon)
+if apt-cache show systemd-networkd >/dev/null 2>&1; then pkgs+=(systemd-networkd); fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -139,7 +139,7 @@ async function assertShowsDocument(page, doc) {
 
 	// Offloading in effect.
 	const off = await text(page, '#netfix-offload');
-	const mode = doc.firewall.present && doc.firewall.flow_offloading
+	const mode = !doc.firewall.present ? 'No OpenWrt firewall configuration found' : doc.firewall.flow_offloading
 		? (doc.firewall.flow_offloading_hw ? 'Hardware flow offloading' : 'Software flow offloading') : 'Off';
 	assert.ok(off.includes(`Requested in /etc/config/firewall ${mode}`), `UCI mode ${mode}`);
 	const ct = doc.conntrack;
@@ -148,6 +148,10 @@ async function assertShowsDocument(page, doc) {
 		assert.ok(off.includes(`Offloaded connections [OFFLOAD] ${ct.offloaded} of ${ct.dumped} connections`), 'OFFLOAD count');
 		assert.ok(off.includes(`Offloaded in hardware [HW_OFFLOAD] ${ct.hw_offloaded} of ${ct.dumped} connections`), 'HW_OFFLOAD count');
 	}
+	// IP forwarding (netfix/forwarding.js): every interface that matters, by name.
+	const fwd = await text(page, '#netfix-forwarding');
+	for (const i of arr(doc.forwarding && doc.forwarding.interfaces))
+		assert.ok(fwd.includes(i.name), `forwarding section lists ${i.name}`);
 	const fts = arr(doc.offload.flowtables);
 	assert.equal(await page.locator('#netfix-offload .netfix-flowtable').count(), fts.length);
 	for (const [ i, ft ] of fts.entries()) {

@@ -58,7 +58,7 @@ func Check(args []string, stdout, stderr io.Writer) int {
 // state, and runs the rules. expectHealer makes a missing daemon a finding
 // even where the init script is not found (the rpcd fallback).
 func Diagnose(root, socket string, expectHealer bool) (status.Document, error) {
-	s, err := probe.Gather(probe.Options{Root: root})
+	s, err := probe.Gather(probe.Options{Root: root, ForwardingSample: ForwardingSample})
 	if err != nil {
 		return status.Document{}, err
 	}
@@ -71,6 +71,10 @@ func Diagnose(root, socket string, expectHealer bool) (status.Document, error) {
 	return DiagnoseWith(s, heal), nil
 }
 
+// ForwardingSample is how long a one-shot check waits to see whether the
+// forwarding drop counters grow, when some interface has forwarding off.
+const ForwardingSample = 2 * time.Second
+
 // DiagnoseWith runs the rules over s with the given healer state.
 func DiagnoseWith(s facts.Snapshot, heal status.Heal) status.Document {
 	s.HealerRunning = heal.Running
@@ -78,6 +82,7 @@ func DiagnoseWith(s facts.Snapshot, heal status.Heal) status.Document {
 	if heal.Config != nil {
 		s.HealerConfig = *heal.Config
 	}
+	s.Forwarding = status.ForwardingSince(s.Forwarding, heal.ForwardingEvents)
 	return status.Build(version.Version, s, diagnose.Run(s), heal)
 }
 

@@ -44,6 +44,10 @@ type Config struct {
 	// RepairBurst repairs of one host are allowed per RepairWindow.
 	RepairBurst  int
 	RepairWindow time.Duration
+	// ForwardingGuard sets an interface's IPv4 forwarding back to 1 when it
+	// flips to 0 while global forwarding stays on (scenario S3). Off by
+	// default: it overrides whoever wrote the 0.
+	ForwardingGuard bool
 }
 
 // Default is the configuration out of the box: the package exists to
@@ -104,6 +108,7 @@ func Load(path string) (Config, []Problem, error) {
 	p.boolean("enabled", &cfg.Enabled)
 	p.boolean("heal", &cfg.Heal)
 	p.boolean("dry_run", &cfg.DryRun)
+	p.boolean("forwarding_guard", &cfg.ForwardingGuard)
 	if v, ok := p.get("log_level"); ok {
 		switch v {
 		case LevelError, LevelWarn, LevelInfo, LevelDebug:

@@ -63,6 +63,7 @@ type Daemon struct {
 	since   time.Time
 
 	journal    journal
+	fw         *fwState    // forwarding switches and their flips (forwarding_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
 }
 
@@ -101,6 +102,7 @@ func Run(ctx context.Context, opts Options) error {
 	defer l.Close()
 
 	d.refreshSnapshot()
+	go d.watchForwarding(ctx)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -161,7 +163,7 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func newDaemon(opts Options) *Daemon {
-	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
+	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
 }
 
 // setConfig installs a configuration; the limiter starts afresh with its

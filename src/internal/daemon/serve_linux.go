@@ -29,6 +29,7 @@ func (d *Daemon) Heal() status.Heal {
 		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
 		Repairs: repairs, ManualFlushes: manual,
 		Config: d.cfgLoad.status(),
+		ForwardingEvents: d.fw.Events(),
 	}
 }
 
@@ -48,6 +49,7 @@ func statusDoc(s facts.Snapshot, h status.Heal) status.Document {
 	if h.Config != nil {
 		s.HealerConfig = *h.Config
 	}
+	s.Forwarding = status.ForwardingSince(s.Forwarding, h.ForwardingEvents)
 	return status.Build(version.Version, s, diagnose.Run(s), h)
 }
 

@@ -6,6 +6,8 @@
 package daemon
 
 import (
+	"time"
+
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/probe"
@@ -29,6 +31,7 @@ func (d *Daemon) refreshSnapshot() {
 	if err != nil {
 		d.log.Warnf("refresh findings: %v", err)
 	}
+	d.forwardingGrowth(&s, time.Now())
 	d.setSnapshot(s)
 }
 

@@ -22,6 +22,8 @@ func Run(s facts.Snapshot) []status.Finding {
 
 // rules in report order.
 var rules = []func(facts.Snapshot) []status.Finding{
+	interfaceDisabled,
+	ipv6Disabled,
 	hwIneffective,
 	staleProne,
 	configMismatch,

@@ -10,6 +10,8 @@ type Snapshot struct {
 	Firewall  Firewall
 	Offload   Offload
 	Conntrack Conntrack
+	// Forwarding is per-interface IP forwarding (scenario S3).
+	Forwarding Forwarding
 
 	// HealerRunning tells the rules whether a netfix daemon covers the
 	// stale-flow risk right now. A one-shot check sets it from the daemon

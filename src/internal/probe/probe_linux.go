@@ -32,6 +32,10 @@ type Options struct {
 	// Gather: the daemon asks the kernel once instead of adding and
 	// deleting a probe table every sweep.
 	KnownSupport string
+	// ForwardingSample is how long to wait for a second sample of the
+	// forwarding drop counters when an interface looks broken; 0 takes
+	// one sample (the daemon compares its sweeps instead).
+	ForwardingSample time.Duration
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -104,6 +108,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		return s, err
 	}
 
+	s.Forwarding = ReadForwarding(root, opts.ForwardingSample)
 	s.HealerExpected = rootfs.Exists(root, "etc/init.d/netfix")
 	return s, nil
 }

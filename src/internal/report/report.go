@@ -44,6 +44,9 @@ func Text(w io.Writer, doc status.Document) error {
 		for _, e := range h.LastEvents {
 			b.WriteString("  " + EventLine(e) + "\n")
 		}
+		for _, e := range h.ForwardingEvents {
+			b.WriteString("  " + ForwardingEventLine(e) + "\n")
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -98,4 +101,24 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// ForwardingEventLine renders one event for the log, with the time to the
+// millisecond: the moment a container host lost its replies.
+func ForwardingEventLine(e status.ForwardingEvent) string {
+	line := fmt.Sprintf("%s forwarding %s on %s: %d -> %d", e.Time.UTC().Format("15:04:05.000"), e.Family, e.Interface, b2i(e.Old), b2i(e.New))
+	switch {
+	case e.Restored:
+		line += ", restored to 1 by forwarding_guard"
+	case e.Error != "":
+		line += " (restore failed: " + e.Error + ")"
+	}
+	return line
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -103,6 +103,8 @@ type Document struct {
 	// capping.go), the full count under the list's path, e.g.
 	// {"offload.tables": 2000}. Absent when nothing was cut.
 	Truncated map[string]int `json:"truncated,omitempty"`
+	// Forwarding is per-interface IP forwarding and who set it (S3).
+	Forwarding facts.Forwarding `json:"forwarding"`
 }
 
 // Heal is the self-healing daemon's state.
@@ -127,6 +129,9 @@ type Heal struct {
 	// Config is set when the daemon could not read /etc/config/netfix and
 	// says what it runs with instead.
 	Config *facts.HealerConfig `json:"config,omitempty"`
+	// ForwardingEvents are the forwarding flips the daemon saw, newest
+	// first, capped (see MaxEvents).
+	ForwardingEvents []ForwardingEvent `json:"forwarding_events"`
 }
 
 // Heal modes.

@@ -6,6 +6,7 @@
 'require uci';
 'require ui';
 'require netfix.format as nf';
+'require netfix.forwarding as nfw';
 
 /*
  * netfix status page: what is wrong with flow offloading on this router,
@@ -225,6 +226,7 @@ return view.extend({
 	sections() {
 		return [
 			this.renderOffload(),
+			nfw.render(this.doc, t => nf.formatTime(t)),
 			this.renderHealer()
 		].filter(n => n != null);
 	},
