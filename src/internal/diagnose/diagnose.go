@@ -27,4 +27,6 @@ var rules = []func(facts.Snapshot) []status.Finding{
 	configMismatch,
 	healerNotRunning,
 	offloadSummary,
+	conntrackDropping,
+	conntrackNearFull,
 }
