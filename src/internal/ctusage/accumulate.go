@@ -61,7 +61,8 @@ func (a *Accumulator) Add(e Entry) {
 	}
 	if e.Proto == ProtoTCP || e.Proto == ProtoUDP {
 		k := ProtoName(e.Proto) + "/" + strconv.Itoa(int(e.OrigDstPort))
-		if _, ok := a.ports[k]; ok || len(a.ports) < MaxPorts {
+		// One row stays free for OtherKey.
+		if _, ok := a.ports[k]; ok || len(a.ports) < MaxPorts-1 {
 			a.ports[k]++
 		} else {
 			a.ports[OtherKey]++

@@ -95,7 +95,7 @@ func (p *Plan) Threshold(need int) (idle uint32, count int) {
 // percent of max.
 func NeedToFree(count, max uint32, pct int) int {
 	target := uint64(max) * uint64(pct) / 100 // entries < target is "under pct"
-	if uint64(count) < target {
+	if max == 0 || uint64(count) < target {
 		return 0
 	}
 	return int(uint64(count) - target + 1)

@@ -137,6 +137,11 @@ func analyse(ct facts.Conntrack) analysis {
 		if est > T {
 			a.fix += "; " + sysctlFix(sysctlEstablished, T)
 		}
+	} else if u.IdleUnknown > 0 && u.IdleUnknown >= ctusage.NeedToFree(ct.Entries, ct.Max, ctusage.WarnPct) {
+		a.detail = append(a.detail,
+			status.M("Most entries got their timers under a longer established timeout than the one in effect now, so they stay until those old timers run out."),
+			status.M("netfix fix apply conntrack.near_full shortens their remaining time to the established timeout in effect, which is what their next packet would give them anyway; it deletes none of them, because their idle time is unknown."))
+		a.fix = "netfix fix apply " + IDConntrackNearFull
 	} else {
 		a.detail = append(a.detail, status.M("Most entries are in active use, so a shorter timeout would free little: the table is too small for this traffic."))
 		if m, ok := ctusage.LargerMax(ct.Entries, ct.Max, t.MemTotal); ok {

@@ -32,6 +32,12 @@ type Options struct {
 	// Gather: the daemon asks the kernel once instead of adding and
 	// deleting a probe table every sweep.
 	KnownSupport string
+	// CTDump says when to dump the conntrack table for the S2 breakdown
+	// (CTDumpAuto, CTDumpNever, CTDumpAlways).
+	CTDump string
+	// CTPrev is the previous statistics sample, for their growth; nil uses
+	// the one the previous check kept on tmpfs (CTStatsCache).
+	CTPrev *CTSample
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -102,6 +108,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil {
 		return s, err
 	}
+	gatherCTTable(ctc, opts, root, &s)
 
 	_, err = os.Stat(filepath.Join(root, "etc", "init.d", "netfix"))
 	s.HealerExpected = err == nil
