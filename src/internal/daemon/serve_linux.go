@@ -1,0 +1,68 @@
+//go:build linux
+
+// This file serves the control socket: the live status document, the
+// heal history and the flush method.
+
+package daemon
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/netfix/netfix/src/internal/diagnose"
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/ipc"
+	"github.com/netfix/netfix/src/internal/status"
+	"github.com/netfix/netfix/src/internal/version"
+)
+
+// Heal returns the live healer state for the status document.
+func (d *Daemon) Heal() status.Heal {
+	events, total := d.journal.last(status.MaxEvents)
+	_, deleted := d.journal.totals()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return status.Heal{
+		Running: true, Mode: d.cfg.Mode(), Since: d.since.Format(time.RFC3339),
+		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
+	}
+}
+
+// Status is the live document: the findings of the last sweep with the
+// live healer state.
+func (d *Daemon) Status() status.Document {
+	h := d.Heal()
+	d.mu.Lock()
+	s := d.snap
+	d.mu.Unlock()
+	s.HealerExpected = true
+	return statusDoc(s, h)
+}
+
+func statusDoc(s facts.Snapshot, h status.Heal) status.Document {
+	s.HealerRunning, s.HealerMode = h.Running, h.Mode
+	return status.Build(version.Version, s, diagnose.Run(s), h)
+}
+
+// handle answers control-socket requests.
+func (d *Daemon) handle(req ipc.Request) (any, error) {
+	switch req.Method {
+	case "status":
+		return d.Status(), nil
+	case "check":
+		d.refreshSnapshot()
+		return d.Status(), nil
+	case "history":
+		events, total := d.journal.last(req.Limit)
+		return map[string]any{"events": events, "total": total}, nil
+	case "flush":
+		ip, err := netip.ParseAddr(req.IP)
+		if err != nil {
+			return nil, fmt.Errorf("flush: %q is not an IP address", req.IP)
+		}
+		return d.Flush(ip.Unmap(), req.DryRun)
+	default:
+		return nil, fmt.Errorf("unknown method %q", req.Method)
+	}
+}

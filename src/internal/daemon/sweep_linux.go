@@ -1,0 +1,43 @@
+//go:build linux
+
+// This file is the periodic sweep: a fresh probe for the findings and the
+// stale-prone links, a resync, and the saved tracker state.
+
+package daemon
+
+import (
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/heal"
+	"github.com/netfix/netfix/src/internal/probe"
+)
+
+// sweep runs every sweep_interval: findings and stale-prone links first,
+// so the resync repairs against the current flowtable layout.
+func (d *Daemon) sweep() {
+	d.refreshSnapshot()
+	d.resync("")
+	d.saveState()
+}
+
+// refreshSnapshot probes the kernel afresh for the status document and
+// recomputes which links are stale-prone.
+func (d *Daemon) refreshSnapshot() {
+	d.mu.Lock()
+	known := d.snap.Offload.KernelSupport
+	d.mu.Unlock()
+	s, err := probe.Gather(probe.Options{Root: d.opts.Root, Lenient: true, KnownSupport: known})
+	if err != nil {
+		d.log.Warnf("refresh findings: %v", err)
+	}
+	d.setSnapshot(s)
+}
+
+// setSnapshot installs a probe's facts: the findings' source and the
+// stale-prone links repairs are limited to.
+func (d *Daemon) setSnapshot(s facts.Snapshot) {
+	d.mu.Lock()
+	d.snap = s
+	d.prone = heal.ProneLinks(s.Offload)
+	d.names = map[int]string{} // interfaces may have been recreated
+	d.mu.Unlock()
+}

@@ -1,0 +1,156 @@
+//go:build linux
+
+// This file watches the kernel: the rtnetlink neighbour and bridge FDB
+// subscription, the full-dump resync that covers what a subscription
+// missed, and the translation of both into the tracker's messages.
+
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/netfix/netfix/src/internal/heal"
+)
+
+// stamped is a netlink message with the time it was read from the socket,
+// so heal latency counts the time it waited behind a sweep too.
+type stamped struct {
+	u  netlink.NeighUpdate
+	at time.Time
+}
+
+// subscribe returns the neighbour/FDB messages, each stamped on arrival;
+// the channel closes when the subscription dies (ENOBUFS after a burst).
+func (d *Daemon) subscribe() (chan stamped, chan struct{}, error) {
+	ch := make(chan netlink.NeighUpdate, 16)
+	out := make(chan stamped, 4096)
+	done := make(chan struct{})
+	err := netlink.NeighSubscribeWithOptions(ch, done, netlink.NeighSubscribeOptions{
+		ErrorCallback: func(err error) {
+			if !errors.Is(err, syscall.EAGAIN) {
+				d.log.Warnf("neighbour subscription: %v", err)
+			}
+		},
+		ReceiveBufferSize:      neighRcvBuf,
+		ReceiveBufferForceSize: true,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("subscribe to neighbour and FDB events: %w", err)
+	}
+	go func() {
+		defer close(out)
+		for u := range ch {
+			out <- stamped{u, time.Now()}
+		}
+	}()
+	return out, done, nil
+}
+
+// toMsgs converts a netlink neighbour into the tracker's plain messages.
+func toMsgs(n netlink.Neigh, deleted bool) (*heal.NeighMsg, *heal.FDBMsg) {
+	mac := ""
+	if len(n.HardwareAddr) == 6 {
+		mac = n.HardwareAddr.String()
+	}
+	switch n.Family {
+	case unix.AF_BRIDGE:
+		if n.MasterIndex == 0 || mac == "" {
+			return nil, nil // the port's own (NTF_SELF) entries
+		}
+		return nil, &heal.FDBMsg{Deleted: deleted, Bridge: n.MasterIndex, Port: n.LinkIndex, MAC: mac, VLAN: n.Vlan}
+	case unix.AF_INET, unix.AF_INET6:
+		ip, ok := netip.AddrFromSlice(n.IP)
+		if !ok || n.State&netlink.NUD_NOARP != 0 {
+			return nil, nil
+		}
+		return &heal.NeighMsg{Deleted: deleted, LinkIndex: n.LinkIndex, IP: ip.Unmap(), MAC: mac, Failed: n.State&netlink.NUD_FAILED != 0}, nil
+	}
+	return nil, nil
+}
+
+// apply feeds one neighbour or FDB entry to the tracker and returns the
+// changes it reveals; d.mu is held.
+func (d *Daemon) apply(n netlink.Neigh, deleted bool) []heal.Change {
+	nm, fm := toMsgs(n, deleted)
+	if nm != nil {
+		if c, ok := d.tracker.Neigh(*nm); ok {
+			return []heal.Change{c}
+		}
+	}
+	if fm != nil {
+		return d.tracker.FDB(*fm)
+	}
+	return nil
+}
+
+// observe runs one neighbour or FDB message received at at through the
+// tracker and repairs every change it reveals; it returns their number.
+func (d *Daemon) observe(n netlink.Neigh, deleted bool, at time.Time) int {
+	d.mu.Lock()
+	changes := d.apply(n, deleted)
+	d.mu.Unlock()
+	for _, c := range changes {
+		d.repair(c, at)
+	}
+	return len(changes)
+}
+
+func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
+	if d.observe(u.Neigh, u.Type == unix.RTM_DELNEIGH, at) > 0 {
+		// The findings' counts changed with the repair: refresh them now
+		// rather than at the next sweep, off the event path.
+		if d.refreshing.CompareAndSwap(false, true) {
+			go func() {
+				defer d.refreshing.Store(false)
+				d.refreshSnapshot()
+			}()
+		}
+	}
+}
+
+// resync feeds a full dump of neighbours and the bridge FDB through the
+// tracker; differences from what it remembers are changes it missed. A
+// non-empty reason relabels them (reconcile at start).
+func (d *Daemon) resync(reason string) {
+	at := time.Now()
+	var all []netlink.Neigh
+	for _, fam := range []int{unix.AF_INET, unix.AF_INET6, unix.AF_BRIDGE} {
+		ns, err := netlink.NeighList(0, fam)
+		if err != nil {
+			d.log.Warnf("dump neighbours (family %d): %v", fam, err)
+			continue
+		}
+		all = append(all, ns...)
+	}
+	var changes []heal.Change
+	d.mu.Lock()
+	for _, n := range all {
+		changes = append(changes, d.apply(n, false)...)
+	}
+	d.mu.Unlock()
+	for _, c := range changes {
+		if reason != "" {
+			c.Reason = reason
+		}
+		d.repair(c, at)
+	}
+}
+
+// repairFailed handles neighbours that are FAILED at start: offloaded
+// flows towards a host that no longer answers ARP/ND are being sent to a
+// MAC nobody has; deleting them lets the next packet resolve afresh.
+func (d *Daemon) repairFailed() {
+	d.mu.Lock()
+	failed := d.tracker.FailedHosts()
+	d.mu.Unlock()
+	for _, h := range failed {
+		d.repair(heal.Change{Reason: heal.ReasonFailed, LinkIndex: h.LinkIndex, IP: h.IP, OldMAC: h.MAC}, time.Now())
+	}
+}
