@@ -55,7 +55,7 @@ type Daemon struct {
 	cfg     config.Config
 	tracker *heal.Tracker
 	limiter *heal.Limiter
-	table   *flows.Table
+	table   flows.FlowTable
 	snap    facts.Snapshot
 	prone   map[string]bool
 	names   map[int]string
@@ -70,7 +70,7 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Log == nil {
 		opts.Log = os.Stderr
 	}
-	d := &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
+	d := newDaemon(opts)
 	d.loadConfig()
 	if !d.cfg.Enabled {
 		d.log.Infof("disabled in %s (option enabled '0'); exiting", opts.ConfigPath)
@@ -160,6 +160,10 @@ func Run(ctx context.Context, opts Options) error {
 	}
 }
 
+func newDaemon(opts Options) *Daemon {
+	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
+}
+
 func (d *Daemon) loadConfig() {
 	cfg, problems, err := config.Load(d.opts.ConfigPath)
 	if d.opts.ForceDryRun {
@@ -172,6 +176,12 @@ func (d *Daemon) loadConfig() {
 	for _, p := range problems {
 		d.log.Warnf("%s", p)
 	}
+	d.setConfig(cfg)
+}
+
+// setConfig installs a configuration; the limiter starts afresh with its
+// repair_burst and repair_window.
+func (d *Daemon) setConfig(cfg config.Config) {
 	d.mu.Lock()
 	d.cfg = cfg
 	d.limiter = heal.NewLimiter(cfg.RepairBurst, cfg.RepairWindow)

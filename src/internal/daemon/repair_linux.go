@@ -11,14 +11,15 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netlink"
 
+	"github.com/netfix/netfix/src/internal/flows"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/report"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
+// linkName names an interface for events and the ignore list; d.mu is held.
 func (d *Daemon) linkName(idx int) string {
 	if idx == 0 {
 		return ""
@@ -73,7 +74,11 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 		d.journal.add(ev)
 		return
 	}
-	ev.FlowsDeleted, err = d.deleteFlows(sel, d.cfg.DryRun)
+	if d.cfg.DryRun {
+		ev.FlowsDeleted = len(sel)
+	} else {
+		ev.FlowsDeleted, err = d.table.Delete(sel)
+	}
 	ev.LatencyUS = time.Since(at).Microseconds()
 	if err != nil {
 		ev.Error = err.Error()
@@ -82,20 +87,13 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 	d.log.Infof("%s", report.EventLine(ev))
 }
 
-// deleteFlows deletes the selected entries unless in dry run, where it
-// only counts them.
-func (d *Daemon) deleteFlows(sel []conntrack.Flow, dryRun bool) (int, error) {
-	if dryRun {
-		return len(sel), nil
-	}
-	return d.table.Delete(sel)
-}
-
-// Flush deletes the offloaded entries of ip now (the flush method).
+// Flush deletes the offloaded entries of ip now (the flush method). The
+// configured dry run wins over the request: a daemon told to delete
+// nothing deletes nothing, whoever asks.
 func (d *Daemon) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ev, err := d.table.Flush(ip, dryRun || d.cfg.DryRun)
+	ev, err := flows.Flush(d.table, ip, dryRun || d.cfg.DryRun)
 	if err != nil {
 		return status.Event{}, fmt.Errorf("list conntrack entries: %w", err)
 	}

@@ -6,6 +6,7 @@
 package daemon
 
 import (
+	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/probe"
 )
@@ -28,6 +29,12 @@ func (d *Daemon) refreshSnapshot() {
 	if err != nil {
 		d.log.Warnf("refresh findings: %v", err)
 	}
+	d.setSnapshot(s)
+}
+
+// setSnapshot installs a probe's facts: the findings' source and the
+// stale-prone links repairs are limited to.
+func (d *Daemon) setSnapshot(s facts.Snapshot) {
 	d.mu.Lock()
 	d.snap = s
 	d.prone = heal.ProneLinks(s.Offload)

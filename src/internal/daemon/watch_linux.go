@@ -75,7 +75,8 @@ func toMsgs(n netlink.Neigh, deleted bool) (*heal.NeighMsg, *heal.FDBMsg) {
 	return nil, nil
 }
 
-// apply feeds one neighbour or FDB entry to the tracker; d.mu is held.
+// apply feeds one neighbour or FDB entry to the tracker and returns the
+// changes it reveals; d.mu is held.
 func (d *Daemon) apply(n netlink.Neigh, deleted bool) []heal.Change {
 	nm, fm := toMsgs(n, deleted)
 	if nm != nil {
@@ -89,14 +90,20 @@ func (d *Daemon) apply(n netlink.Neigh, deleted bool) []heal.Change {
 	return nil
 }
 
-func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
+// observe runs one neighbour or FDB message received at at through the
+// tracker and repairs every change it reveals; it returns their number.
+func (d *Daemon) observe(n netlink.Neigh, deleted bool, at time.Time) int {
 	d.mu.Lock()
-	changes := d.apply(u.Neigh, u.Type == unix.RTM_DELNEIGH)
+	changes := d.apply(n, deleted)
 	d.mu.Unlock()
 	for _, c := range changes {
 		d.repair(c, at)
 	}
-	if len(changes) > 0 {
+	return len(changes)
+}
+
+func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
+	if d.observe(u.Neigh, u.Type == unix.RTM_DELNEIGH, at) > 0 {
 		// The findings' counts changed with the repair: refresh them now
 		// rather than at the next sweep, off the event path.
 		if d.refreshing.CompareAndSwap(false, true) {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/netip"
 	"syscall"
-	"time"
 
 	"github.com/ti-mo/conntrack"
 
@@ -77,22 +76,8 @@ func (t *Table) Delete(sel []conntrack.Flow) (int, error) {
 	return n, firstErr
 }
 
-// Flush deletes (or, in dry run, counts) ip's offloaded entries now and
-// describes it as a manual repair event. A failed delete is in the event's
-// Error; only a failed dump is an error.
+// Flush deletes (or, in dry run, counts) ip's offloaded entries now; see
+// the package function Flush, shared with the daemon.
 func (t *Table) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
-	start := time.Now()
-	ip = ip.Unmap()
-	sel, err := t.OffloadedOf(ip)
-	if err != nil {
-		return status.Event{}, err
-	}
-	ev := status.Event{Time: start.UTC(), IP: ip.String(), Reason: heal.ReasonManual, DryRun: dryRun}
-	if dryRun {
-		ev.FlowsDeleted = len(sel)
-	} else if ev.FlowsDeleted, err = t.Delete(sel); err != nil {
-		ev.Error = err.Error()
-	}
-	ev.LatencyUS = time.Since(start).Microseconds()
-	return ev, nil
+	return Flush(t, ip, dryRun)
 }

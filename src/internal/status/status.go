@@ -57,6 +57,11 @@ type Finding struct {
 	// Fix is the exact command (or config line) that repairs it; empty
 	// when there is nothing to do.
 	Fix string `json:"fix"`
+	// FixAction names the automatic fix netfix can apply on request
+	// (`netfix fix apply <id>`, ubus `fix`), e.g. "bridge.notrack"; empty
+	// when the fix is manual. FixArgs are its arguments for this host.
+	FixAction string            `json:"fix_action,omitempty"`
+	FixArgs   map[string]string `json:"fix_args,omitempty"`
 
 	// TitleMsg, DetailMsg and EvidenceMsg are the same sentences as
 	// catalog keys with parameters (see Msg): Title, Detail and Evidence
