@@ -2,6 +2,11 @@ package ctusage
 
 import "github.com/netfix/netfix/src/internal/facts"
 
+// FreeIdleAction is the id of the fix action that frees idle ESTABLISHED
+// entries (package fix); the conntrack findings name it in fix_action with
+// the arguments idle_s (seconds) and cap_unknown ("1").
+const FreeIdleAction = "conntrack.free_idle"
+
 // Thresholds of the conntrack rules, in percent of nf_conntrack_max.
 const (
 	WarnPct     = 75

@@ -43,9 +43,9 @@ func conntrackNearFull(s facts.Snapshot) []status.Finding {
 		status.M("When the table is full the kernel drops every packet that would start a new connection: new connections time out and the router's own programs get EPERM from sendto, while flows that already have an entry, such as an old VPN tunnel, keep working."),
 	}
 	detail = append(detail, a.detail...)
-	return []status.Finding{status.NewFinding(IDConntrackNearFull, sev,
+	return []status.Finding{a.finding(IDConntrackNearFull, sev,
 		status.M("The conntrack table is %s%% full (%s of %s entries).", pct(ct.Fill()), ct.Entries, ct.Max),
-		detail, a.evidence, a.fix)}
+		detail, a.evidence)}
 }
 
 // conntrackDropping: the kernel's refusal counters grew since the previous
@@ -65,10 +65,10 @@ func conntrackDropping(s facts.Snapshot) []status.Finding {
 		status.M("New connections through the router fail, the router's own programs get EPERM from sendto (even ping 127.0.0.1) and the kernel logs \"nf_conntrack: table full, dropping packet\", while flows that already have an entry, such as an old VPN tunnel, keep working: that is why the outage looks partial and random."),
 	}
 	detail = append(detail, a.detail...)
-	return []status.Finding{status.NewFinding(IDConntrackDropping, status.SeverityCritical,
+	return []status.Finding{a.finding(IDConntrackDropping, status.SeverityCritical,
 		status.MN(int(g.Refusals()), "The conntrack table is refusing new connections: %s connection was refused in the last %s s.",
 			"The conntrack table is refusing new connections: %s connections were refused in the last %s s.", g.Refusals(), ct.Table.GrowthSeconds),
-		detail, ev, a.fix)}
+		detail, ev)}
 }
 
 // analysis is what both rules say about why the table is full and what to
@@ -77,6 +77,18 @@ type analysis struct {
 	detail   []status.Msg
 	evidence []status.Msg
 	fix      string
+	// args of the automatic fix (ctusage.FreeIdleAction); nil when the
+	// fix is manual.
+	args map[string]string
+}
+
+// finding builds a conntrack finding with a's fix.
+func (a analysis) finding(id string, sev status.Severity, title status.Msg, detail, evidence []status.Msg) status.Finding {
+	f := status.NewFinding(id, sev, title, detail, evidence, a.fix)
+	if a.args != nil {
+		f = f.WithFixAction(ctusage.FreeIdleAction, a.args)
+	}
+	return f
 }
 
 func analyse(ct facts.Conntrack) analysis {
@@ -134,6 +146,7 @@ func analyse(ct facts.Conntrack) analysis {
 		)
 		*ev = append(*ev, status.M("with T = %s s, %s of %s entries (%s%%) are idle longer than T", T, freed, u.Dumped, pct(share(freed, u.Dumped))))
 		a.fix = "netfix fix apply " + IDConntrackNearFull
+		a.args = map[string]string{"idle_s": strconv.Itoa(int(T))}
 		if est > T {
 			a.fix += "; " + sysctlFix(sysctlEstablished, T)
 		}
@@ -142,6 +155,7 @@ func analyse(ct facts.Conntrack) analysis {
 			status.M("Most entries got their timers under a longer established timeout than the one in effect now, so they stay until those old timers run out."),
 			status.M("netfix fix apply conntrack.near_full shortens their remaining time to the established timeout in effect, which is what their next packet would give them anyway; it deletes none of them, because their idle time is unknown."))
 		a.fix = "netfix fix apply " + IDConntrackNearFull
+		a.args = map[string]string{"cap_unknown": "1"}
 	} else {
 		a.detail = append(a.detail, status.M("Most entries are in active use, so a shorter timeout would free little: the table is too small for this traffic."))
 		if m, ok := ctusage.LargerMax(ct.Entries, ct.Max, t.MemTotal); ok {
