@@ -46,6 +46,9 @@ type Config struct {
 	// RepairBurst repairs of one host are allowed per RepairWindow.
 	RepairBurst  int
 	RepairWindow time.Duration
+	// ConntrackReclaim and ReclaimIdle: see conntrack.go.
+	ConntrackReclaim bool
+	ReclaimIdle      uint32
 }
 
 // Default is the configuration out of the box: the package exists to
@@ -58,6 +61,7 @@ func Default() Config {
 		SweepInterval: 30 * time.Second,
 		RepairBurst:   10,
 		RepairWindow:  time.Minute,
+		ReclaimIdle:   DefaultReclaimIdle,
 	}
 }
 
@@ -147,6 +151,7 @@ func Load(path string) (Config, []Problem, error) {
 		}
 		cfg.IgnoreHosts = append(cfg.IgnoreHosts, pfx)
 	}
+	parseConntrack(&p, &cfg)
 	sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
 	return cfg, p.problems, nil
 }

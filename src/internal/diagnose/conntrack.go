@@ -60,11 +60,18 @@ func conntrackDropping(s facts.Snapshot) []status.Finding {
 	ev := []status.Msg{
 		status.M("kernel statistics over the last %s s: drop +%s, insert_failed +%s, early_drop +%s", ct.Table.GrowthSeconds, g.Drop, g.InsertFailed, g.EarlyDrop),
 	}
-	ev = append(ev, a.evidence...)
+	// The table and its top hosts; conntrack.near_full, when present,
+	// carries the rest of the analysis.
+	ev = append(ev, a.evidence[:a.short]...)
 	detail := []status.Msg{
 		status.M("New connections through the router fail, the router's own programs get EPERM from sendto (even ping 127.0.0.1) and the kernel logs \"nf_conntrack: table full, dropping packet\", while flows that already have an entry, such as an old VPN tunnel, keep working: that is why the outage looks partial and random."),
 	}
-	detail = append(detail, a.detail...)
+	if ct.Fill() >= ctusage.WarnPct {
+		detail = append(detail, status.M("The finding conntrack.near_full says who fills the table and what to change."))
+	} else {
+		detail = append(detail, a.detail...)
+		ev = append(ev, a.evidence[a.short:]...)
+	}
 	return []status.Finding{a.finding(IDConntrackDropping, status.SeverityCritical,
 		status.MN(int(g.Refusals()), "The conntrack table is refusing new connections: %s connection was refused in the last %s s.",
 			"The conntrack table is refusing new connections: %s connections were refused in the last %s s.", g.Refusals(), ct.Table.GrowthSeconds),
@@ -77,6 +84,8 @@ type analysis struct {
 	detail   []status.Msg
 	evidence []status.Msg
 	fix      string
+	// short is how many evidence lines name the table and its top hosts.
+	short int
 	// args of the automatic fix (ctusage.FreeIdleAction); nil when the
 	// fix is manual.
 	args map[string]string
@@ -97,10 +106,12 @@ func analyse(ct facts.Conntrack) analysis {
 	t := ct.Table
 	if t == nil {
 		*ev = append(*ev, status.M("conntrack: %s of %s entries (%s%%)", ct.Entries, ct.Max, pct(ct.Fill())))
+		a.short = len(*ev)
 		return a
 	}
 	*ev = append(*ev, status.M("conntrack: %s of %s entries (%s%%), %s hash buckets", ct.Entries, ct.Max, pct(ct.Fill()), t.Buckets))
 	u := t.Usage
+	a.short = len(*ev)
 	if u == nil {
 		if t.UsageError != "" {
 			*ev = append(*ev, status.M("the table could not be read entry by entry: %s", t.UsageError))
@@ -118,6 +129,7 @@ func analyse(ct facts.Conntrack) analysis {
 		*ev = append(*ev, status.M("%s holds %s entries (%s%% of the table), %s ESTABLISHED, %s of them idle for over an hour",
 			hostLabel(h), h.Entries, pct(share(h.Entries, u.Dumped)), h.Established, h.IdleAtLeast(3600)))
 	}
+	a.short = len(*ev)
 	if len(u.Ports) > 0 {
 		var ports []string
 		for i, p := range u.Ports {
@@ -140,7 +152,7 @@ func analyse(ct facts.Conntrack) analysis {
 
 	if T, freed, ok := ctusage.ChooseTimeout(*u, ct.Entries, ct.Max, est); ok {
 		a.detail = append(a.detail,
-			status.M("Most of it is ESTABLISHED TCP connections that have been silent for a long time: their peers vanished without closing them, and each entry stays for the established timeout after its last packet."),
+			status.M("Most of the table is ESTABLISHED TCP connections that have been silent for a long time: their peers vanished without closing them, and each entry stays for the established timeout after its last packet."),
 			status.M("Lowering nf_conntrack_tcp_timeout_established frees nothing by itself, because each entry's expiry was fixed by its last packet; netfix fix apply conntrack.near_full deletes the ESTABLISHED entries already idle longer than T, and only those."),
 			status.M("A timeout below the TCP keepalive (7200 s) cuts idle SSH sessions that send no keepalives: that is why OpenWrt uses 7440 s."),
 		)

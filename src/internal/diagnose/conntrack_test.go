@@ -113,6 +113,9 @@ func TestConntrackRules(t *testing.T) {
 						t.Errorf("%s fix %q must not contain %q", id, f.Fix, s)
 					}
 				}
+				if id == IDConntrackDropping && tc.want[IDConntrackNearFull] != "" {
+					continue // near_full carries the analysis
+				}
 				ev := strings.Join(f.Evidence, "\n")
 				for _, s := range tc.evidence {
 					if !strings.Contains(ev, s) {

@@ -33,6 +33,7 @@ func Text(w io.Writer, doc status.Document) error {
 			fmt.Fprintf(&b, "  fix: %s\n", f.Fix)
 		}
 	}
+	conntrackSection(&b, doc.Conntrack)
 	if h := doc.Heal; h.Running {
 		fmt.Fprintf(&b, "\nhealer: running (%s), %d neighbours tracked, %d repairs, %d flows deleted\n", h.Mode, h.NeighboursTracked, h.EventsTotal, h.FlowsDeleted)
 		for _, e := range h.LastEvents {
@@ -65,6 +66,9 @@ func Verdict(doc status.Document) string {
 
 // EventLine renders one heal event on one line.
 func EventLine(e status.Event) string {
+	if e.Conntrack != nil {
+		return conntrackEventLine(e)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s", e.Time.Format("15:04:05"), e.Reason, e.IP)
 	if e.Interface != "" {
