@@ -62,7 +62,7 @@ type Daemon struct {
 	since   time.Time
 
 	journal    journal
-	ct         ctWatch // conntrack fill watch (conntrack_linux.go)
+	ct         ctWatch     // conntrack fill watch (conntrack_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
 }
 
