@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ti-mo/conntrack"
+
 	"github.com/netfix/netfix/src/internal/ctreclaim"
 	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/facts"
@@ -36,8 +38,6 @@ type ctWatch struct {
 	prev  *probe.CTSample
 	level int // 0 under 75 %, 1 from 75 %, 2 from 90 %
 	usage *facts.CTUsage
-	// redump asks the next sweep for a fresh dump (after a reclaim).
-	redump bool
 	// reclaimable is the count of the last dump at the configured
 	// reclaim_idle.
 	reclaimable int
@@ -88,8 +88,7 @@ func (d *Daemon) conntrackSweep(s *facts.Snapshot) {
 		refused = t.Growth.Refusals()
 	}
 	crossed := level != d.ct.level
-	if crossed || refused > 0 || d.ct.redump || (level > 0 && d.ct.usage == nil) {
-		d.ct.redump = false
+	if crossed || refused > 0 || (level > 0 && d.ct.usage == nil) {
 		d.dumpConntrack(s, reclaimIdle)
 	}
 	if level > d.ct.level {
@@ -176,6 +175,29 @@ func (d *Daemon) reclaim(s *facts.Snapshot, idle uint32) {
 	}
 	d.journal.add(ev)
 	d.log.Infof("%s", report.EventLine(ev))
-	// The picture changed: the next sweep dumps afresh.
-	d.ct.redump = true
+	// The picture changed: show the table as the reclaim left it.
+	if res.Deleted > 0 {
+		d.recount(s, idle)
+	}
+}
+
+// recount re-reads the count and the breakdown after a reclaim, so the
+// status shows the table as it is now; d.ct.mu is held.
+func (d *Daemon) recount(s *facts.Snapshot, reclaimIdle uint32) {
+	c, err := conntrack.Dial(nil)
+	if err != nil {
+		d.log.Warnf("re-read conntrack count after reclaim: %v", err)
+		return
+	}
+	g, err := c.StatsGlobal()
+	c.Close()
+	if err != nil {
+		d.log.Warnf("re-read conntrack count after reclaim: %v", err)
+		return
+	}
+	s.Conntrack.Entries = g.Entries
+	d.dumpConntrack(s, reclaimIdle)
+	d.ct.level = fillLevel(s.Conntrack.Fill())
+	s.Conntrack.Table.Usage = d.ct.usage
+	s.Conntrack.Table.Reclaim.Reclaimable = d.ct.reclaimable
 }

@@ -43,7 +43,7 @@ func conntrackSection(b *strings.Builder, ct facts.Conntrack) {
 		return
 	}
 	fmt.Fprintf(b, "\nconntrack: %d of %d entries (%.1f%%)", ct.Entries, ct.Max, ct.Fill())
-	if g := t.Growth; g != nil {
+	if g := t.Growth; g != nil && t.GrowthSeconds > 0 {
 		fmt.Fprintf(b, "; in the last %d s drop +%d, insert_failed +%d, early_drop +%d", t.GrowthSeconds, g.Drop, g.InsertFailed, g.EarlyDrop)
 	}
 	if t.Timeouts.Read {
