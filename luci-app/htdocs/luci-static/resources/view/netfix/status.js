@@ -4,6 +4,7 @@
 'require poll';
 'require rpc';
 'require netfix.format as nf';
+'require netfix.conntrack as ctsection';
 
 /*
  * netfix status page: what is wrong with flow offloading on this router,
@@ -183,6 +184,7 @@ return view.extend({
 			this.renderBanner(),
 			this.renderFindings(),
 			this.renderOffload(),
+			ctsection.render(this.doc) || '',
 			this.renderHealer()
 		]);
 	},
