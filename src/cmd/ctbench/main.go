@@ -20,10 +20,10 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/mdlayher/netlink"
@@ -54,6 +54,16 @@ func main() {
 // (statistics, sysctls, the streaming breakdown), printing a summary so
 // the work cannot be skipped.
 func analyse() error {
+	if path := os.Getenv("CTBENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	c, err := conntrack.Dial(nil)
 	if err != nil {
 		return err
@@ -76,6 +86,10 @@ type sample struct {
 	rssKB int64
 }
 
+// measure runs one reader. Its peak RSS is the child's own VmHWM, polled
+// from /proc every millisecond until it exits: rusage's ru_maxrss would
+// also count the memory of this process, which the child shares between
+// fork and exec.
 func measure(args ...string) (sample, error) {
 	cmd := exec.Command(args[0], args[1:]...)
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
@@ -87,13 +101,44 @@ func measure(args ...string) (sample, error) {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
-	err = cmd.Run()
-	wall := time.Since(start)
-	if err != nil {
-		return sample{}, fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	if err := cmd.Start(); err != nil {
+		return sample{}, err
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return sample{wall: wall, rssKB: ru.Maxrss}, nil
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+	var peak int64
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			wall := time.Since(start)
+			if err != nil {
+				return sample{}, fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, stderr.String())
+			}
+			return sample{wall: wall, rssKB: peak}, nil
+		case <-tick.C:
+			if kb := vmHWM(status); kb > peak {
+				peak = kb
+			}
+		}
+	}
+}
+
+// vmHWM reads the peak resident set (kB) of the process's current image.
+func vmHWM(path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 func median(s []sample) sample {

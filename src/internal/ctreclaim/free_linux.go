@@ -39,8 +39,12 @@ func Free(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Need > 0 {
 		plan := ctusage.NewPlan(o.Established, o.MinIdle)
-		if _, err := probe.StreamConntrack(ctx, probe.CTFilter{}, func(f *conntrack.Flow) error {
-			plan.Add(probe.EntryOf(f))
+		if _, err := probe.StreamConntrackRaw(ctx, 0, func(payload []byte) error {
+			e, err := ctusage.DecodeEntry(payload)
+			if err != nil {
+				return err
+			}
+			plan.Add(e)
 			return nil
 		}); err != nil {
 			return res, fmt.Errorf("read conntrack table to plan: %w", err)

@@ -4,15 +4,19 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/mdlayher/netlink"
 	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netns"
 
+	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/netnstest"
 )
@@ -105,5 +109,28 @@ func TestReadCTUsageKernel(t *testing.T) {
 	}
 	if u.Ports[0] != (facts.CTCount{Key: "tcp/6881", Count: 40}) {
 		t.Errorf("ports = %v", u.Ports)
+	}
+
+	// The breakdown's own decoder reads what ti-mo/conntrack reads.
+	var viaFlow, viaRaw []string
+	inNS(t, ns, func() {
+		if _, err := StreamConntrack(context.Background(), CTFilter{}, func(f *conntrack.Flow) error {
+			viaFlow = append(viaFlow, fmt.Sprintf("%+v", EntryOf(f)))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := StreamConntrackRaw(context.Background(), 0, func(p []byte) error {
+			e, err := ctusage.DecodeEntry(p)
+			viaRaw = append(viaRaw, fmt.Sprintf("%+v", e))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	sort.Strings(viaFlow)
+	sort.Strings(viaRaw)
+	if diff := cmp.Diff(viaFlow, viaRaw); diff != "" || len(viaRaw) != 45 {
+		t.Errorf("DecodeEntry differs from ti-mo's decoding (-ti-mo +DecodeEntry):\n%s", diff)
 	}
 }

@@ -128,8 +128,12 @@ func EntryOf(f *conntrack.Flow) ctusage.Entry {
 // a reclaim with that idle time could free. root prefixes the name files.
 func ReadCTUsage(ctx context.Context, root string, established, reclaimIdle uint32) (facts.CTUsage, int, error) {
 	acc := ctusage.NewAccumulator(established, reclaimIdle)
-	_, err := StreamConntrack(ctx, CTFilter{}, func(f *conntrack.Flow) error {
-		acc.Add(EntryOf(f))
+	_, err := StreamConntrackRaw(ctx, 0, func(payload []byte) error {
+		e, err := ctusage.DecodeEntry(payload)
+		if err != nil {
+			return err
+		}
+		acc.Add(e)
 		return nil
 	})
 	if err != nil {
