@@ -9,6 +9,7 @@ package daemon
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -134,6 +135,10 @@ func (d *Daemon) dumpConntrack(s *facts.Snapshot, reclaimIdle uint32) {
 		return
 	}
 	d.ct.usage, d.ct.reclaimable = &u, reclaimable
+	// A dump of a big table leaves megabytes of decoded garbage; hand it
+	// back now so the daemon's idle RSS does not depend on the table
+	// (dumps are rare: crossings and drop bursts only).
+	debug.FreeOSMemory()
 }
 
 // conntrackEvent journals a crossing or a drop burst with the top hosts.
