@@ -39,6 +39,9 @@ type ctWatch struct {
 	prev  *probe.CTSample
 	level int // 0 under 75 %, 1 from 75 %, 2 from 90 %
 	usage *facts.CTUsage
+	// policyWarned: the "reclaim skipped: ct timeout policies" warning
+	// was logged (once per episode).
+	policyWarned bool
 	// reclaimable is the count of the last dump at the configured
 	// reclaim_idle.
 	reclaimable int
@@ -165,6 +168,14 @@ func (d *Daemon) reclaim(s *facts.Snapshot, idle uint32) {
 	if need == 0 || !t.Timeouts.Read {
 		return
 	}
+	if len(t.Timeouts.Policies) > 0 {
+		if !d.ct.policyWarned {
+			d.log.Warnf("conntrack table %.1f%% full, reclaim skipped: ct timeout policies exist (%v), so idle entries cannot be told from live ones", s.Conntrack.Fill(), t.Timeouts.Policies)
+			d.ct.policyWarned = true
+		}
+		return
+	}
+	d.ct.policyWarned = false
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), ctDumpTimeout)
 	defer cancel()

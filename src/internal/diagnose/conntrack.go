@@ -150,7 +150,12 @@ func analyse(ct facts.Conntrack) analysis {
 	*ev = append(*ev, status.M("timeouts: established %s s, UDP %s s (stream %s s); nf_conntrack_tcp_loose %s, nf_conntrack_acct %s",
 		est, t.Timeouts.UDP, t.Timeouts.UDPStream, onOff(t.Timeouts.Loose), onOff(t.Timeouts.Acct)))
 
-	if T, freed, ok := ctusage.ChooseTimeout(*u, ct.Entries, ct.Max, est); ok {
+	T, freed, idleOK := ctusage.ChooseTimeout(*u, ct.Entries, ct.Max, est)
+	if pol := t.Timeouts.Policies; len(pol) > 0 {
+		*ev = append(*ev, status.M("ct timeout policies exist (%s): an entry under one of them keeps that policy's timeouts, so its idle time cannot be told from the established timeout; netfix frees nothing by idle time here", strings.Join(pol, ", ")))
+		idleOK = false
+	}
+	if idleOK {
 		a.detail = append(a.detail,
 			status.M("Most of the table is ESTABLISHED TCP connections that have been silent for a long time: their peers vanished without closing them, and each entry stays for the established timeout after its last packet."),
 			status.M("Lowering nf_conntrack_tcp_timeout_established frees nothing by itself, because each entry's expiry was fixed by its last packet; netfix fix apply conntrack.near_full deletes the ESTABLISHED entries already idle longer than T, and only those."),
@@ -162,14 +167,18 @@ func analyse(ct facts.Conntrack) analysis {
 		if est > T {
 			a.fix += "; " + sysctlFix(sysctlEstablished, T)
 		}
-	} else if u.IdleUnknown > 0 && u.IdleUnknown >= ctusage.NeedToFree(ct.Entries, ct.Max, ctusage.WarnPct) {
+	} else if len(t.Timeouts.Policies) == 0 && u.IdleUnknown > 0 && u.IdleUnknown >= ctusage.NeedToFree(ct.Entries, ct.Max, ctusage.WarnPct) {
 		a.detail = append(a.detail,
 			status.M("Most entries got their timers under a longer established timeout than the one in effect now, so they stay until those old timers run out."),
 			status.M("netfix fix apply conntrack.near_full shortens their remaining time to the established timeout in effect, which is what their next packet would give them anyway; it deletes none of them, because their idle time is unknown."))
 		a.fix = "netfix fix apply " + IDConntrackNearFull
 		a.args = map[string]string{"cap_unknown": "1"}
 	} else {
-		a.detail = append(a.detail, status.M("Most entries are in active use, so a shorter timeout would free little: the table is too small for this traffic."))
+		if len(t.Timeouts.Policies) > 0 {
+			a.detail = append(a.detail, status.M("With ct timeout policies in the ruleset netfix cannot tell idle entries from live ones, so the safe fix is a larger table."))
+		} else {
+			a.detail = append(a.detail, status.M("Most entries are in active use, so a shorter timeout would free little: the table is too small for this traffic."))
+		}
 		if m, ok := ctusage.LargerMax(ct.Entries, ct.Max, t.MemTotal); ok {
 			a.detail = append(a.detail, status.M("At about 300 bytes an entry, %s entries cost %s MB of the router's %s MB of memory.", m, m*ctusage.BytesPerEntry>>20, t.MemTotal>>20))
 			a.fix = sysctlFix(sysctlMax, m)
@@ -177,7 +186,7 @@ func analyse(ct facts.Conntrack) analysis {
 			a.detail = append(a.detail, status.M("This router has no memory for a larger table: find the host that opens so many connections and limit it."))
 		}
 	}
-	if r := t.Reclaim; r != nil {
+	if r := t.Reclaim; r != nil && len(t.Timeouts.Policies) == 0 {
 		if r.Enabled {
 			*ev = append(*ev, status.M("reclaim is on: while the table is at least 90%% full the daemon deletes ESTABLISHED entries idle longer than %s s, oldest first, until it is under 75%%", r.IdleSeconds))
 		} else {

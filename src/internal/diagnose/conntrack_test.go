@@ -91,6 +91,19 @@ func TestConntrackRules(t *testing.T) {
 			notFix:   []string{"nf_conntrack_max", "timeout_established"},
 			evidence: []string{"7180 ESTABLISHED entries have more time left than the established timeout in effect"},
 		},
+		{
+			name: "a ct timeout policy in the ruleset: idle times are not trusted, nothing is freed by idle time",
+			snap: func() facts.Snapshot {
+				s := fixtures.S2()
+				s.Conntrack.Table.Growth = nil
+				s.Conntrack.Table.Timeouts.Policies = []string{"inet fw4 short_tcp"}
+				return s
+			}(),
+			want:     map[string]status.Severity{IDConntrackNearFull: status.SeverityCritical},
+			fix:      []string{"sysctl -w net.netfilter.nf_conntrack_max=15360"},
+			notFix:   []string{"fix apply", "timeout_established"},
+			evidence: []string{"ct timeout policies exist (inet fw4 short_tcp)"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,6 +125,9 @@ func TestConntrackRules(t *testing.T) {
 					if strings.Contains(f.Fix, s) {
 						t.Errorf("%s fix %q must not contain %q", id, f.Fix, s)
 					}
+				}
+				if auto := strings.Contains(f.Fix, "netfix fix apply"); auto != (f.FixAction != "") {
+					t.Errorf("%s: fix %q and fix_action %q disagree", id, f.Fix, f.FixAction)
 				}
 				if id == IDConntrackDropping && tc.want[IDConntrackNearFull] != "" {
 					continue // near_full carries the analysis

@@ -63,6 +63,10 @@ type CTTimeouts struct {
 	// Acct is nf_conntrack_acct (packet and byte counters per entry).
 	// netfix's idle time does not need it.
 	Acct bool `json:"acct"`
+	// Policies are the nftables `ct timeout` objects ("inet fw4 name"):
+	// entries under one keep its timeouts, not the sysctls, so idle times
+	// cannot be told and netfix frees nothing by idle time.
+	Policies []string `json:"policies,omitempty"`
 }
 
 // CTCount is one row of a breakdown.

@@ -40,6 +40,13 @@ func (a conntrackIdle) options(args map[string]string, dryRun bool) (ctreclaim.O
 	if !to.Read {
 		return ctreclaim.Options{}, fmt.Errorf("read nf_conntrack_tcp_timeout_established: conntrack is not loaded in this namespace")
 	}
+	pol, err := probe.ReadCTTimeoutPolicies(nil)
+	if err != nil {
+		return ctreclaim.Options{}, fmt.Errorf("look for ct timeout policies before freeing conntrack entries: %w", err)
+	}
+	if len(pol) > 0 {
+		return ctreclaim.Options{}, fmt.Errorf("ct timeout policies exist (%v): entries under them keep their own timeouts, so netfix cannot tell which are idle and frees nothing", pol)
+	}
 	o := ctreclaim.Options{Established: to.Established, CapUnknown: args["cap_unknown"] == "1", DryRun: dryRun}
 	if s := args["idle_s"]; s != "" {
 		v, err := strconv.ParseUint(s, 10, 32)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/google/nftables"
 	"github.com/ti-mo/conntrack"
 
 	"github.com/netfix/netfix/src/internal/facts"
@@ -46,13 +47,15 @@ const (
 
 // gatherCTTable fills s.Conntrack.Table. Errors are recorded as facts: the
 // offload part of the check must not fail because of this one.
-func gatherCTTable(ctc *conntrack.Conn, opts Options, root string, s *facts.Snapshot) {
+func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root string, s *facts.Snapshot) {
 	t, err := ReadCTTable(ctc)
 	if err != nil {
 		t.UsageError = err.Error()
 		s.Conntrack.Table = &t
 		return
 	}
+	// Without nf_tables there are no nft ct timeout policies to find.
+	t.Timeouts.Policies, _ = ReadCTTimeoutPolicies(nft)
 	now := time.Now()
 	prev := opts.CTPrev
 	cache := filepath.Join(root, CTStatsCache)

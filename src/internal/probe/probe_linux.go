@@ -108,7 +108,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil {
 		return s, err
 	}
-	gatherCTTable(ctc, opts, root, &s)
+	gatherCTTable(ctc, nft, opts, root, &s)
 
 	_, err = os.Stat(filepath.Join(root, "etc", "init.d", "netfix"))
 	s.HealerExpected = err == nil
