@@ -181,3 +181,12 @@ vm-bench: deps
 
 demo: deps
 	test/vm/demo.sh
+
+# --- conntrack table analysis (S2) -------------------------------------------
+#   make ct-bench  netfix's full-table analysis vs `conntrack -L > /dev/null` at
+#                  10k/100k/250k entries in a throwaway namespace: time and peak
+#                  RSS (figures, no asserts; root; nf_conntrack_max >= 250000)
+.PHONY: ct-bench
+ct-bench:
+	$(GO) build -o $(BUILD)/ctbench ./src/cmd/ctbench
+	$(BUILD)/ctbench -sizes 10000,100000,250000 -reps 3

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/rpcd"
 	"github.com/netfix/netfix/src/internal/status"
@@ -66,4 +67,14 @@ func (b rpcBackend) History(limit int) ([]status.Event, uint64, error) {
 
 func (b rpcBackend) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 	return FlushHost(b.socket, ip, dryRun)
+}
+
+// Fix runs in the plugin itself: rpcd runs it as root, and the ledger's
+// lock serialises it with the CLI.
+func (b rpcBackend) Fix(id string, undo, dryRun bool) (fix.Result, error) {
+	r, err := NewFixRunner("", b.socket)
+	if err != nil {
+		return fix.Result{}, err
+	}
+	return RunFix(r, id, undo, dryRun)
 }

@@ -48,6 +48,9 @@ type Config struct {
 	// flips to 0 while global forwarding stays on (scenario S3). Off by
 	// default: it overrides whoever wrote the 0.
 	ForwardingGuard bool
+	// ConntrackReclaim and ReclaimIdle: see conntrack.go.
+	ConntrackReclaim bool
+	ReclaimIdle      uint32
 }
 
 // Default is the configuration out of the box: the package exists to
@@ -60,6 +63,7 @@ func Default() Config {
 		SweepInterval: 30 * time.Second,
 		RepairBurst:   10,
 		RepairWindow:  time.Minute,
+		ReclaimIdle:   DefaultReclaimIdle,
 	}
 }
 
@@ -148,6 +152,7 @@ func Load(path string) (Config, []Problem, error) {
 		}
 		cfg.IgnoreHosts = append(cfg.IgnoreHosts, pfx)
 	}
+	parseConntrack(&p, &cfg)
 	sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
 	return cfg, p.problems, nil
 }

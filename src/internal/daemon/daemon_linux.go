@@ -64,6 +64,7 @@ type Daemon struct {
 
 	journal    journal
 	fw         *fwState    // forwarding switches and their flips (forwarding_linux.go)
+	ct         ctWatch     // conntrack fill watch (conntrack_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
 }
 

@@ -28,7 +28,7 @@ func (d *Daemon) Heal() status.Heal {
 		Running: true, Mode: d.cfg.Mode(), Since: d.since.Format(time.RFC3339),
 		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
 		Repairs: repairs, ManualFlushes: manual,
-		Config: d.cfgLoad.status(),
+		Config:           d.cfgLoad.status(),
 		ForwardingEvents: d.fw.Events(),
 	}
 }

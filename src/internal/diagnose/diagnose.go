@@ -30,4 +30,6 @@ var rules = []func(facts.Snapshot) []status.Finding{
 	healerNotRunning,
 	healerConfigUnreadable,
 	offloadSummary,
+	conntrackDropping,
+	conntrackNearFull,
 }

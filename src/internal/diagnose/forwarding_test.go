@@ -201,14 +201,6 @@ func TestForwardingRules(t *testing.T) {
 	}
 }
 
-func keys(m map[string]status.Finding) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
 func TestSysctlCulprit(t *testing.T) {
 	t.Parallel()
 	line := func(key, val string, n int) facts.SysctlLine {

@@ -157,6 +157,10 @@ type Conntrack struct {
 	Offloaded int `json:"offloaded"`
 	// HWOffloaded counts entries with IPS_HW_OFFLOAD (1<<15), [HW_OFFLOAD].
 	HWOffloaded int `json:"hw_offloaded"`
+
+	// Table fill, statistics, timeouts and who holds the entries (S2);
+	// the types are in ctusage.go.
+	Table *CTTable `json:"table,omitempty"`
 }
 
 // Conntrack status bits the rules care about (include/uapi/linux/

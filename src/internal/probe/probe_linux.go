@@ -36,6 +36,12 @@ type Options struct {
 	// forwarding drop counters when an interface looks broken; 0 takes
 	// one sample (the daemon compares its sweeps instead).
 	ForwardingSample time.Duration
+	// CTDump says when to dump the conntrack table for the S2 breakdown
+	// (CTDumpAuto, CTDumpNever, CTDumpAlways).
+	CTDump string
+	// CTPrev is the previous statistics sample, for their growth; nil uses
+	// the one the previous check kept on tmpfs (CTStatsCache).
+	CTPrev *CTSample
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -107,6 +113,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil {
 		return s, err
 	}
+	gatherCTTable(ctc, nft, opts, root, &s)
 
 	s.Forwarding = ReadForwarding(root, opts.ForwardingSample)
 	s.HealerExpected = rootfs.Exists(root, "etc/init.d/netfix")

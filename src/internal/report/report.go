@@ -39,6 +39,7 @@ func Text(w io.Writer, doc status.Document) error {
 	if n := doc.Truncated["findings"]; n > len(doc.Findings) {
 		fmt.Fprintf(&b, "\n… %d more findings not shown\n", n-len(doc.Findings))
 	}
+	conntrackSection(&b, doc.Conntrack)
 	if h := doc.Heal; h.Running {
 		fmt.Fprintf(&b, "\nhealer: running (%s), %d neighbours tracked, %d repairs, %d flows deleted\n", h.Mode, h.NeighboursTracked, h.EventsTotal, h.FlowsDeleted)
 		for _, e := range h.LastEvents {
@@ -74,6 +75,9 @@ func Verdict(doc status.Document) string {
 
 // EventLine renders one heal event on one line.
 func EventLine(e status.Event) string {
+	if e.Conntrack != nil {
+		return conntrackEventLine(e)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s", e.Time.Format("15:04:05"), e.Reason, e.IP)
 	if e.Interface != "" {

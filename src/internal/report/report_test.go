@@ -20,6 +20,8 @@ var update = flag.Bool("update", false, "rewrite testdata/*.txt")
 func TestTextGolden(t *testing.T) {
 	cases := map[string]status.Document{
 		"s1.txt":        status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), status.Heal{}),
+		"s2.txt":        status.Build("0.1.0", fixtures.S2(), diagnose.Run(fixtures.S2()), status.Heal{}),
+		"s2_daemon.txt": status.Build("0.1.0", fixtures.S2Daemon(), diagnose.Run(fixtures.S2Daemon()), fixtures.Heal(status.ModeHeal, fixtures.S2Events())),
 		"s1_healed.txt": status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), fixtures.Heal(status.ModeHeal, fixtures.S1Events(false))),
 	}
 	for name, doc := range cases {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/hostaddr"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/status"
@@ -31,6 +32,8 @@ type Backend interface {
 	Check() (status.Document, error)
 	History(limit int) ([]status.Event, uint64, error)
 	Flush(ip netip.Addr, dryRun bool) (status.Event, error)
+	// Fix applies (or undoes) the automatic fix of a finding.
+	Fix(id string, undo, dryRun bool) (fix.Result, error)
 }
 
 // argType is the JSON type of an argument.
@@ -54,6 +57,7 @@ var methods = map[string]method{
 	"check":   {args: map[string]argType{}, example: map[string]any{}},
 	"history": {args: map[string]argType{"limit": tInt}, example: map[string]any{"limit": 32}},
 	"flush":   {args: map[string]argType{"ip": tString, "dry_run": tBool}, example: map[string]any{"ip": "192.168.1.2", "dry_run": false}},
+	"fix":     {args: map[string]argType{"id": tString, "undo": tBool, "dry_run": tBool}, example: map[string]any{"id": "bridge.nf_call_iptables", "undo": false, "dry_run": false}},
 }
 
 // Methods lists the method names, sorted.
@@ -98,8 +102,16 @@ func Call(name string, in io.Reader, w io.Writer, be Backend) error {
 	return err
 }
 
-func errorReply(err error) map[string]string {
-	return map[string]string{"error": err.Error()}
+func errorReply(err error) map[string]any {
+	reply := map[string]any{"error": err.Error()}
+	// A refused fix also carries its sentence as a catalog message, so
+	// LuCI shows it in the user's language, and why, for scripts.
+	var r *fix.Refused
+	if errors.As(err, &r) {
+		reply["error_msg"] = r.Msg
+		reply["refused"] = r.Reason
+	}
+	return reply
 }
 
 func call(name string, in io.Reader, be Backend) (any, error) {
@@ -147,6 +159,14 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 			return nil, err
 		}
 		return map[string]any{"ip": ip.String(), "dry_run": ev.DryRun, "deleted": ev.FlowsDeleted, "event": ev}, nil
+	case "fix":
+		id, _ := args["id"].(string)
+		if !validFindingID(id) {
+			return nil, fmt.Errorf("fix: argument id must be a finding id such as %q, got %q", "bridge.nf_call_iptables", id)
+		}
+		undo, _ := args["undo"].(bool)
+		dry, _ := args["dry_run"].(bool)
+		return be.Fix(id, undo, dry)
 	}
 	return nil, fmt.Errorf("method %q has no handler", name)
 }
@@ -201,4 +221,18 @@ func readArgs(in io.Reader, m method) (map[string]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// validFindingID accepts the shape of finding ids ("family.name": lower
+// case letters, digits, '_' and '.'), so nothing else reaches the runner.
+func validFindingID(id string) bool {
+	if id == "" || len(id) > 64 || !strings.Contains(id, ".") {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

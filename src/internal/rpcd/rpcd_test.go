@@ -5,21 +5,25 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/netip"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/fixtures"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/list.golden.json")
 
-// fake is the backend at the domain boundary; it records flush calls.
+// fake is the backend at the domain boundary; it records flush and fix
+// calls.
 type fake struct {
 	flushed []string
+	fixed   []string
 	err     error
 }
 
@@ -37,6 +41,15 @@ func (f *fake) History(limit int) ([]status.Event, uint64, error) {
 func (f *fake) Flush(ip netip.Addr, dry bool) (status.Event, error) {
 	f.flushed = append(f.flushed, ip.String())
 	return status.Event{IP: ip.String(), Reason: "manual", FlowsDeleted: 2, DryRun: dry}, f.err
+}
+
+// Fix answers like the runner: a finding other than the S4 one is refused.
+func (f *fake) Fix(id string, undo, dry bool) (fix.Result, error) {
+	f.fixed = append(f.fixed, fmt.Sprintf("%s undo=%v dry=%v", id, undo, dry))
+	if id != "bridge.nf_call_iptables" {
+		return fix.Result{}, &fix.Refused{Reason: fix.RefusedNotPresent, Msg: status.M("The finding %s is not present on this machine now; there is nothing to fix.", id)}
+	}
+	return fix.Result{Finding: id, Op: fix.OpApply, DryRun: dry, Changed: !dry}, f.err
 }
 
 func TestListGolden(t *testing.T) {
@@ -135,6 +148,25 @@ func TestCall(t *testing.T) {
 		{name: "flush refuses 0.0.0.0", method: "flush", stdin: `{"ip":"0.0.0.0"}`, wantErr: "not a host address"},
 		{name: "flush ip wrong type", method: "flush", stdin: `{"ip":17}`, wantErr: "ip must be a string"},
 		{name: "flush dry_run wrong type", method: "flush", stdin: `{"ip":"10.0.0.1","dry_run":"yes"}`, wantErr: "dry_run must be a boolean"},
+		{name: "fix apply", method: "fix", stdin: `{"id":"bridge.nf_call_iptables","undo":false,"dry_run":false}`, check: func(t *testing.T, r map[string]any, be *fake) {
+			if r["changed"] != true || len(be.fixed) != 1 || be.fixed[0] != "bridge.nf_call_iptables undo=false dry=false" {
+				t.Errorf("fix = %v %v", r, be.fixed)
+			}
+		}},
+		{name: "fix undo dry run", method: "fix", stdin: `{"id":"bridge.nf_call_iptables","undo":1,"dry_run":true}`, check: func(t *testing.T, r map[string]any, be *fake) {
+			if be.fixed[0] != "bridge.nf_call_iptables undo=true dry=true" {
+				t.Errorf("fix = %v", be.fixed)
+			}
+		}},
+		{name: "fix refused carries its catalog message", method: "fix", stdin: `{"id":"offload.hw_ineffective"}`, wantErr: "is not present", check: func(t *testing.T, r map[string]any, _ *fake) {
+			m, _ := r["error_msg"].(map[string]any)
+			if r["refused"] != fix.RefusedNotPresent || m["id"] != "The finding %s is not present on this machine now; there is nothing to fix." {
+				t.Errorf("refusal = %v", r)
+			}
+		}},
+		{name: "fix missing id", method: "fix", stdin: `{"undo":true}`, wantErr: "must be a finding id"},
+		{name: "fix id with shell characters", method: "fix", stdin: `{"id":"bridge.x; reboot"}`, wantErr: "must be a finding id"},
+		{name: "fix id wrong type", method: "fix", stdin: `{"id":5}`, wantErr: "id must be a string"},
 		{name: "unknown argument", method: "status", stdin: `{"verbose":true}`, wantErr: `unknown argument "verbose"`},
 		{name: "malformed JSON", method: "flush", stdin: `{"ip":`, wantErr: "not a JSON object"},
 		{name: "JSON array", method: "status", stdin: `[1,2]`, wantErr: "not a JSON object"},
@@ -163,6 +195,9 @@ func TestCall(t *testing.T) {
 				t.Fatalf("unexpected error reply %q", msg)
 			case tt.wantErr != "" && !strings.Contains(msg, tt.wantErr):
 				t.Fatalf("error reply %q, want it to contain %q", msg, tt.wantErr)
+			}
+			if tt.wantErr != "" && tt.method == "fix" && len(be.fixed) > 0 && !strings.Contains(msg, "is not present") {
+				t.Errorf("a rejected fix call must not reach the backend, got %v", be.fixed)
 			}
 			if tt.wantErr != "" && len(be.flushed) != 0 {
 				t.Errorf("a rejected call must not flush, flushed %v", be.flushed)

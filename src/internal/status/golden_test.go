@@ -30,6 +30,7 @@ func goldenDocs() map[string]status.Document {
 		"doc_s1_critical.json": build(fixtures.S1(), fixtures.Heal(status.ModeDryRun, fixtures.S1Events(true))),
 		"doc_daemon_down.json": build(fixtures.S1(), status.Heal{}),
 		"doc_s3_critical.json": build(fixtures.S3(), status.Heal{}),
+		"doc_s2_critical.json": build(fixtures.S2Daemon(), fixtures.Heal(status.ModeHeal, fixtures.S2Events())),
 	}
 }
 
@@ -65,6 +66,7 @@ func TestVerdicts(t *testing.T) {
 		"doc_s1_critical.json": status.VerdictCritical,
 		"doc_daemon_down.json": status.VerdictCritical,
 		"doc_s3_critical.json": status.VerdictCritical,
+		"doc_s2_critical.json": status.VerdictCritical,
 	}
 	for name, doc := range goldenDocs() {
 		if doc.Verdict != want[name] {

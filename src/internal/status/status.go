@@ -57,6 +57,11 @@ type Finding struct {
 	// Fix is the exact command (or config line) that repairs it; empty
 	// when there is nothing to do.
 	Fix string `json:"fix"`
+	// FixAction names the automatic fix netfix can apply on request
+	// (`netfix fix apply <id>`, ubus `fix`), e.g. "bridge.notrack"; empty
+	// when the fix is manual. FixArgs are its arguments for this host.
+	FixAction string            `json:"fix_action,omitempty"`
+	FixArgs   map[string]string `json:"fix_args,omitempty"`
 
 	// TitleMsg, DetailMsg and EvidenceMsg are the same sentences as
 	// catalog keys with parameters (see Msg): Title, Detail and Evidence
@@ -165,6 +170,31 @@ type Event struct {
 	LatencyUS int64 `json:"latency_us"`
 	// Error is set when a delete failed.
 	Error string `json:"error,omitempty"`
+	// Conntrack is set on the events of the conntrack table (reasons
+	// conntrack_full, conntrack_dropping, conntrack_reclaim).
+	Conntrack *ConntrackEvent `json:"conntrack,omitempty"`
+}
+
+// ConntrackEvent is one threshold crossing, drop burst or reclaim of the
+// conntrack table.
+type ConntrackEvent struct {
+	Entries uint32 `json:"entries"`
+	Max     uint32 `json:"max"`
+	// Refused is how many new connections the kernel refused since the
+	// previous sample (drop + insert_failed + early_drop).
+	Refused uint64 `json:"refused"`
+	// Hosts are who held (crossing) or lost (reclaim) the most entries,
+	// at most 10, as "10.16.1.23" with Count.
+	Hosts []ConntrackHostCount `json:"hosts,omitempty"`
+	// IdleS is the idle threshold of a reclaim.
+	IdleS uint32 `json:"idle_s,omitempty"`
+}
+
+// ConntrackHostCount is one host of a conntrack event.
+type ConntrackHostCount struct {
+	Host  string `json:"host"`
+	Name  string `json:"name,omitempty"`
+	Count int    `json:"count"`
 }
 
 // ReasonManual is the Reason of a flush a person asked for.

@@ -7,6 +7,7 @@
 'require ui';
 'require netfix.format as nf';
 'require netfix.forwarding as nfw';
+'require netfix.conntrack as ctsection';
 
 /*
  * netfix status page: what is wrong with flow offloading on this router,
@@ -227,6 +228,7 @@ return view.extend({
 		return [
 			this.renderOffload(),
 			nfw.render(this.doc, t => nf.formatTime(t)),
+			ctsection.render(this.doc) || '',
 			this.renderHealer()
 		].filter(n => n != null);
 	},
