@@ -5,14 +5,13 @@ package probe
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/google/nftables"
 	"github.com/ti-mo/conntrack"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // CTSample is one reading of the kernel's conntrack statistics, kept so the
@@ -22,10 +21,11 @@ type CTSample struct {
 	Stats facts.CTStats `json:"stats"`
 }
 
-// CTStatsCache keeps the previous one-shot check's sample (below the root,
-// on tmpfs), so `netfix check` and LuCI polls without the daemon still see
-// the drop counters grow.
-const CTStatsCache = "var/run/netfix/conntrack-stats.json"
+// CTStatsCache keeps the previous one-shot check's sample on tmpfs, so
+// `netfix check` and LuCI polls without the daemon still see the drop
+// counters grow. The sample is about this kernel, not about files: with
+// --root it is neither read nor written (nothing is written below a root).
+const CTStatsCache = "/var/run/netfix/conntrack-stats.json"
 
 // Dump policies of Options.CTDump.
 const (
@@ -58,10 +58,9 @@ func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root s
 	t.Timeouts.Policies, _ = ReadCTTimeoutPolicies(nft)
 	now := time.Now()
 	prev := opts.CTPrev
-	cache := filepath.Join(root, CTStatsCache)
-	if prev == nil {
-		prev = readCTSample(cache)
-		writeCTSample(cache, CTSample{At: now, Stats: t.Stats})
+	if prev == nil && opts.Root == "" {
+		prev = readCTSample(CTStatsCache)
+		writeCTSample(CTStatsCache, CTSample{At: now, Stats: t.Stats})
 	}
 	if prev != nil && now.After(prev.At) {
 		g := t.Stats.Since(prev.Stats)
@@ -85,7 +84,7 @@ func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root s
 }
 
 func readCTSample(path string) *CTSample {
-	b, err := os.ReadFile(path)
+	b, err := rootfs.ReadFile("", path, 64<<10)
 	if err != nil {
 		return nil
 	}
@@ -97,9 +96,9 @@ func readCTSample(path string) *CTSample {
 }
 
 // writeCTSample is best effort: without it the next check shows no growth.
+// It writes like the daemon's state: never through a planted link.
 func writeCTSample(path string, s CTSample) {
-	b, err := json.Marshal(s)
-	if err == nil && os.MkdirAll(filepath.Dir(path), 0o755) == nil {
-		_ = os.WriteFile(path, b, 0o644)
+	if b, err := json.Marshal(s); err == nil {
+		_ = rootfs.WriteState(path, b)
 	}
 }
