@@ -11,6 +11,9 @@ pkgs+=(qemu-user-static tar gzip util-linux)
 pkgs+=(qemu-system-x86 seabios busybox-static)
 # make luci-test: headless Chromium; CJK fonts for the zh_Hans screenshot.
 pkgs+=(chromium fonts-noto-cjk)
+# S4 namespace test: Docker-style DNAT through iptables-nft (Debian's
+# default iptables), capture of the reset; make deb-test: the unit check.
+pkgs+=(iptables tcpdump systemd)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

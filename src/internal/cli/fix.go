@@ -97,7 +97,7 @@ func RunFix(r *fix.Runner, id string, undo, dryRun bool) (fix.Result, error) {
 // NewFixRunner wires the runner to this machine: the findings of a fresh
 // diagnosis, the ledger file, and the caller's uid.
 func NewFixRunner(root, socket string) (*fix.Runner, error) {
-	actions, err := fix.Actions()
+	actions, err := fix.Actions(root)
 	if err != nil {
 		return nil, err
 	}

@@ -27,4 +27,7 @@ var rules = []func(facts.Snapshot) []status.Finding{
 	configMismatch,
 	healerNotRunning,
 	offloadSummary,
+	bridgeNFCallIPTables,
+	bridgeRPFilterIPless,
+	conntrackDoubleTracking,
 }

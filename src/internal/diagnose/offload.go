@@ -314,7 +314,7 @@ func healerNotRunning(s facts.Snapshot) []status.Finding {
 func offloadSummary(s facts.Snapshot) []status.Finding {
 	ev := []string{fmt.Sprintf("firewall config asks for: %s", s.Firewall.Mode())}
 	if !s.Firewall.Present {
-		ev[0] = "firewall config: not present (" + s.Firewall.Path + ")"
+		ev = ev[:0] // no fw4 (Debian, Docker): no OpenWrt-only line
 	}
 	switch s.Offload.KernelSupport {
 	case facts.SupportNo:

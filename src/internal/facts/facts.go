@@ -10,6 +10,8 @@ type Snapshot struct {
 	Firewall  Firewall
 	Offload   Offload
 	Conntrack Conntrack
+	// BridgeNF is bridge netfilter and what it touches (S4).
+	BridgeNF BridgeNF
 
 	// HealerRunning tells the rules whether a netfix daemon covers the
 	// stale-flow risk right now. A one-shot check sets it from the daemon

@@ -32,6 +32,9 @@ type Options struct {
 	// Gather: the daemon asks the kernel once instead of adding and
 	// deleting a probe table every sweep.
 	KnownSupport string
+	// SampleInterval, when > 0, samples conntrack's counters twice that
+	// far apart where the bridge layout can track a connection twice (S4).
+	SampleInterval time.Duration
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -102,6 +105,12 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil {
 		return s, err
 	}
+	rt, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return s, fmt.Errorf("open rtnetlink: %w", err)
+	}
+	s.BridgeNF = ReadBridgeNF(nft, rt, ctc, opts.SampleInterval)
+	rt.Close()
 
 	_, err = os.Stat(filepath.Join(root, "etc", "init.d", "netfix"))
 	s.HealerExpected = err == nil

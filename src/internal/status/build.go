@@ -55,5 +55,6 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		Offload:     off,
 		Conntrack:   s.Conntrack,
 		Heal:        heal,
+		BridgeNF:    facts.BridgeNFForDocument(s.BridgeNF),
 	}
 }

@@ -86,6 +86,8 @@ type Document struct {
 	Offload   facts.Offload   `json:"offload"`
 	Conntrack facts.Conntrack `json:"conntrack"`
 	Heal      Heal            `json:"heal"`
+	// BridgeNF is bridge netfilter and the layout it acts on (S4).
+	BridgeNF facts.BridgeNF `json:"bridge_nf"`
 }
 
 // Heal is the self-healing daemon's state.
