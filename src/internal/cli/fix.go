@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/fix"
-	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -49,7 +48,7 @@ func Fix(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netfix fix %s: unexpected argument %q\n", sub, fs.Arg(0))
 		return ExitFailed
 	}
-	r, err := NewFixRunner(*root, ipc.DefaultSocket)
+	r, err := NewFixRunner(*root, socketFromEnv())
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "fix", err)
 	}

@@ -68,6 +68,10 @@ func bridgeNFCallIPTables(s facts.Snapshot) []status.Finding {
 		}
 		detail = append(detail,
 			status.M("Which bridge answers ARP for the host address decides the symptom, a reset right after the handshake or a hang: here clients reach %s through %s, so replies cross %s a second time.", hostAddr(x.Routed), r, c))
+		if x.IPless.ARPIgnoreEffective == 0 {
+			detail = append(detail,
+				status.M("%s answers ARP for the host address too (arp_ignore 0): clients that use its MAC address hang instead, and the notrack rule does not cure that; net.ipv4.conf.%s.arp_ignore=1 leaves the answer to %s.", c, c, r))
+		}
 		detail = append(detail, notrackAdvice(s, c)...)
 		ev := []status.Msg{
 			status.M("net.bridge.bridge-nf-call-iptables = 1"),

@@ -146,6 +146,20 @@ func TestBridgeNFEvidence(t *testing.T) {
 	}
 }
 
+// An address-less bridge that answers ARP for the host address makes
+// clients hang, and notrack does not cure that: the explanation says so.
+func TestBridgeNFArpIgnore(t *testing.T) {
+	t.Parallel()
+	for _, ignore := range []int{0, 1} {
+		s := withBridgeNF(fixtures.S4(), func(b *facts.BridgeNF) { b.Bridges[1].ARPIgnoreEffective = ignore })
+		for _, f := range Run(s) {
+			if f.ID == "bridge.nf_call_iptables" && strings.Contains(f.Detail, "arp_ignore=1") != (ignore == 0) {
+				t.Errorf("arp_ignore %d: detail %s", ignore, f.Detail)
+			}
+		}
+	}
+}
+
 // On OpenWrt the explanation says where fw4 keeps the rule.
 func TestBridgeNFOpenWrtInclude(t *testing.T) {
 	t.Parallel()

@@ -51,6 +51,11 @@ type Bridge struct {
 	// max(all, RPFilter), stored in RPFilterEffective.
 	RPFilter          int `json:"rp_filter"`
 	RPFilterEffective int `json:"rp_filter_effective"`
+	// ARPIgnoreEffective is max(all, bridge) of net.ipv4.conf.*.arp_ignore.
+	// At 0 an address-less bridge still answers ARP for the host's
+	// addresses with its own MAC, and clients that pick it hang instead of
+	// being reset.
+	ARPIgnoreEffective int `json:"arp_ignore_effective"`
 }
 
 // IPless reports whether the bridge has no address.

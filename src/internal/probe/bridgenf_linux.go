@@ -38,8 +38,9 @@ func ReadBridgeNF(nft *nftables.Conn, h *netlink.Handle, ctc *conntrack.Conn, sa
 	_, b.CallIP6Tables = sysctlBool("net/bridge/bridge-nf-call-ip6tables")
 	_, b.CallARPTables = sysctlBool("net/bridge/bridge-nf-call-arptables")
 	b.RPFilterAll, _ = sysctlInt("net/ipv4/conf/all/rp_filter")
+	arpIgnoreAll, _ := sysctlInt("net/ipv4/conf/all/arp_ignore")
 
-	if err := readBridges(h, &b); err != nil {
+	if err := readBridges(h, &b, arpIgnoreAll); err != nil {
 		errs = append(errs, err.Error())
 	}
 	if nft != nil {
@@ -63,7 +64,7 @@ func ReadBridgeNF(nft *nftables.Conn, h *netlink.Handle, ctc *conntrack.Conn, sa
 
 // readBridges lists bridges with their ports, addresses and rp_filter, and
 // the veth pairs whose ends sit in two different bridges.
-func readBridges(h *netlink.Handle, b *facts.BridgeNF) error {
+func readBridges(h *netlink.Handle, b *facts.BridgeNF, arpIgnoreAll int) error {
 	links, err := h.LinkList()
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
@@ -102,6 +103,8 @@ func readBridges(h *netlink.Handle, b *facts.BridgeNF) error {
 		sort.Strings(br.Ports)
 		br.RPFilter, _ = sysctlInt("net/ipv4/conf/" + br.Name + "/rp_filter")
 		br.RPFilterEffective = max(br.RPFilter, b.RPFilterAll)
+		arpIgnore, _ := sysctlInt("net/ipv4/conf/" + br.Name + "/arp_ignore")
+		br.ARPIgnoreEffective = max(arpIgnore, arpIgnoreAll)
 		b.Bridges = append(b.Bridges, br)
 	}
 	seen := map[string]bool{}
