@@ -180,7 +180,8 @@ func ReadCounters(ctc *conntrack.Conn) (facts.CTCounters, error) {
 		c.InsertFailed += uint64(s.InsertFailed)
 	}
 	if f, err := os.Open("/proc/net/stat/nf_conntrack"); err == nil {
-		c.ClashResolve, c.HasClashResolve = procStatColumn(f, "clash_resolve")
+		// The proc file calls it "clashres" (ctnetlink: CTA_STATS_CLASH_RESOLVE).
+		c.ClashResolve, c.HasClashResolve = procStatColumn(f, "clashres")
 		f.Close()
 	}
 	return c, nil
