@@ -22,7 +22,7 @@ const exitSkipped = 3
 func main() {
 	var o options
 	var out, mtime string
-	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix or luci")
+	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix, luci or deb (Debian/Ubuntu, -arch amd64|arm64)")
 	flag.StringVar(&o.Version, "version", "", "PKG_VERSION, e.g. 0.1.0")
 	flag.StringVar(&o.Release, "release", "1", "PKG_RELEASE, a number")
 	flag.StringVar(&o.Arch, "arch", "", "OpenWrt architecture of the netfix package")
@@ -58,6 +58,9 @@ func main() {
 func build(o options, dir string) (string, int64, error) {
 	if err := checkVersion(o.Version, o.Release); err != nil {
 		return "", 0, err
+	}
+	if o.Kind == "deb" {
+		return buildDeb(o, dir)
 	}
 	scratch, err := os.MkdirTemp("", "mkipk")
 	if err != nil {
