@@ -480,3 +480,60 @@ func lineDiff(a, b string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// On OpenWrt the fix goes into fw4's raw_prerouting chain and into the
+// include file fw4 copies there on every reload; no table of netfix's own.
+func TestS4FixOnFirewall4(t *testing.T) {
+	l := newS4Lab(t)
+	l.host.Run("sysctl", "-qw", "net.ipv4.conf.br-lan137.rp_filter=0")
+	l.host.Run("nft", "add table inet fw4; add chain inet fw4 raw_prerouting { type filter hook prerouting priority raw; }; add chain inet fw4 dstnat { type nat hook prerouting priority dstnat; }")
+	root := t.TempDir()
+	for p, body := range map[string]string{
+		"etc/openwrt_release": "DISTRIB_ID='OpenWrt'\n",
+		"etc/config/firewall": "config defaults\n\toption input 'ACCEPT'\n",
+	} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// firewall4 installs the include directory.
+	if err := os.MkdirAll(filepath.Join(root, "usr/share/nftables.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.request(t); got != outReset {
+		t.Fatalf("before the fix: %s, want reset", got)
+	}
+	base, _ := l.ruleset(t)
+	out, code := l.netfix(t, "fix", "apply", "bridge.nf_call_iptables", "--root", root)
+	if code != 0 || !strings.Contains(out, "Applied") {
+		t.Fatalf("fix apply: %d %s", code, out)
+	}
+	include := filepath.Join(root, "usr/share/nftables.d/chain-post/raw_prerouting/50-netfix-br-lan137.nft")
+	body, err := os.ReadFile(include)
+	if err != nil || !strings.Contains(string(body), `iifname "br-lan137" notrack`) {
+		t.Fatalf("fw4 include %s: %v %q", include, err, body)
+	}
+	applied, _ := l.ruleset(t)
+	if strings.Contains(applied, "table inet netfix") {
+		t.Error("on fw4 netfix must not add a table of its own")
+	}
+	if d := lineDiff(base, applied); strings.Count(d, "\n") != 0 || !strings.Contains(d, `+ 		iifname "br-lan137" notrack`) {
+		t.Errorf("apply on fw4 must add exactly the one rule:\n%s", d)
+	}
+	if got := l.request(t); got != outOK {
+		t.Fatalf("after fix apply on fw4: %s", got)
+	}
+	out, code = l.netfix(t, "fix", "undo", "bridge.nf_call_iptables", "--root", root)
+	if code != 0 || !strings.Contains(out, "removed 2 changes") {
+		t.Fatalf("fix undo: %d %s", code, out)
+	}
+	if undone, _ := l.ruleset(t); undone != base {
+		t.Errorf("undo on fw4 did not restore the ruleset:\n%s", lineDiff(base, undone))
+	}
+	if _, err := os.Stat(include); !os.IsNotExist(err) {
+		t.Errorf("include file left after undo: %v", err)
+	}
+}
