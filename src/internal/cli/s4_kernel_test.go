@@ -537,3 +537,86 @@ func TestS4FixOnFirewall4(t *testing.T) {
 		t.Errorf("include file left after undo: %v", err)
 	}
 }
+
+// The daemon catches the second entry as it is born, which a dump almost
+// never sees, and the live document turns double tracking critical.
+func TestS4DaemonCatchesMirrors(t *testing.T) {
+	l := newS4Lab(t)
+	l.host.Run("sysctl", "-qw", "net.ipv4.conf.br-lan137.rp_filter=0")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "netfix")
+	if err := os.WriteFile(cfg, []byte("config netfix 'main'\n\toption enabled '1'\n\toption sweep_interval '30'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "netfix.sock")
+	logs := &syncBuffer{}
+	cmd := l.host.Command(netnstest.BuildNetfix(t), "daemon", "--config", cfg, "--socket", sock, "--state", filepath.Join(dir, "state.json"))
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	liveDoc := func() status.Document {
+		var doc status.Document
+		c := l.host.Command(netnstest.BuildNetfix(t), "status", "--json", "--socket", sock)
+		out, _ := c.Output()
+		_ = json.Unmarshal(out, &doc)
+		return doc
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for liveDoc().Schema == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon did not answer on %s:\n%s", sock, logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := l.request(t); got != outReset {
+		t.Fatalf("request = %s, want reset", got)
+	}
+	var doc status.Document
+	for {
+		doc = liveDoc()
+		if len(doc.BridgeNF.Mirrors) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(doc.BridgeNF.Mirrors) == 0 {
+		t.Fatalf("the daemon saw no mirrored entry; log:\n%s", logs.String())
+	}
+	m := doc.BridgeNF.Mirrors[0]
+	if !strings.HasPrefix(m.Second, "tcp "+s4Host+":5000 -> "+s4Client+":") || !strings.HasPrefix(m.First, "tcp "+s4Client+":") || m.RewrittenPort == 0 {
+		t.Errorf("mirror pair %+v", m)
+	}
+	var dbl status.Finding
+	for _, f := range doc.Findings {
+		if f.ID == "conntrack.double_tracking" {
+			dbl = f
+		}
+	}
+	if dbl.Severity != status.SeverityCritical || !strings.Contains(strings.Join(dbl.Evidence, "\n"), "mirrors") {
+		t.Errorf("live double tracking finding: %s %v", dbl.Severity, dbl.Evidence)
+	}
+	t.Logf("daemon: %s", strings.TrimSpace(logs.String()))
+}
+
+// syncBuffer collects a child's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -62,6 +62,7 @@ type Daemon struct {
 	since   time.Time
 
 	journal    journal
+	mirrors    mirrorWatch // S4: connections tracked twice (mirror_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
 }
 
@@ -100,6 +101,7 @@ func Run(ctx context.Context, opts Options) error {
 	defer l.Close()
 
 	d.refreshSnapshot()
+	defer d.mirrors.stop()
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

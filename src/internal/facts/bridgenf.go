@@ -228,3 +228,32 @@ func BridgeNFForDocument(b BridgeNF) BridgeNF {
 	}
 	return b
 }
+
+// Exposed lists the joined bridges where bridge netfilter is on, a DNAT
+// rule that does not exclude the address-less bridge fires on it, and no
+// notrack rule exempts it: where conntrack can track a connection twice.
+func (b BridgeNF) Exposed() []Joined {
+	if !b.CallIPTables {
+		return nil
+	}
+	var out []Joined
+	seen := map[string]bool{}
+	for _, j := range b.JoinedBridges() {
+		name := j.IPless.Name
+		if seen[name] || b.NotrackFor(name) || !b.dnatFiresOn(name) {
+			continue
+		}
+		seen[name] = true
+		out = append(out, j)
+	}
+	return out
+}
+
+func (b BridgeNF) dnatFiresOn(bridge string) bool {
+	for _, r := range b.DNATNoIif {
+		if r.NotIif != bridge {
+			return true
+		}
+	}
+	return false
+}
