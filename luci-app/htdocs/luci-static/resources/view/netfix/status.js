@@ -4,6 +4,7 @@
 'require poll';
 'require rpc';
 'require netfix.format as nf';
+'require netfix.fix as fixes';
 
 /*
  * netfix status page: what is wrong with flow offloading on this router,
@@ -115,7 +116,8 @@ return view.extend({
 		return Promise.all([
 			settle(callStatus()),
 			L.resolveDefault(callHistory(HISTORY_LIMIT), null),
-			L.resolveDefault(callSessionAccess('access-group', ACL_GROUP, 'write'), false)
+			L.resolveDefault(callSessionAccess('access-group', ACL_GROUP, 'write'), false),
+			fixes.load()
 		]);
 	},
 
@@ -125,6 +127,7 @@ return view.extend({
 		this.history = null;
 		this.lastKey = null;
 		this.canWrite = (data[2] === true);
+		this.fixList = data[3];
 		this.body = E('div', { 'id': 'netfix-body' });
 
 		this.update(data[0], data[1]);
@@ -183,8 +186,9 @@ return view.extend({
 			this.renderBanner(),
 			this.renderFindings(),
 			this.renderOffload(),
-			this.renderHealer()
-		]);
+			this.renderHealer(),
+			this.canWrite ? fixes.render(this.fixList, (ok, text) => this.afterFix(ok, text)) : null
+		].filter(n => n != null));
 	},
 
 	metaText() {
@@ -291,6 +295,9 @@ return view.extend({
 				}, [ _('Copy') ])
 			]));
 		}
+
+		if (this.canWrite && f.fix_action)
+			parts.push(fixes.applyButton(f, (ok, text) => this.afterFix(ok, text)));
 
 		return E('div', {
 			'class': 'netfix-finding netfix-sev-' + (sev.replace(/[^a-z]/g, '') || 'unknown'),
@@ -550,6 +557,17 @@ return view.extend({
 
 			return this.refresh();
 		}).finally(() => { btn.disabled = false; });
+	},
+
+	/* After an apply or undo (netfix/fix.js): say what happened, then show
+	 * the new findings and applied fixes. */
+	afterFix(ok, text) {
+		this.showResult(ok, text);
+		return fixes.load().then(list => {
+			this.fixList = list;
+			this.lastKey = null;
+			return this.refresh();
+		});
 	},
 
 	handleRecheck(ev) {
