@@ -573,16 +573,24 @@ func TestS4DaemonCatchesMirrors(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if got := l.request(t); got != outReset {
-		t.Fatalf("request = %s, want reset", got)
+	// The socket answers before the first sweep has started the event
+	// listener: wait for it, then fail requests until one is caught.
+	for !strings.Contains(logs.String(), "watching conntrack for connections tracked twice") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the daemon did not start watching conntrack:\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	var doc status.Document
 	for {
+		if got := l.request(t); got != outReset {
+			t.Fatalf("request = %s, want reset", got)
+		}
+		time.Sleep(100 * time.Millisecond)
 		doc = liveDoc()
 		if len(doc.BridgeNF.Mirrors) > 0 || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	if len(doc.BridgeNF.Mirrors) == 0 {
 		t.Fatalf("the daemon saw no mirrored entry; log:\n%s", logs.String())

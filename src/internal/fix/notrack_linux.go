@@ -222,36 +222,40 @@ func addNotrackRule(conn *nftables.Conn, c Change) (Change, error) {
 	if err := conn.Flush(); err != nil {
 		return c, fmt.Errorf("add notrack rule for %s to inet %s %s: %w", bridge, t.Name, ch.Name, err)
 	}
-	h, err := findOwnRule(conn, t, ch, bridge)
+	hs, err := findOwnRules(conn, t, ch, bridge)
 	if err != nil {
 		return c, err
 	}
-	if h == 0 {
+	if len(hs) == 0 {
 		return c, fmt.Errorf("the notrack rule for %s was added to inet %s %s but cannot be found again", bridge, t.Name, ch.Name)
 	}
+	h := hs[len(hs)-1] // the one just appended
 	out := c
 	out.Data = map[string]string{"kind": kindRule, "table": t.Name, "chain": ch.Name, "bridge": bridge, "handle": strconv.FormatUint(h, 10)}
 	out.UndoCommand = fmt.Sprintf("nft delete rule inet %s %s handle %d", t.Name, ch.Name, h)
 	return out, nil
 }
 
-// findOwnRule returns the handle of netfix's notrack rule for bridge, 0
-// when there is none.
-func findOwnRule(conn *nftables.Conn, t *nftables.Table, ch *nftables.Chain, bridge string) (uint64, error) {
+// findOwnRules returns the handles of the rules that carry netfix's
+// comment for bridge, in chain order. The comment, not the handle, marks
+// netfix's rule: on fw4 the include file recreates it with a new handle at
+// every reload.
+func findOwnRules(conn *nftables.Conn, t *nftables.Table, ch *nftables.Chain, bridge string) ([]uint64, error) {
 	rules, err := conn.GetRules(t, ch)
 	if err != nil {
-		return 0, fmt.Errorf("read rules of inet %s %s: %w", t.Name, ch.Name, err)
+		return nil, fmt.Errorf("read rules of inet %s %s: %w", t.Name, ch.Name, err)
 	}
+	var out []uint64
 	for _, r := range rules {
 		if s, ok := userdata.GetString(r.UserData, userdata.TypeComment); ok && s == notrackComment(bridge) {
-			return r.Handle, nil
+			out = append(out, r.Handle)
 		}
 	}
-	return 0, nil
+	return out, nil
 }
 
-// Undo removes, newest first, what Apply recorded: netfix's rule (by its
-// handle, only while it still carries netfix's comment), the chain and
+// Undo removes, newest first, what Apply recorded: netfix's rule (the
+// rule that carries netfix's comment), the chain and
 // table only when netfix created them and they are empty again, the
 // include file only while it holds what netfix wrote.
 func (n notrack) Undo(changes []Change) ([]Change, error) {
@@ -296,16 +300,17 @@ func (n notrack) undoOne(conn *nftables.Conn, c Change) (bool, error) {
 		return true, nil
 	case kindRule:
 		ch := &nftables.Chain{Table: t, Name: c.Data["chain"]}
-		want, _ := strconv.ParseUint(c.Data["handle"], 10, 64)
-		h, err := findOwnRule(conn, t, ch, c.Data["bridge"])
-		if err != nil || h == 0 || h != want {
-			return false, nil // chain or rule gone, or not the rule netfix added
+		hs, err := findOwnRules(conn, t, ch, c.Data["bridge"])
+		if err != nil || len(hs) == 0 {
+			return false, nil // chain or rule gone
 		}
-		if err := conn.DelRule(&nftables.Rule{Table: t, Chain: ch, Handle: h}); err != nil {
-			return false, fmt.Errorf("delete rule %d of inet %s %s: %w", h, t.Name, ch.Name, err)
+		for _, h := range hs {
+			if err := conn.DelRule(&nftables.Rule{Table: t, Chain: ch, Handle: h}); err != nil {
+				return false, fmt.Errorf("delete rule %d of inet %s %s: %w", h, t.Name, ch.Name, err)
+			}
 		}
 		if err := conn.Flush(); err != nil {
-			return false, fmt.Errorf("delete rule %d of inet %s %s: %w", h, t.Name, ch.Name, err)
+			return false, fmt.Errorf("delete netfix's notrack rule of inet %s %s: %w", t.Name, ch.Name, err)
 		}
 		return true, nil
 	case kindChain:
