@@ -57,7 +57,7 @@ go123:
 	GOTOOLCHAIN=go1.23.12 $(GO) build -o /dev/null ./src/cmd/netfix
 	GOTOOLCHAIN=go1.23.12 $(GO) vet ./src/...
 
-test: deps lint go123 integration pkg-test luci-test vm-test
+test: deps lint go123 integration pkg-test deb-test luci-test vm-test
 
 clean:
 	rm -rf $(BUILD)
