@@ -439,8 +439,14 @@ func TestS4BridgedContainersResetAndFix(t *testing.T) {
 		t.Fatalf("fix undo: %d %s", code, out)
 	}
 	t.Logf("netfix fix undo:\n%s", out)
-	if undone, _ := l.ruleset(t); undone != base {
+	undone, _ := l.ruleset(t)
+	if undone != base {
 		t.Fatalf("undo did not restore the ruleset byte for byte:\n%s", lineDiff(base, undone))
+	}
+	t.Logf("ruleset diff of undo:\n%s", lineDiff(applied, undone))
+	lines = l.capture(t, func() { outcome = l.request(t) })
+	if outcome != outReset || !hasFlag(lines, "R") {
+		t.Fatalf("after undo: %s, want the reset back; capture:\n%s", outcome, strings.Join(lines, "\n"))
 	}
 	if got := l.request(t); got != outReset {
 		t.Fatalf("after undo the reset should be back, got %s", got)
