@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/facts"
@@ -82,7 +83,7 @@ func bridgeNFCallIPTables(s facts.Snapshot) []status.Finding {
 		ev = append(ev, dnatEvidence(x.dnat)...)
 		f := status.NewFinding("bridge.nf_call_iptables", status.SeverityWarning,
 			status.M("Bridge netfilter sends traffic on the address-less bridge %s through the IP firewall and conntrack", c),
-			detail, ev, notrackCommand(c))
+			detail, ev, notrackCommand(s, c))
 		out = append(out, f.WithFixAction(NotrackAction, map[string]string{"bridge": c}))
 	}
 	return out
@@ -110,7 +111,7 @@ func bridgeRPFilterIPless(s facts.Snapshot) []status.Finding {
 		ev = append(ev, dnatEvidence(x.dnat)...)
 		f := status.NewFinding("bridge.rp_filter_ipless", status.SeverityWarning,
 			status.M("rp_filter drops routed packets that arrive on the address-less bridge %s", c),
-			detail, ev, notrackCommand(c))
+			detail, ev, notrackCommand(s, c))
 		out = append(out, f.WithFixAction(NotrackAction, map[string]string{"bridge": c}))
 	}
 	return out
@@ -153,15 +154,19 @@ func conntrackDoubleTracking(s facts.Snapshot) []status.Finding {
 			}
 		}
 		ev = append(ev, dnatEvidence(x.dnat)...)
-		f := status.NewFinding("conntrack.double_tracking", sev, title, detail, ev, notrackCommand(c))
+		f := status.NewFinding("conntrack.double_tracking", sev, title, detail, ev, notrackCommand(s, c))
 		out = append(out, f.WithFixAction(NotrackAction, map[string]string{"bridge": c}))
 	}
 	return out
 }
 
-// notrackCommand is the fix as one nft command: what `netfix fix apply`
-// adds on a host without fw4.
-func notrackCommand(bridge string) string {
+// notrackCommand is the fix as one command, the way `netfix fix apply`
+// makes it: on OpenWrt a line in fw4's raw_prerouting include and a
+// reload, elsewhere a table of netfix's own.
+func notrackCommand(s facts.Snapshot, bridge string) string {
+	if s.Firewall.Present {
+		return fmt.Sprintf(`mkdir -p %s && echo 'iifname "%s" notrack' > %s && fw4 reload`, path.Dir(NotrackInclude(bridge)), bridge, NotrackInclude(bridge))
+	}
 	return fmt.Sprintf(`nft 'add table inet netfix; add chain inet netfix raw_prerouting { type filter hook prerouting priority raw; }; add rule inet netfix raw_prerouting iifname "%s" notrack'`, bridge)
 }
 

@@ -171,6 +171,9 @@ func TestBridgeNFOpenWrtInclude(t *testing.T) {
 			if !strings.Contains(f.Detail, "/usr/share/nftables.d/chain-post/raw_prerouting/50-netfix-br-lan137.nft") || strings.Contains(f.Detail, "iptables -t raw") {
 				t.Errorf("OpenWrt detail: %s", f.Detail)
 			}
+			if !strings.HasSuffix(f.Fix, "> /usr/share/nftables.d/chain-post/raw_prerouting/50-netfix-br-lan137.nft && fw4 reload") {
+				t.Errorf("OpenWrt fix: %s", f.Fix)
+			}
 			return
 		}
 	}
