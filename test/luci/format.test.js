@@ -11,7 +11,7 @@ test('verdict: word, style and count of problems', () => {
 	assert.equal(nf.verdict({ verdict: 'healthy', findings: [ { severity: 'info' } ] }).label, 'Healthy');
 	const crit = nf.verdict({ verdict: 'critical', findings: [
 		{ severity: 'critical' }, { severity: 'warning' }, { severity: 'info' }, { severity: 'ok' } ] });
-	assert.deepEqual([ crit.level, crit.cls, crit.summary ], [ 'critical', 'error', 'Problems found: 2' ]);
+	assert.deepEqual([ crit.level, crit.cls, crit.summary ], [ 'critical', 'critical', 'Problems found: 2' ]);
 	assert.equal(nf.verdict({ verdict: 'warning', findings: null }).summary, 'Problems found: 0');
 });
 

@@ -71,7 +71,7 @@ const DefaultSample = 3 * time.Second
 // (see probe.Options.SampleInterval). Only `netfix check` waits for it:
 // LuCI polls and fix requests must answer at once.
 func DiagnoseSampled(root, socket string, expectHealer bool, sample time.Duration) (status.Document, error) {
-	s, err := probe.Gather(probe.Options{Root: root, SampleInterval: sample})
+	s, err := probe.Gather(probe.Options{Root: root, ForwardingSample: ForwardingSample, SampleInterval: sample})
 	if err != nil {
 		return status.Document{}, err
 	}
@@ -87,10 +87,18 @@ func DiagnoseSampled(root, socket string, expectHealer bool, sample time.Duratio
 	return DiagnoseWith(s, heal), nil
 }
 
+// ForwardingSample is how long a one-shot check waits to see whether the
+// forwarding drop counters grow, when some interface has forwarding off.
+const ForwardingSample = 2 * time.Second
+
 // DiagnoseWith runs the rules over s with the given healer state.
 func DiagnoseWith(s facts.Snapshot, heal status.Heal) status.Document {
 	s.HealerRunning = heal.Running
 	s.HealerMode = heal.Mode
+	if heal.Config != nil {
+		s.HealerConfig = *heal.Config
+	}
+	s.Forwarding = status.ForwardingSince(s.Forwarding, heal.ForwardingEvents)
 	return status.Build(version.Version, s, diagnose.Run(s), heal)
 }
 

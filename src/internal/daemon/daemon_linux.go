@@ -53,6 +53,7 @@ type Daemon struct {
 
 	mu      sync.Mutex // guards everything below and the conntrack conn
 	cfg     config.Config
+	cfgLoad configLoad // see config_linux.go
 	tracker *heal.Tracker
 	limiter *heal.Limiter
 	table   flows.FlowTable
@@ -62,6 +63,8 @@ type Daemon struct {
 	since   time.Time
 
 	journal    journal
+	fw         *fwState    // forwarding switches and their flips (forwarding_linux.go)
+	ct         ctWatch     // conntrack fill watch (conntrack_linux.go)
 	mirrors    mirrorWatch // S4: connections tracked twice (mirror_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
 }
@@ -101,16 +104,18 @@ func Run(ctx context.Context, opts Options) error {
 	defer l.Close()
 
 	d.refreshSnapshot()
+	go d.watchForwarding(ctx)
 	defer d.mirrors.stop()
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	updates, done, err := d.subscribe()
+	sub, err := d.subscribe()
 	if err != nil {
 		return err
 	}
+	defer func() { sub.Close() }() // the current one, after resubscribes
 	// Reconcile: compare the saved state with the kernel's current tables.
 	d.resync(heal.ReasonReconcile)
 	d.repairFailed()
@@ -123,20 +128,19 @@ func Run(ctx context.Context, opts Options) error {
 	for {
 		select {
 		case <-ctx.Done():
-			close(done)
 			d.saveState()
 			d.log.Infof("stopping")
 			return nil
-		case m, ok := <-updates:
+		case m, ok := <-sub.updates:
 			if !ok {
 				// The subscription died, almost always ENOBUFS after a burst:
-				// resubscribe first, then resync from a dump so nothing
+				// close it, resubscribe, then resync from a dump so nothing
 				// that changed in the gap is missed.
-				d.log.Warnf("neighbour subscription lost; resubscribing and resynchronising from a full dump")
-				updates, done, err = d.subscribe()
-				if err != nil {
+				sub.Close()
+				if sub, err = d.subscribe(); err != nil {
 					return err
 				}
+				d.log.Warnf("neighbour subscription lost; resubscribed, resynchronising from a full dump")
 				d.resync("")
 				continue
 			}
@@ -148,7 +152,6 @@ func Run(ctx context.Context, opts Options) error {
 			d.loadConfig()
 			if !d.cfg.Enabled {
 				d.log.Infof("disabled by reload; exiting")
-				close(done)
 				d.saveState()
 				return nil
 			}
@@ -163,22 +166,7 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func newDaemon(opts Options) *Daemon {
-	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
-}
-
-func (d *Daemon) loadConfig() {
-	cfg, problems, err := config.Load(d.opts.ConfigPath)
-	if d.opts.ForceDryRun {
-		cfg.DryRun = true
-	}
-	d.log.setLevel(cfg.LogLevel)
-	if err != nil {
-		d.log.Errorf("%v", err)
-	}
-	for _, p := range problems {
-		d.log.Warnf("%s", p)
-	}
-	d.setConfig(cfg)
+	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
 }
 
 // setConfig installs a configuration; the limiter starts afresh with its

@@ -59,26 +59,23 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 		d.log.Debugf("%s; flows via %s are not stale-prone (the flowtable does not cache MACs there), nothing to do", what, iface)
 		return
 	}
-	sel, err := d.table.OffloadedOf(c.IP)
-	if err != nil {
+	// One pass over the table: the limiter is asked at the first entry
+	// of the host, and entries are deleted as the dump delivers them.
+	pass, err := d.table.DeleteOffloaded(c.IP, d.cfg.DryRun, func() bool { return d.limiter.Allow(c.IP, at) })
+	switch {
+	case err != nil && pass.Matched == 0:
 		d.log.Errorf("%s; cannot list conntrack entries: %v", what, err)
 		return
-	}
-	if len(sel) == 0 {
+	case pass.Matched == 0:
 		d.log.Debugf("%s; no offloaded flow involves it", what)
 		return
-	}
-	if !d.limiter.Allow(c.IP, at) {
+	case pass.Refused:
 		ev.Error = fmt.Sprintf("rate limited: more than %d repairs of this host within %s", d.cfg.RepairBurst, d.cfg.RepairWindow)
 		d.log.Warnf("%s; %s", what, ev.Error)
 		d.journal.add(ev)
 		return
 	}
-	if d.cfg.DryRun {
-		ev.FlowsDeleted = len(sel)
-	} else {
-		ev.FlowsDeleted, err = d.table.Delete(sel)
-	}
+	ev.FlowsDeleted = pass.Deleted
 	ev.LatencyUS = time.Since(at).Microseconds()
 	if err != nil {
 		ev.Error = err.Error()

@@ -6,6 +6,8 @@
 package daemon
 
 import (
+	"time"
+
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/probe"
@@ -25,10 +27,12 @@ func (d *Daemon) refreshSnapshot() {
 	d.mu.Lock()
 	known := d.snap.Offload.KernelSupport
 	d.mu.Unlock()
-	s, err := probe.Gather(probe.Options{Root: d.opts.Root, Lenient: true, KnownSupport: known})
+	s, err := probe.Gather(d.conntrackProbeOptions(probe.Options{Root: d.opts.Root, Lenient: true, KnownSupport: known}))
 	if err != nil {
 		d.log.Warnf("refresh findings: %v", err)
 	}
+	d.forwardingGrowth(&s, time.Now())
+	d.conntrackSweep(&s)
 	d.setSnapshot(s)
 }
 

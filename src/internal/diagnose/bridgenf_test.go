@@ -38,7 +38,7 @@ func TestBridgeNFRules(t *testing.T) {
 		},
 		{
 			name: "healthy Docker host: docker0 only",
-			snap: fixtures.DockerHost(),
+			snap: fixtures.PlainDocker(),
 			want: map[string]status.Severity{},
 		},
 		{

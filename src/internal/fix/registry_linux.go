@@ -5,6 +5,7 @@ package fix
 // ("" is /; tests use a scratch directory).
 func Actions(root string) (*Registry, error) {
 	return NewRegistry(
+		conntrackIdle{},
 		notrack{root: root},
 	)
 }

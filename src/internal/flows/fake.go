@@ -6,16 +6,17 @@ import (
 
 	"github.com/ti-mo/conntrack"
 
+	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/heal"
 )
 
 // Fake is an in-memory conntrack table for tests of code that repairs
 // through a FlowTable. It selects and deletes like the kernel table: only
-// offloaded entries involving the host, deleted by ID.
+// offloaded entries involving the host, allow asked once at the first.
 type Fake struct {
 	mu      sync.Mutex
 	flows   []conntrack.Flow
-	deleted []conntrack.Flow
+	deleted []uint32
 	nextID  uint32
 }
 
@@ -37,29 +38,33 @@ func (f *Fake) Add(src, dst netip.Addr, offloaded bool) uint32 {
 	return fl.ID
 }
 
-// OffloadedOf returns the offloaded entries involving ip.
-func (f *Fake) OffloadedOf(ip netip.Addr) ([]conntrack.Flow, error) {
+// DeleteOffloaded deletes (in dry run, counts) the offloaded entries
+// involving ip, as *Table does.
+func (f *Fake) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (Pass, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return heal.Select(f.flows, ip), nil
-}
-
-// Delete removes the entries with the given IDs that are still there.
-func (f *Fake) Delete(sel []conntrack.Flow) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, s := range sel {
-		for i, fl := range f.flows {
-			if fl.ID == s.ID {
-				f.deleted = append(f.deleted, fl)
-				f.flows = append(f.flows[:i], f.flows[i+1:]...)
-				n++
-				break
-			}
+	var p Pass
+	kept := f.flows[:0]
+	for i, fl := range f.flows {
+		if p.Refused || uint32(fl.Status)&(facts.StatusOffload|facts.StatusHWOffload) == 0 || !heal.Involves(&fl, ip) {
+			kept = append(kept, f.flows[i])
+			continue
+		}
+		p.Matched++
+		if p.Matched == 1 && allow != nil && !allow() {
+			p.Refused = true
+			kept = append(kept, fl)
+			continue
+		}
+		p.Deleted++
+		if dryRun {
+			kept = append(kept, fl)
+		} else {
+			f.deleted = append(f.deleted, fl.ID)
 		}
 	}
-	return n, nil
+	f.flows = kept
+	return p, nil
 }
 
 // Len is the number of entries left in the table.
@@ -73,9 +78,5 @@ func (f *Fake) Len() int {
 func (f *Fake) Deleted() []uint32 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ids := make([]uint32, len(f.deleted))
-	for i, fl := range f.deleted {
-		ids[i] = fl.ID
-	}
-	return ids
+	return append([]uint32(nil), f.deleted...)
 }

@@ -1,10 +1,11 @@
 //go:build linux
 
-// Package flows lists and deletes a host's offloaded conntrack entries
-// through ctnetlink. The daemon's repairs and the one-shot flush share it.
+// Package flows deletes a host's offloaded conntrack entries through
+// ctnetlink. The daemon's repairs and the one-shot flush share it.
 package flows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -13,13 +14,18 @@ import (
 	"github.com/ti-mo/conntrack"
 
 	"github.com/netfix/netfix/src/internal/heal"
+	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
-// Table is a conntrack netlink connection. Not safe for concurrent use.
+// Table is a conntrack netlink connection for deletes. Not safe for
+// concurrent use.
 type Table struct {
-	ct       *conntrack.Conn
-	noFilter bool // kernel lacks CTA_FILTER on status (< 5.15): filter here
+	ct *conntrack.Conn
+	// offloaded selects the entries the flowtable owns
+	// (probe.OffloadFilter); a kernel test widens it, since the host
+	// kernel cannot offload.
+	offloaded probe.CTFilter
 }
 
 // Open dials ctnetlink in the current network namespace.
@@ -28,52 +34,61 @@ func Open() (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open conntrack netlink: %w (load it: modprobe nf_conntrack_netlink)", err)
 	}
-	return &Table{ct: ct}, nil
+	return &Table{ct: ct, offloaded: probe.OffloadFilter()}, nil
 }
 
 // Close releases the socket.
 func (t *Table) Close() error { return t.ct.Close() }
 
-// OffloadedOf returns the offloaded entries involving ip. The kernel
-// filters on the status bit where it can (5.15+), so a large table costs
-// one walk in the kernel and only offloaded entries cross netlink.
-func (t *Table) OffloadedOf(ip netip.Addr) ([]conntrack.Flow, error) {
-	var fl []conntrack.Flow
-	var err error
-	if !t.noFilter {
-		fl, err = t.ct.DumpFilter(conntrack.NewFilter().Status(conntrack.StatusOffload), nil)
-		if err != nil && (errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP)) {
-			t.noFilter = true
-		}
-	}
-	if t.noFilter {
-		fl, err = t.ct.Dump(nil)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("dump conntrack table: %w", err)
-	}
-	return heal.Select(fl, ip), nil
-}
+// errRefused stops the dump when allow refuses.
+var errRefused = errors.New("refused")
 
-// Delete deletes the given entries by tuple and ID, so an entry that was
-// replaced since the dump is left alone. An entry that died on its own
-// meanwhile (ENOENT) is neither an error nor counted.
-func (t *Table) Delete(sel []conntrack.Flow) (int, error) {
-	n := 0
-	var firstErr error
-	for _, f := range sel {
-		err := t.ct.Delete(heal.DeleteKey(f))
+// DeleteOffloaded streams the offloaded entries once and deletes those
+// involving ip as they come, on the Table's own socket (conntrack -D
+// does the same), so nothing of the table is kept: memory does not grow
+// with the table or with the host's number of flows.
+//
+// Each delete names the entry by both tuples and its ID, so an entry
+// replaced since the kernel sent it is left alone. An entry that died on
+// its own meanwhile (ENOENT) is neither an error nor counted.
+//
+// allow, if not nil, is asked once, at the first matching entry: when it
+// says no the pass stops with Refused and deletes nothing. In dry run the
+// entries are counted, not deleted.
+//
+// The error is the dump's, or else the first failed delete (the pass goes
+// on after a failed delete); Pass says what was done either way.
+func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (Pass, error) {
+	ip = ip.Unmap()
+	var p Pass
+	var delErr error
+	_, err := probe.StreamConntrack(context.Background(), t.offloaded, func(f *conntrack.Flow) error {
+		if !heal.Involves(f, ip) {
+			return nil
+		}
+		p.Matched++
+		if p.Matched == 1 && allow != nil && !allow() {
+			p.Refused = true
+			return errRefused
+		}
+		if dryRun {
+			p.Deleted++
+			return nil
+		}
+		err := t.ct.Delete(heal.DeleteKey(*f))
 		switch {
 		case err == nil:
-			n++
+			p.Deleted++
 		case errors.Is(err, syscall.ENOENT):
-		default:
-			if firstErr == nil {
-				firstErr = fmt.Errorf("delete conntrack entry %s -> %s: %w", f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress, err)
-			}
+		case delErr == nil:
+			delErr = fmt.Errorf("delete conntrack entry %s -> %s: %w", f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress, err)
 		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRefused) {
+		return p, fmt.Errorf("dump conntrack table: %w", err)
 	}
-	return n, firstErr
+	return p, delErr
 }
 
 // Flush deletes (or, in dry run, counts) ip's offloaded entries now; see

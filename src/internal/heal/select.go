@@ -4,15 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/ti-mo/conntrack"
-
-	"github.com/netfix/netfix/src/internal/facts"
 )
-
-// Offloaded reports whether the flowtable owns f ([OFFLOAD] or
-// [HW_OFFLOAD]).
-func Offloaded(f *conntrack.Flow) bool {
-	return uint32(f.Status)&(facts.StatusOffload|facts.StatusHWOffload) != 0
-}
 
 // Involves reports whether ip is an endpoint of f in either direction. With
 // NAT the LAN address appears only in one tuple (DNAT: reply source; SNAT:
@@ -28,18 +20,6 @@ func Involves(f *conntrack.Flow, ip netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-// Select returns the offloaded entries of flows that involve ip. Nothing
-// else is ever deleted.
-func Select(flows []conntrack.Flow, ip netip.Addr) []conntrack.Flow {
-	var out []conntrack.Flow
-	for i := range flows {
-		if Offloaded(&flows[i]) && Involves(&flows[i], ip) {
-			out = append(out, flows[i])
-		}
-	}
-	return out
 }
 
 // DeleteKey is the part of f a delete request needs: both tuples identify

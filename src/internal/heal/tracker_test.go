@@ -180,27 +180,28 @@ func flow(src, dst string, replySrc, replyDst string, status uint32) conntrack.F
 	return f
 }
 
-func TestSelect(t *testing.T) {
+// Which entries belong to a host: the offload bit is the stream filter's
+// job (probe.OffloadFilter), the host is Involves'.
+func TestInvolves(t *testing.T) {
 	t.Parallel()
 	off := facts.StatusOffload
-	flows := []conntrack.Flow{
+	tests := []struct {
+		name string
+		f    conntrack.Flow
+		ip   netip.Addr
+		want bool
+	}{
 		// S1's entry: DNAT from the WAN address to the container.
-		flow("198.51.100.9", "192.0.2.254", "192.168.1.240", "198.51.100.9", off),
-		// SNAT from the LAN host out.
-		flow("192.168.1.240", "198.51.100.20", "198.51.100.20", "192.0.2.254", off|facts.StatusHWOffload),
-		// The same host, not offloaded: must survive.
-		flow("192.168.1.240", "198.51.100.21", "198.51.100.21", "192.0.2.254", 0),
-		// A bystander, offloaded: must survive.
-		flow("192.168.1.57", "198.51.100.20", "198.51.100.20", "192.0.2.254", off),
-		// A prefix-sharing address: must survive.
-		flow("192.168.1.24", "198.51.100.20", "198.51.100.20", "192.0.2.254", off),
+		{"DNAT reply source", flow("198.51.100.9", "192.0.2.254", "192.168.1.240", "198.51.100.9", off), host, true},
+		{"SNAT original source", flow("192.168.1.240", "198.51.100.20", "198.51.100.20", "192.0.2.254", off|facts.StatusHWOffload), host, true},
+		{"bystander", flow("192.168.1.57", "198.51.100.20", "198.51.100.20", "192.0.2.254", off), host, false},
+		{"prefix-sharing address", flow("192.168.1.24", "198.51.100.20", "198.51.100.20", "192.0.2.254", off), host, false},
+		{"v4-mapped lookup", flow("192.168.1.57", "198.51.100.20", "198.51.100.20", "192.0.2.254", off), netip.MustParseAddr("::ffff:192.168.1.57"), true},
 	}
-	got := Select(flows, host)
-	if len(got) != 2 || got[0].TupleOrig.IP.SourceAddress.String() != "198.51.100.9" || got[1].TupleOrig.IP.SourceAddress != host {
-		t.Errorf("Select = %+v, want the DNAT and SNAT offloaded entries of %s", got, host)
-	}
-	if got := Select(flows, netip.MustParseAddr("::ffff:192.168.1.57")); len(got) != 1 {
-		t.Errorf("v4-mapped lookup: %d entries, want 1", len(got))
+	for _, tc := range tests {
+		if got := Involves(&tc.f, tc.ip); got != tc.want {
+			t.Errorf("%s: Involves(%s) = %v, want %v", tc.name, tc.ip, got, tc.want)
+		}
 	}
 }
 

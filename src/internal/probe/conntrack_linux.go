@@ -3,21 +3,33 @@
 package probe
 
 import (
-	"errors"
-	"syscall"
+	"context"
 
 	"github.com/ti-mo/conntrack"
 
 	"github.com/netfix/netfix/src/internal/facts"
 )
 
+// OffloadFilter selects the entries the flowtable owns: status [OFFLOAD]
+// (every [HW_OFFLOAD] entry has that bit too). On Linux 5.15+ the kernel
+// applies it, so only offloaded entries cross netlink.
+//
+// A benchmark build (go build -tags netfixbench, see benchswitch_on.go)
+// selects every entry instead, to measure the worst case (a router where
+// fw4 offloads every flow) on a kernel without a flowtable.
+func OffloadFilter() CTFilter {
+	if benchMatchEveryEntry {
+		return CTFilter{}
+	}
+	return CTFilter{Status: conntrack.StatusOffload}
+}
+
 // ReadConntrack counts the table and its offload bits over ctnetlink.
 //
-// The counts come from a dump the kernel filters on the OFFLOAD status bit
-// (Linux 5.15+; every HW_OFFLOAD entry has it too), so only offloaded
-// entries cross netlink: the daemon re-reads this every sweep, and a full
-// dump of a 50k-entry table each time would cost a small router real CPU.
-// Older kernels reject the filter and get a full dump.
+// The counts come from one streamed dump of the offloaded entries: the
+// daemon re-reads this every sweep, so memory and CPU must not grow with
+// the table (a full dump of a 50k-entry table held in memory would cost a
+// small router tens of MB each time).
 func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
 	ct := facts.Conntrack{}
 	g, err := conn.StatsGlobal()
@@ -26,28 +38,22 @@ func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
 	}
 	ct.Entries, ct.Max = g.Entries, g.MaxEntries
 
-	flows, err := conn.DumpFilter(conntrack.NewFilter().Status(conntrack.StatusOffload), nil)
-	filtered := err == nil
-	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP) {
-		flows, err = conn.Dump(nil)
-	}
+	st, err := StreamConntrack(context.Background(), OffloadFilter(), func(f *conntrack.Flow) error {
+		// The filter guarantees [OFFLOAD].
+		ct.Offloaded++
+		if uint32(f.Status)&facts.StatusHWOffload != 0 {
+			ct.HWOffloaded++
+		}
+		return nil
+	})
 	if err != nil {
 		return ct, classify("dump conntrack table", err, ErrConntrackMissing)
 	}
-	ct.Dumped = len(flows)
-	if filtered {
-		// The filtered dump returns the offloaded entries only; the table
-		// size is the kernel's own count.
+	ct.Dumped = st.Messages
+	if st.KernelFiltered {
+		// The kernel sent the offloaded entries only; the table size is
+		// its own count.
 		ct.Dumped = int(ct.Entries)
-	}
-	for i := range flows {
-		st := uint32(flows[i].Status)
-		if st&facts.StatusOffload != 0 {
-			ct.Offloaded++
-		}
-		if st&facts.StatusHWOffload != 0 {
-			ct.HWOffloaded++
-		}
 	}
 	ct.Available = true
 	return ct, nil

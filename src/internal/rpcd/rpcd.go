@@ -1,7 +1,6 @@
 package rpcd
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/fix"
+	"github.com/netfix/netfix/src/internal/hostaddr"
+	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -22,7 +23,7 @@ const MaxInput = 64 << 10
 const MaxReply = 256 << 10
 
 // DefaultHistory is the number of events `history` returns without limit.
-const DefaultHistory = 20
+const DefaultHistory = ipc.DefaultHistory
 
 // Backend does the work of each method. The real one talks to the daemon
 // and falls back to a one-shot probe; tests use a fake.
@@ -135,8 +136,8 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 		limit := DefaultHistory
 		if v, ok := args["limit"]; ok {
 			limit = v.(int)
-			if limit < 1 || limit > status.MaxEvents {
-				return nil, fmt.Errorf("history: limit must be 1 to %d, got %d", status.MaxEvents, limit)
+			if err := ipc.CheckLimit(limit); err != nil {
+				return nil, fmt.Errorf("history: %w", err)
 			}
 		}
 		events, total, err := be.History(limit)
@@ -152,13 +153,9 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 		if !ok {
 			return nil, errors.New("flush: argument ip is required (the host's IPv4 or IPv6 address)")
 		}
-		ip, err := netip.ParseAddr(s.(string))
-		if err != nil || ip.Zone() != "" {
-			return nil, fmt.Errorf("flush: ip %q is not an IPv4 or IPv6 address", s)
-		}
-		ip = ip.Unmap()
-		if ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback() {
-			return nil, fmt.Errorf("flush: %s is not a host address", ip)
+		ip, err := hostaddr.Parse(s.(string))
+		if err != nil {
+			return nil, fmt.Errorf("flush: argument ip: %w", err)
 		}
 		dry, _ := args["dry_run"].(bool)
 		ev, err := be.Flush(ip, dry)
@@ -192,26 +189,24 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 
 // readArgs decodes and type-checks the argument object. rpcd adds
 // ubus_rpc_session for calls made over HTTP; it is accepted and ignored.
+// It reads one JSON value and stops: rpcd may keep stdin open after the
+// object, and waiting for end of input would hang the call until rpcd's
+// timeout. Empty input (end of input before any value) means no arguments.
 func readArgs(in io.Reader, m method) (map[string]any, error) {
-	data, err := io.ReadAll(io.LimitReader(in, MaxInput+1))
-	if err != nil {
-		return nil, fmt.Errorf("read arguments: %w", err)
-	}
-	if len(data) > MaxInput {
-		return nil, fmt.Errorf("arguments larger than %d bytes", MaxInput)
-	}
-	out := map[string]any{}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return out, nil
-	}
+	limited := &io.LimitedReader{R: in, N: MaxInput + 1}
 	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&raw); err != nil {
+	err := json.NewDecoder(limited).Decode(&raw)
+	switch {
+	case limited.N <= 0:
+		return nil, fmt.Errorf("arguments larger than %d bytes", MaxInput)
+	case errors.Is(err, io.EOF):
+		return map[string]any{}, nil
+	case err != nil:
 		return nil, fmt.Errorf("arguments are not a JSON object: %v", err)
-	}
-	if raw == nil {
+	case raw == nil:
 		return nil, errors.New("arguments are not a JSON object")
 	}
+	out := map[string]any{}
 	for k, v := range raw {
 		if k == "ubus_rpc_session" {
 			continue
@@ -228,14 +223,9 @@ func readArgs(in io.Reader, m method) (map[string]any, error) {
 			}
 			out[k] = s
 		case tBool:
-			var b bool
-			if err := json.Unmarshal(v, &b); err != nil {
-				// ubus -S and some shells pass booleans as 0/1.
-				var n int
-				if err := json.Unmarshal(v, &n); err != nil || (n != 0 && n != 1) {
-					return nil, fmt.Errorf("argument %s must be a boolean", k)
-				}
-				b = n == 1
+			b, err := ipc.ParseFlag(v)
+			if err != nil {
+				return nil, fmt.Errorf("argument %s %w", k, err)
 			}
 			out[k] = b
 		case tInt:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"strings"
@@ -108,7 +109,16 @@ func TestCall(t *testing.T) {
 				t.Errorf("history = %v", r)
 			}
 		}},
-		{name: "history limit out of range", method: "history", stdin: `{"limit":0}`, wantErr: "limit must be 1 to 50"},
+		{name: "history limit 0 refused", method: "history", stdin: `{"limit":0}`, wantErr: "limit must be 1 to 50, got 0"},
+		{name: "history limit 51 refused", method: "history", stdin: `{"limit":51}`, wantErr: "limit must be 1 to 50, got 51"},
+		{name: "history limit -1 refused", method: "history", stdin: `{"limit":-1}`, wantErr: "limit must be 1 to 50, got -1"},
+		{name: "history limit 50 accepted", method: "history", stdin: `{"limit":50}`, check: func(t *testing.T, r map[string]any, _ *fake) {
+			if len(r["events"].([]any)) != 3 {
+				t.Errorf("history = %v", r)
+			}
+		}},
+		{name: "history limit fraction", method: "history", stdin: `{"limit":1.5}`, wantErr: "32-bit integer"},
+		{name: "history limit bool", method: "history", stdin: `{"limit":true}`, wantErr: "32-bit integer"},
 		{name: "history limit wrong type", method: "history", stdin: `{"limit":"ten"}`, wantErr: "limit must be a 32-bit integer"},
 		{name: "history limit too big for int32", method: "history", stdin: `{"limit":99999999999}`, wantErr: "32-bit integer"},
 		{name: "flush", method: "flush", stdin: `{"ip":"192.168.1.240","dry_run":true}`, check: func(t *testing.T, r map[string]any, be *fake) {
@@ -121,7 +131,21 @@ func TestCall(t *testing.T) {
 				t.Errorf("flushed %v", be.flushed)
 			}
 		}},
-		{name: "flush bool as 1", method: "flush", stdin: `{"ip":"fd00::240","dry_run":1}`},
+		{name: "flush dry_run 1 is a dry run", method: "flush", stdin: `{"ip":"fd00::240","dry_run":1}`, check: wantDry(true)},
+		{name: "flush dry_run 0 deletes", method: "flush", stdin: `{"ip":"fd00::240","dry_run":0}`, check: wantDry(false)},
+		{name: "flush dry_run false deletes", method: "flush", stdin: `{"ip":"fd00::240","dry_run":false}`, check: wantDry(false)},
+		{name: "flush without dry_run deletes", method: "flush", stdin: `{"ip":"fd00::240"}`, check: wantDry(false)},
+		{name: "flush dry_run 2 refused", method: "flush", stdin: `{"ip":"fd00::240","dry_run":2}`, wantErr: "dry_run must be a boolean"},
+		{name: "flush dry_run \"1\" refused", method: "flush", stdin: `{"ip":"fd00::240","dry_run":"1"}`, wantErr: "dry_run must be a boolean"},
+		{name: "flush dry_run null refused", method: "flush", stdin: `{"ip":"fd00::240","dry_run":null}`, wantErr: "dry_run must be a boolean"},
+		{name: "flush refuses ::", method: "flush", stdin: `{"ip":"::"}`, wantErr: "unspecified"},
+		{name: "flush refuses multicast", method: "flush", stdin: `{"ip":"224.0.0.251"}`, wantErr: "multicast"},
+		{name: "flush refuses v6 multicast", method: "flush", stdin: `{"ip":"ff02::1"}`, wantErr: "multicast"},
+		{name: "flush refuses loopback", method: "flush", stdin: `{"ip":"127.0.0.1"}`, wantErr: "loopback"},
+		{name: "flush refuses v6 loopback", method: "flush", stdin: `{"ip":"::1"}`, wantErr: "loopback"},
+		{name: "flush refuses zoned link-local", method: "flush", stdin: `{"ip":"fe80::1%br-lan"}`, wantErr: "zone"},
+		{name: "flush refuses broadcast", method: "flush", stdin: `{"ip":"255.255.255.255"}`, wantErr: "broadcast"},
+		{name: "flush refuses empty ip", method: "flush", stdin: `{"ip":""}`, wantErr: "empty"},
 		{name: "flush missing ip", method: "flush", stdin: `{}`, wantErr: "ip is required"},
 		{name: "flush bad ip", method: "flush", stdin: `{"ip":"192.168.1.300"}`, wantErr: "not an IPv4 or IPv6 address"},
 		{name: "flush refuses a prefix", method: "flush", stdin: `{"ip":"192.168.1.0/24"}`, wantErr: "not an IPv4 or IPv6 address"},
@@ -193,6 +217,31 @@ func TestCall(t *testing.T) {
 				tt.check(t, reply, be)
 			}
 		})
+	}
+}
+
+func wantDry(want bool) func(*testing.T, map[string]any, *fake) {
+	return func(t *testing.T, r map[string]any, be *fake) {
+		if r["dry_run"] != want || len(be.flushed) != 1 {
+			t.Errorf("flush reply = %v (flushed %v), want dry_run %v", r, be.flushed, want)
+		}
+	}
+}
+
+// rpcd may keep the plugin's stdin open after the argument object: the
+// call must answer after one complete JSON value, not wait for the end.
+func TestCallDoesNotWaitForEndOfInput(t *testing.T) {
+	t.Parallel()
+	r, w := io.Pipe()
+	defer w.Close()
+	go func() { _, _ = w.Write([]byte(`{"ip":"192.168.1.240","dry_run":1}`)) }()
+	var out bytes.Buffer
+	be := &fake{}
+	if err := Call("flush", r, &out, be); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"dry_run":true`) || len(be.flushed) != 1 {
+		t.Errorf("reply = %s", out.String())
 	}
 }
 

@@ -70,6 +70,23 @@ type Finding struct {
 	TitleMsg    Msg   `json:"title_msg"`
 	DetailMsg   []Msg `json:"detail_msg"`
 	EvidenceMsg []Msg `json:"evidence_msg"`
+
+	// FixUCI is the Fix as UCI options, when the fix is a configuration
+	// change: the LuCI page stages them through LuCI's uci and applies
+	// them with apply-and-rollback instead of showing a shell command.
+	FixUCI []UCIChange `json:"fix_uci,omitempty"`
+}
+
+// UCIChange sets one UCI option. Section names a named section; an
+// anonymous one (firewall's defaults) is Type and Index, as in
+// "firewall.@defaults[0]".
+type UCIChange struct {
+	Config  string `json:"config"`
+	Section string `json:"section,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Index   int    `json:"index"`
+	Option  string `json:"option"`
+	Value   string `json:"value"`
 }
 
 // Document is the status document.
@@ -86,6 +103,13 @@ type Document struct {
 	Offload   facts.Offload   `json:"offload"`
 	Conntrack facts.Conntrack `json:"conntrack"`
 	Heal      Heal            `json:"heal"`
+
+	// Truncated holds, for every list that was cut to its cap (see
+	// capping.go), the full count under the list's path, e.g.
+	// {"offload.tables": 2000}. Absent when nothing was cut.
+	Truncated map[string]int `json:"truncated,omitempty"`
+	// Forwarding is per-interface IP forwarding and who set it (S3).
+	Forwarding facts.Forwarding `json:"forwarding"`
 	// BridgeNF is bridge netfilter and the layout it acts on (S4).
 	BridgeNF facts.BridgeNF `json:"bridge_nf"`
 }
@@ -101,8 +125,20 @@ type Heal struct {
 	NeighboursTracked int    `json:"neighbours_tracked"`
 	EventsTotal       uint64 `json:"events_total"`
 	FlowsDeleted      uint64 `json:"flows_deleted"`
+	// Repairs counts the events the daemon decided on by itself (a MAC
+	// or port change, the sweep); ManualFlushes the flushes a person asked
+	// for (netfix flush, the page's "Repair now"), whatever they deleted.
+	// EventsTotal is their sum.
+	Repairs       uint64 `json:"repairs"`
+	ManualFlushes uint64 `json:"manual_flushes"`
 	// LastEvents holds the newest events first, capped (see MaxEvents).
 	LastEvents []Event `json:"last_events"`
+	// Config is set when the daemon could not read /etc/config/netfix and
+	// says what it runs with instead.
+	Config *facts.HealerConfig `json:"config,omitempty"`
+	// ForwardingEvents are the forwarding flips the daemon saw, newest
+	// first, capped (see MaxEvents).
+	ForwardingEvents []ForwardingEvent `json:"forwarding_events"`
 }
 
 // Heal modes.
@@ -136,6 +172,47 @@ type Event struct {
 	LatencyUS int64 `json:"latency_us"`
 	// Error is set when a delete failed.
 	Error string `json:"error,omitempty"`
+	// Conntrack is set on the events of the conntrack table (reasons
+	// conntrack_full, conntrack_dropping, conntrack_reclaim).
+	Conntrack *ConntrackEvent `json:"conntrack,omitempty"`
+}
+
+// ConntrackEvent is one threshold crossing, drop burst or reclaim of the
+// conntrack table.
+type ConntrackEvent struct {
+	Entries uint32 `json:"entries"`
+	Max     uint32 `json:"max"`
+	// Refused is how many new connections the kernel refused since the
+	// previous sample (drop + insert_failed + early_drop).
+	Refused uint64 `json:"refused"`
+	// Hosts are who held (crossing) or lost (reclaim) the most entries,
+	// at most 10, as "10.16.1.23" with Count.
+	Hosts []ConntrackHostCount `json:"hosts,omitempty"`
+	// IdleS is the idle threshold of a reclaim.
+	IdleS uint32 `json:"idle_s,omitempty"`
+}
+
+// ConntrackHostCount is one host of a conntrack event.
+type ConntrackHostCount struct {
+	Host  string `json:"host"`
+	Name  string `json:"name,omitempty"`
+	Count int    `json:"count"`
+}
+
+// ReasonManual is the Reason of a flush a person asked for.
+const ReasonManual = "manual"
+
+// Count adds one event to the running totals of h.
+func (h *Heal) Count(e Event) {
+	h.EventsTotal++
+	if e.Reason == ReasonManual {
+		h.ManualFlushes++
+	} else {
+		h.Repairs++
+	}
+	if !e.DryRun {
+		h.FlowsDeleted += uint64(e.FlowsDeleted)
+	}
 }
 
 // VerdictOf returns the verdict for a list of findings.

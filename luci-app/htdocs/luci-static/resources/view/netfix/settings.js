@@ -70,6 +70,18 @@ return view.extend({
 		o.default = '10';
 		o.placeholder = '10';
 
+		o = s.option(form.Flag, 'conntrack_reclaim', _('Reclaim idle connections'),
+			_('While the connection tracking table is at least 90 percent full, delete ESTABLISHED TCP entries silent for longer than the time below, oldest first, until it is under 75 percent. Nothing else is deleted and no kernel setting is changed. Off: the status page says how many it would free.'));
+		o.default = o.disabled;
+		o.rmempty = false;
+
+		o = s.option(form.Value, 'reclaim_idle', _('Reclaim after idle seconds'),
+			_('An ESTABLISHED entry must have been silent this long to be reclaimed. 300 to 432000.'));
+		o.datatype = 'range(300,432000)';
+		o.default = '3600';
+		o.placeholder = '3600';
+		o.depends('conntrack_reclaim', '1');
+
 		return m.render();
 	}
 });

@@ -1,0 +1,173 @@
+//go:build linux
+
+package flows
+
+import (
+	"net/netip"
+	"runtime"
+	"testing"
+
+	"github.com/mdlayher/netlink"
+	"github.com/ti-mo/conntrack"
+	"github.com/vishvananda/netns"
+
+	"github.com/netfix/netfix/src/internal/netnstest"
+	"github.com/netfix/netfix/src/internal/probe"
+)
+
+var (
+	target    = netip.MustParseAddr("192.168.1.240")
+	bystander = netip.MustParseAddr("192.168.1.24")
+	wan       = netip.MustParseAddr("198.51.100.9")
+)
+
+// tableNS builds a namespace with n entries of target (half with target
+// only in the reply tuple, as DNAT leaves it, half with it as source) and n
+// of bystander. It returns the namespace and a conntrack connection inside
+// it to inspect the table.
+func tableNS(t *testing.T, n int) (netns.NsHandle, *conntrack.Conn) {
+	t.Helper()
+	ns := netnstest.New(t, "streamflows")
+	h, err := netns.GetFromPath(ns.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	c, err := conntrack.Dial(&netlink.Config{NetNS: int(h)})
+	if err != nil {
+		t.Skipf("needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	for i := 0; i < n; i++ {
+		port := uint16(10000 + i)
+		dnat := conntrack.NewFlow(17, 0, wan, netip.MustParseAddr("192.0.2.254"), port, 51820, 600, 0)
+		dnat.TupleReply.IP.SourceAddress = target
+		snat := conntrack.NewFlow(6, 0, target, wan, port, 443, 600, 0)
+		other := conntrack.NewFlow(17, 0, bystander, wan, port, 53, 600, 0)
+		for _, f := range []conntrack.Flow{dnat, snat, other} {
+			if err := c.Create(f); err != nil {
+				t.Fatalf("create conntrack entry %v: %v", f.TupleOrig, err)
+			}
+		}
+	}
+	return h, c
+}
+
+// within runs fn on a thread switched into h: the Table and its streams
+// open their sockets where the calling thread is.
+func within(t *testing.T, h netns.NsHandle, fn func()) {
+	t.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer orig.Close()
+	if err := netns.Set(h); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := netns.Set(orig); err != nil {
+			t.Fatalf("return to the original namespace: %v", err)
+		}
+	}()
+	fn()
+}
+
+// count returns how many entries involve ip.
+func count(t *testing.T, c *conntrack.Conn, ip netip.Addr) int {
+	t.Helper()
+	fl, err := c.Dump(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range fl {
+		for _, a := range []netip.Addr{f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress, f.TupleReply.IP.SourceAddress, f.TupleReply.IP.DestinationAddress} {
+			if a == ip {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// With the real filter nothing is deleted on a kernel that cannot
+// offload; with a filter that matches every entry (what the flowtable
+// marks on a router), exactly the host's entries go, in both tuple
+// directions, and the bystander's stay.
+func TestDeleteOffloadedKernel(t *testing.T) {
+	const n = 400 // 1200 entries: several datagrams, deletes between them
+	tests := []struct {
+		name       string
+		everyEntry bool
+		dryRun     bool
+		allow      func() bool
+		want       Pass
+		wantGone   int
+	}{
+		{name: "real filter, nothing offloaded", want: Pass{}},
+		{name: "every entry", everyEntry: true, want: Pass{Matched: 2 * n, Deleted: 2 * n}, wantGone: 2 * n},
+		{name: "dry run", everyEntry: true, dryRun: true, want: Pass{Matched: 2 * n, Deleted: 2 * n}},
+		{name: "allowed", everyEntry: true, allow: func() bool { return true }, want: Pass{Matched: 2 * n, Deleted: 2 * n}, wantGone: 2 * n},
+		{name: "refused", everyEntry: true, allow: func() bool { return false }, want: Pass{Matched: 1, Refused: true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, c := tableNS(t, n)
+			var got Pass
+			var err error
+			within(t, h, func() {
+				tb, oerr := Open()
+				if oerr != nil {
+					t.Fatal(oerr)
+				}
+				defer tb.Close()
+				if tc.everyEntry {
+					tb.offloaded = probe.CTFilter{}
+				}
+				got, err = tb.DeleteOffloaded(target, tc.dryRun, tc.allow)
+			})
+			if err != nil {
+				t.Fatalf("DeleteOffloaded: %v", err)
+			}
+			if got != tc.want {
+				t.Errorf("pass = %+v, want %+v", got, tc.want)
+			}
+			if left := count(t, c, target); left != 2*n-tc.wantGone {
+				t.Errorf("%d entries of %s left, want %d", left, target, 2*n-tc.wantGone)
+			}
+			if left := count(t, c, bystander); left != n {
+				t.Errorf("%d entries of the bystander %s left, want all %d", left, bystander, n)
+			}
+		})
+	}
+}
+
+// Flush reports the deletes as a manual event; a second flush finds
+// nothing.
+func TestFlushKernel(t *testing.T) {
+	h, c := tableNS(t, 50)
+	within(t, h, func() {
+		tb, err := Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tb.Close()
+		tb.offloaded = probe.CTFilter{}
+		for i, want := range []int{100, 0} {
+			ev, err := tb.Flush(netip.MustParseAddr("::ffff:192.168.1.240"), false)
+			if err != nil {
+				t.Fatalf("flush %d: %v", i, err)
+			}
+			if ev.FlowsDeleted != want || ev.IP != target.String() || ev.Error != "" {
+				t.Errorf("flush %d: event %+v, want %d deleted for %s", i, ev, want, target)
+			}
+		}
+	})
+	if left := count(t, c, bystander); left != 50 {
+		t.Errorf("%d bystander entries left, want 50", left)
+	}
+}
