@@ -62,7 +62,7 @@ go123:
 	GOTOOLCHAIN=go1.23.12 $(GO) build -o /dev/null ./src/cmd/netfix
 	GOTOOLCHAIN=go1.23.12 $(GO) vet ./src/...
 
-test: deps lint go123 size-check integration pkg-test luci-test vm-test
+test: deps lint go123 size-check integration pkg-test deb-test luci-test vm-test
 
 clean:
 	rm -rf $(BUILD)
@@ -190,3 +190,23 @@ demo: deps
 ct-bench:
 	$(GO) build -o $(BUILD)/ctbench ./src/cmd/ctbench
 	$(BUILD)/ctbench -sizes 10000,100000,250000 -reps 3
+
+# --- Debian/Ubuntu package ------------------------------------------------------
+#   make deb       netfix_<version>-<release>_{amd64,arm64}.deb in build/deb (nfpm,
+#                  through tools/mkipk -kind deb): binary, hardened systemd unit,
+#                  /etc/netfix/netfix.conf, README
+#   make deb-test  install each into a throwaway root with dpkg --root and check
+#                  the unit with systemd-analyze verify (test/deb/check.sh)
+DEB_DIR := $(BUILD)/deb
+DEB_ARCHES := amd64:x86_64 arm64:aarch64_generic
+.PHONY: deb deb-test
+deb: cross $(MKIPK)
+	@rm -f $(DEB_DIR)/*.deb
+	@set -e; for t in $(DEB_ARCHES); do \
+		$(MKIPK) -kind deb -arch $${t%%:*} -bin $(BUILD)/$${t#*:}/netfix -files files \
+			-debian packaging/debian -readme README.md \
+			-version $(VERSION) -release $(RELEASE) -mtime "$(SOURCE_DATE_EPOCH)" -out $(DEB_DIR); \
+	done
+
+deb-test: deb
+	test/deb/check.sh $(DEB_DIR)

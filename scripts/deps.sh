@@ -15,6 +15,10 @@ pkgs+=(chromium fonts-noto-cjk)
 # networkd in systemd; Debian 13 in its own package).
 pkgs+=(systemd dbus-daemon)
 if apt-cache show systemd-networkd >/dev/null 2>&1; then pkgs+=(systemd-networkd); fi
+# S4 namespace test: Docker-style DNAT through iptables-nft (Debian's
+# default iptables), capture of the reset; make deb-test checks the unit
+# with systemd-analyze (systemd, above).
+pkgs+=(iptables tcpdump)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -47,7 +47,7 @@ test('ACL file: valid JSON, one group, least privilege, only listed methods', ()
 	assert.deepEqual(Object.keys(g.write).sort(), [ 'ubus', 'uci' ]);
 	assert.deepEqual(Object.keys(g.read.ubus), [ 'netfix' ], 'read grants no other ubus object');
 	assert.deepEqual(Object.keys(g.write.ubus), [ 'netfix' ], 'write grants no other ubus object');
-	assert.deepEqual([ ...g.read.ubus.netfix ].sort(), [ 'check', 'history', 'status' ]);
+	assert.deepEqual([ ...g.read.ubus.netfix ].sort(), [ 'check', 'fixes', 'history', 'status' ]);
 	assert.deepEqual(g.write.ubus.netfix, [ 'flush', 'fix' ]);
 	// netfix's own config (settings page), and firewall for the status
 	// page's "Apply fix" (flow_offloading_hw), which stages and applies it

@@ -213,10 +213,11 @@ test('S1 critical: banner, findings, offloading, heal events; screenshot', async
 	assert.equal(await page.locator('.cbi-page-actions').count(), 0);
 	// Polled every 5 seconds.
 	assert.deepEqual(await page.evaluate(() => window.__luciTest.pollAdds), [ 5 ]);
-	// The calls it made: status and history with a limit. Write access
-	// comes from LuCI (L.hasViewPermission), not from a call of its own.
+	// The calls it made: status and history with a limit, and for a writer
+	// the fixes netfix applied (netfix/fix.js). Write access comes from
+	// LuCI (L.hasViewPermission), not from a call of its own.
 	assert.deepEqual(server.calls(sid, 'netfix.history').map(c => c.params), [ { limit: HISTORY_LIMIT } ]);
-	assert.deepEqual(server.calls(sid).map(c => `${c.object}.${c.method}`).sort(), [ 'netfix.history', 'netfix.status' ]);
+	assert.deepEqual(server.calls(sid).map(c => `${c.object}.${c.method}`).sort(), [ 'netfix.fixes', 'netfix.history', 'netfix.status' ]);
 	assert.equal(server.calls(sid, 'netfix.check').length, 0, 'no check on load');
 
 	fs.mkdirSync(path.dirname(P.SCREENSHOT), { recursive: true });
@@ -636,4 +637,87 @@ test('plural forms: one repair, one flow, one manual flush; manual flushes apart
 	assert.equal(await text(zh, '#netfix-verdict .netfix-healer-line'),
 		'netfix 正在自动修复失效连接：至今已修复 5 次，删除了 9 条连接。另有 2 次手动清除。');
 	await zh.close();
+});
+// S4 (netfix/fix.js): findings with an automatic fix get "Apply fix" for
+// users with write access; what netfix applied is listed with "Undo".
+function s4Replies() {
+	const s4 = loadDoc('doc_s4_docker').doc;
+	const fixed = Object.assign(clone(s4), { verdict: 'healthy',
+		findings: arr(s4.findings).filter(f => !f.fix_action) });
+	const record = { action: 'bridge.notrack', args: { bridge: 'br-lan137' },
+		findings: [ 'conntrack.double_tracking', 'bridge.nf_call_iptables', 'bridge.rp_filter_ipless' ],
+		changes: [ { object: 'table inet netfix' }, { object: 'chain inet netfix raw_prerouting' },
+			{ object: 'rule inet netfix raw_prerouting: iifname "br-lan137" notrack' } ] };
+	const state = { applied: false };
+	const replies = repliesFor(s4);
+	replies.status = () => (state.applied ? fixed : s4);
+	replies.fixes = () => ({ applied: state.applied ? [ record ] : [], events: [] });
+	replies.fix = ({ id, undo }) => {
+		if (!undo && state.applied)
+			return { finding: id, op: 'apply', changed: false, changes: [],
+				message_msg: { id: 'The fix for %s is already in place; nothing was changed.', args: [ id ] } };
+		state.applied = !undo;
+		return undo
+			? { finding: id, op: 'undo', changed: true, changes: record.changes,
+				message_msg: { id: 'Undid the fix for %s: removed %d change.', plural: 'Undid the fix for %s: removed %d changes.', n: 3, args: [ id, '3' ] } }
+			: { finding: id, op: 'apply', changed: true, changes: record.changes,
+				message_msg: { id: 'Applied the fix for %s: %d change; `netfix fix undo %s` removes it.',
+					plural: 'Applied the fix for %s: %d changes; `netfix fix undo %s` removes them.', n: 3, args: [ id, '3', id ] } };
+	};
+	return { s4, replies, state };
+}
+
+test('S4 write ACL: Apply fix on a finding, then Undo from the applied fixes', async () => {
+	const { s4, replies } = s4Replies();
+	const sid = server.session({ acl: 'write', replies });
+	const page = await open(sid);
+	const withAction = arr(s4.findings).filter(f => f.fix_action);
+	assert.equal(withAction.length, 3, 'the S4 golden document offers three automatic fixes');
+	assert.equal(await page.locator('button.netfix-fix-apply').count(), 3);
+	assert.equal(await page.locator('#netfix-fixes').count(), 0, 'nothing applied yet');
+
+	await page.locator('.netfix-finding[data-id="conntrack.double_tracking"] button.netfix-fix-apply').click();
+	await page.waitForFunction(() => /Applied/.test(document.getElementById('netfix-action-result').textContent));
+	assert.equal(await page.locator('#netfix-action-result').innerText(),
+		'Applied the fix for conntrack.double_tracking: 3 changes; `netfix fix undo conntrack.double_tracking` removes them.');
+	assert.deepEqual(server.calls(sid, 'netfix.fix').map(c => c.params),
+		[ { id: 'conntrack.double_tracking', undo: false, dry_run: false } ]);
+	await page.waitForSelector('#netfix-fixes');
+	assert.equal(await page.locator('button.netfix-fix-apply').count(), 0, 'the findings are gone');
+	assert.ok((await text(page, '#netfix-fixes')).includes('iifname "br-lan137" notrack'));
+
+	await page.locator('#netfix-fixes button.netfix-fix-undo').click();
+	await page.waitForFunction(() => /Undid/.test(document.getElementById('netfix-action-result').textContent));
+	assert.deepEqual(server.calls(sid, 'netfix.fix')[1].params, { id: 'conntrack.double_tracking', undo: true, dry_run: false });
+	await page.waitForFunction(() => !document.getElementById('netfix-fixes'));
+	assert.equal(await page.locator('button.netfix-fix-apply').count(), 3, 'the findings are back');
+	assert.deepEqual(server.denied(sid), []);
+	await noTrouble(page);
+	await page.close();
+});
+
+test('S4 read ACL: no Apply fix, no Undo', async () => {
+	const { replies } = s4Replies();
+	const sid = server.session({ acl: 'read', replies });
+	const page = await open(sid);
+	assert.equal(await page.locator('.netfix-finding').count() > 0, true);
+	assert.equal(await page.locator('button.netfix-fix-apply').count(), 0);
+	assert.equal(await page.locator('#netfix-fixes').count(), 0);
+	assert.equal(server.calls(sid, 'netfix.fix').length, 0);
+	assert.equal(server.calls(sid, 'netfix.fixes').length, 0, 'readers do not load the applied fixes');
+	assert.deepEqual(server.denied(sid), []);
+	await noTrouble(page);
+	await page.close();
+});
+
+test('S4 in Chinese: the refusal and the result come from the catalog', async () => {
+	const { replies } = s4Replies();
+	replies.fix = ({ id }) => ({ error: `The finding ${id} is not present on this machine now; there is nothing to fix.`, refused: 'not_present',
+		error_msg: { id: 'The finding %s is not present on this machine now; there is nothing to fix.', args: [ id ] } });
+	const sid = server.session({ acl: 'write', replies });
+	const page = await open(sid, { lang: 'zh_Hans' });
+	await page.locator('.netfix-finding[data-id="bridge.nf_call_iptables"] button.netfix-fix-apply').click();
+	await page.waitForFunction(() => document.getElementById('netfix-action-result').textContent !== '');
+	assert.equal(await page.locator('#netfix-action-result').innerText(), '修复被拒绝：本机当前不存在问题 bridge.nf_call_iptables，无需修复。');
+	await page.close();
 });

@@ -23,7 +23,7 @@ const exitSkipped = 3
 func main() {
 	var o options
 	var out, mtime string
-	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix, luci or i18n (a translation of the LuCI app)")
+	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix, luci, i18n (a translation of the LuCI app) or deb (Debian/Ubuntu, -arch amd64|arm64)")
 	flag.StringVar(&o.Lang, "lang", "zh_Hans", "the po/ directory the translation package is built from (i18n)")
 	flag.StringVar(&o.Version, "version", "", "PKG_VERSION, e.g. 0.1.0")
 	flag.StringVar(&o.Release, "release", "1", "PKG_RELEASE, a number")
@@ -61,6 +61,9 @@ func main() {
 func build(o options, dir string) (string, int64, error) {
 	if err := checkVersion(o.Version, o.Release); err != nil {
 		return "", 0, err
+	}
+	if o.Kind == "deb" {
+		return buildDeb(o, dir)
 	}
 	scratch, err := os.MkdirTemp("", "mkipk")
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/fix"
-	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -49,7 +48,7 @@ func Fix(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netfix fix %s: unexpected argument %q\n", sub, fs.Arg(0))
 		return ExitFailed
 	}
-	r, err := NewFixRunner(*root, ipc.DefaultSocket)
+	r, err := NewFixRunner(*root, socketFromEnv())
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "fix", err)
 	}
@@ -97,7 +96,7 @@ func RunFix(r *fix.Runner, id string, undo, dryRun bool) (fix.Result, error) {
 // NewFixRunner wires the runner to this machine: the findings of a fresh
 // diagnosis, the ledger file, and the caller's uid.
 func NewFixRunner(root, socket string) (*fix.Runner, error) {
-	actions, err := fix.Actions()
+	actions, err := fix.Actions(root)
 	if err != nil {
 		return nil, err
 	}

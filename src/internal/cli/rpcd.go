@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/fix"
@@ -77,4 +78,14 @@ func (b rpcBackend) Fix(id string, undo, dryRun bool) (fix.Result, error) {
 		return fix.Result{}, err
 	}
 	return RunFix(r, id, undo, dryRun)
+}
+
+// Fixes reads the ledger only.
+func (b rpcBackend) Fixes() ([]fix.Record, []fix.Event, error) {
+	path := os.Getenv("NETFIX_FIX_LEDGER")
+	if path == "" {
+		path = fix.DefaultLedgerPath("/")
+	}
+	l := &fix.Ledger{Path: path}
+	return l.Records()
 }

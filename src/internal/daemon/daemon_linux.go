@@ -65,6 +65,7 @@ type Daemon struct {
 	journal    journal
 	fw         *fwState    // forwarding switches and their flips (forwarding_linux.go)
 	ct         ctWatch     // conntrack fill watch (conntrack_linux.go)
+	mirrors    mirrorWatch // S4: connections tracked twice (mirror_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
 }
 
@@ -104,6 +105,7 @@ func Run(ctx context.Context, opts Options) error {
 
 	d.refreshSnapshot()
 	go d.watchForwarding(ctx)
+	defer d.mirrors.stop()
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -40,6 +40,7 @@ func (d *Daemon) Status() status.Document {
 	d.mu.Lock()
 	s := d.snap
 	d.mu.Unlock()
+	s.BridgeNF.Mirrors = d.mirrors.recent()
 	s.HealerExpected = true
 	return statusDoc(s, h)
 }

@@ -44,4 +44,5 @@ func (d *Daemon) setSnapshot(s facts.Snapshot) {
 	d.prone = heal.ProneLinks(s.Offload)
 	d.names = map[int]string{} // interfaces may have been recreated
 	d.mu.Unlock()
+	d.mirrors.update(s.BridgeNF, d.log)
 }

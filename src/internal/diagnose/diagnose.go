@@ -32,4 +32,7 @@ var rules = []func(facts.Snapshot) []status.Finding{
 	offloadSummary,
 	conntrackDropping,
 	conntrackNearFull,
+	bridgeNFCallIPTables,
+	bridgeRPFilterIPless,
+	conntrackDoubleTracking,
 }

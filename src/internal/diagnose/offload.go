@@ -312,10 +312,9 @@ func healerNotRunning(s facts.Snapshot) []status.Finding {
 // still shows its mode and counts.
 func offloadSummary(s facts.Snapshot) []status.Finding {
 	var ev []status.Msg
+	// No fw4 (Debian, Docker): no line about OpenWrt's firewall config.
 	if s.Firewall.Present {
 		ev = append(ev, askedFor(s.Firewall.Mode()))
-	} else {
-		ev = append(ev, status.M("firewall config: not present (%s)", s.Firewall.Path))
 	}
 	switch s.Offload.KernelSupport {
 	case facts.SupportNo:

@@ -12,6 +12,8 @@ type Snapshot struct {
 	Conntrack Conntrack
 	// Forwarding is per-interface IP forwarding (scenario S3).
 	Forwarding Forwarding
+	// BridgeNF is bridge netfilter and what it touches (S4).
+	BridgeNF BridgeNF
 
 	// HealerRunning tells the rules whether a netfix daemon covers the
 	// stale-flow risk right now. A one-shot check sets it from the daemon

@@ -67,6 +67,13 @@ type Runner struct {
 type wanted struct {
 	action Action
 	args   map[string]string
+	// findings are the ids of every finding present now that asks for
+	// this action with these args: the record lists them all, so undo
+	// through any of them works after the fix made them disappear.
+	findings []string
+	// fromLedger: the finding is gone and only netfix's record names it;
+	// such a fix may be confirmed in place, never applied anew.
+	fromLedger bool
 }
 
 // Apply brings the fix of finding id into place, or in a dry run returns
@@ -99,6 +106,9 @@ func (r *Runner) Apply(id string, dryRun bool) (Result, error) {
 		if len(plan) == 0 {
 			continue
 		}
+		if w.fromLedger {
+			return res, &Refused{RefusedNotPresent, status.M("The finding %s is not present on this machine now; there is nothing to fix.", id)}
+		}
 		if dryRun {
 			res.Changes = append(res.Changes, plan...)
 			continue
@@ -111,6 +121,9 @@ func (r *Runner) Apply(id string, dryRun bool) (Result, error) {
 			rec := lf.Records[key]
 			rec.Action, rec.Args, rec.Applied = w.action.ID(), w.args, r.Now()
 			rec.Findings = addOnce(rec.Findings, id)
+			for _, sib := range w.findings {
+				rec.Findings = addOnce(rec.Findings, sib)
+			}
 			rec.Changes = append(rec.Changes, made...)
 			lf.Records[key] = rec
 			res.Changes = append(res.Changes, made...)
@@ -155,6 +168,13 @@ func (r *Runner) wanted(id string, lf ledgerFile) ([]wanted, error) {
 	}
 	var out []wanted
 	present, manual := false, ""
+	siblings := map[string][]string{}
+	for _, f := range findings {
+		if f.FixAction != "" {
+			k := Key(f.FixAction, f.FixArgs)
+			siblings[k] = addOnce(siblings[k], f.ID)
+		}
+	}
 	for _, f := range findings {
 		if f.ID != id {
 			continue
@@ -168,7 +188,7 @@ func (r *Runner) wanted(id string, lf ledgerFile) ([]wanted, error) {
 		if !ok {
 			return nil, &Refused{RefusedUnknownAction, status.M("This netfix has no fix action %s (finding %s); update netfix or fix it by hand.", f.FixAction, id)}
 		}
-		out = append(out, wanted{a, f.FixArgs})
+		out = append(out, wanted{action: a, args: f.FixArgs, findings: siblings[Key(f.FixAction, f.FixArgs)]})
 	}
 	if len(out) > 0 {
 		return out, nil
@@ -184,7 +204,7 @@ func (r *Runner) wanted(id string, lf ledgerFile) ([]wanted, error) {
 			continue
 		}
 		if a, ok := r.Actions.Lookup(rec.Action); ok {
-			out = append(out, wanted{a, rec.Args})
+			out = append(out, wanted{action: a, args: rec.Args, fromLedger: true})
 		}
 	}
 	if len(out) == 0 {

@@ -42,6 +42,9 @@ type Options struct {
 	// CTPrev is the previous statistics sample, for their growth; nil uses
 	// the one the previous check kept on tmpfs (CTStatsCache).
 	CTPrev *CTSample
+	// SampleInterval, when > 0, samples conntrack's counters twice that
+	// far apart where the bridge layout can track a connection twice (S4).
+	SampleInterval time.Duration
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -114,6 +117,12 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		return s, err
 	}
 	gatherCTTable(ctc, nft, opts, root, &s)
+	rt, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return s, fmt.Errorf("open rtnetlink: %w", err)
+	}
+	s.BridgeNF = ReadBridgeNF(nft, rt, ctc, opts.SampleInterval)
+	rt.Close()
 
 	s.Forwarding = ReadForwarding(root, opts.ForwardingSample)
 	s.HealerExpected = rootfs.Exists(root, "etc/init.d/netfix")

@@ -34,6 +34,9 @@ type Backend interface {
 	Flush(ip netip.Addr, dryRun bool) (status.Event, error)
 	// Fix applies (or undoes) the automatic fix of a finding.
 	Fix(id string, undo, dryRun bool) (fix.Result, error)
+	// Fixes lists the fixes netfix has applied and the newest apply/undo
+	// events, from the ledger only (no probe: cheap for every page load).
+	Fixes() ([]fix.Record, []fix.Event, error)
 }
 
 // argType is the JSON type of an argument.
@@ -57,6 +60,7 @@ var methods = map[string]method{
 	"check":   {args: map[string]argType{}, example: map[string]any{}},
 	"history": {args: map[string]argType{"limit": tInt}, example: map[string]any{"limit": 32}},
 	"flush":   {args: map[string]argType{"ip": tString, "dry_run": tBool}, example: map[string]any{"ip": "192.168.1.2", "dry_run": false}},
+	"fixes":   {args: map[string]argType{}, example: map[string]any{}},
 	"fix":     {args: map[string]argType{"id": tString, "undo": tBool, "dry_run": tBool}, example: map[string]any{"id": "bridge.nf_call_iptables", "undo": false, "dry_run": false}},
 }
 
@@ -167,6 +171,18 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 		undo, _ := args["undo"].(bool)
 		dry, _ := args["dry_run"].(bool)
 		return be.Fix(id, undo, dry)
+	case "fixes":
+		recs, events, err := be.Fixes()
+		if err != nil {
+			return nil, err
+		}
+		if recs == nil {
+			recs = []fix.Record{}
+		}
+		if events == nil {
+			events = []fix.Event{}
+		}
+		return map[string]any{"applied": recs, "events": events}, nil
 	}
 	return nil, fmt.Errorf("method %q has no handler", name)
 }

@@ -52,6 +52,10 @@ func (f *fake) Fix(id string, undo, dry bool) (fix.Result, error) {
 	return fix.Result{Finding: id, Op: fix.OpApply, DryRun: dry, Changed: !dry}, f.err
 }
 
+func (f *fake) Fixes() ([]fix.Record, []fix.Event, error) {
+	return []fix.Record{{Action: "bridge.notrack", Args: map[string]string{"bridge": "br-lan137"}, Findings: []string{"bridge.nf_call_iptables"}}}, nil, f.err
+}
+
 func TestListGolden(t *testing.T) {
 	var b bytes.Buffer
 	if err := List(&b); err != nil {
@@ -162,6 +166,13 @@ func TestCall(t *testing.T) {
 			m, _ := r["error_msg"].(map[string]any)
 			if r["refused"] != fix.RefusedNotPresent || m["id"] != "The finding %s is not present on this machine now; there is nothing to fix." {
 				t.Errorf("refusal = %v", r)
+			}
+		}},
+		{name: "fixes", method: "fixes", stdin: `{}`, check: func(t *testing.T, r map[string]any, _ *fake) {
+			applied, _ := r["applied"].([]any)
+			events, _ := r["events"].([]any)
+			if len(applied) != 1 || events == nil {
+				t.Errorf("fixes = %v", r)
 			}
 		}},
 		{name: "fix missing id", method: "fix", stdin: `{"undo":true}`, wantErr: "must be a finding id"},

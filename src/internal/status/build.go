@@ -62,6 +62,7 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		Conntrack:   s.Conntrack,
 		Heal:        heal,
 		Forwarding:  forwardingDoc(s.Forwarding),
+		BridgeNF:    facts.BridgeNFForDocument(s.BridgeNF),
 	}
 	capLists(&d)
 	return d

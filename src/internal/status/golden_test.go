@@ -31,6 +31,7 @@ func goldenDocs() map[string]status.Document {
 		"doc_daemon_down.json": build(fixtures.S1(), status.Heal{}),
 		"doc_s3_critical.json": build(fixtures.S3(), status.Heal{}),
 		"doc_s2_critical.json": build(fixtures.S2Daemon(), fixtures.Heal(status.ModeHeal, fixtures.S2Events())),
+		"doc_s4_docker.json":   build(fixtures.S4(), status.Heal{}),
 	}
 }
 
@@ -67,6 +68,7 @@ func TestVerdicts(t *testing.T) {
 		"doc_daemon_down.json": status.VerdictCritical,
 		"doc_s3_critical.json": status.VerdictCritical,
 		"doc_s2_critical.json": status.VerdictCritical,
+		"doc_s4_docker.json":   status.VerdictCritical,
 	}
 	for name, doc := range goldenDocs() {
 		if doc.Verdict != want[name] {

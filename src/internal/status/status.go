@@ -110,6 +110,8 @@ type Document struct {
 	Truncated map[string]int `json:"truncated,omitempty"`
 	// Forwarding is per-interface IP forwarding and who set it (S3).
 	Forwarding facts.Forwarding `json:"forwarding"`
+	// BridgeNF is bridge netfilter and the layout it acts on (S4).
+	BridgeNF facts.BridgeNF `json:"bridge_nf"`
 }
 
 // Heal is the self-healing daemon's state.

@@ -8,6 +8,7 @@
 'require netfix.format as nf';
 'require netfix.forwarding as nfw';
 'require netfix.conntrack as ctsection';
+'require netfix.fix as fixes';
 
 /*
  * netfix status page: what is wrong with flow offloading on this router,
@@ -142,7 +143,8 @@ return view.extend({
 	load() {
 		return Promise.all([
 			settle(callStatus()),
-			L.resolveDefault(callHistory(HISTORY_LIMIT), null)
+			L.resolveDefault(callHistory(HISTORY_LIMIT), null),
+			(L.hasViewPermission() === true) ? fixes.load() : null
 		]);
 	},
 
@@ -154,6 +156,7 @@ return view.extend({
 		/* LuCI's own answer for this view: true only when the session may
 		 * write one of the ACL groups the menu node depends on. */
 		this.canWrite = (L.hasViewPermission() === true);
+		this.fixList = data[2];
 		this.body = E('div', { 'id': 'netfix-body' });
 
 		this.update(data[0], data[1]);
@@ -229,7 +232,8 @@ return view.extend({
 			this.renderOffload(),
 			nfw.render(this.doc, t => nf.formatTime(t)),
 			ctsection.render(this.doc) || '',
-			this.renderHealer()
+			this.renderHealer(),
+			this.canWrite ? fixes.render(this.fixList, (ok, text) => this.afterFix(ok, text)) : null
 		].filter(n => n != null);
 	},
 
@@ -353,6 +357,9 @@ return view.extend({
 				}, [ _('Apply fix') ]));
 			parts.push(E('div', { 'class': 'netfix-fix' }, [ E('em', {}, [ _('Fix') ]), pre ].concat(buttons)));
 		}
+
+		if (this.canWrite && f.fix_action)
+			parts.push(fixes.applyButton(f, (ok, text) => this.afterFix(ok, text)));
 
 		return E('div', {
 			'class': 'netfix-finding netfix-tone-' + nf.severityClass(sev) + ' netfix-sev-' + (sev.replace(/[^a-z]/g, '') || 'unknown'),
@@ -615,6 +622,17 @@ return view.extend({
 
 			return this.refresh();
 		}).finally(() => { btn.disabled = false; });
+	},
+
+	/* After an apply or undo (netfix/fix.js): say what happened, then show
+	 * the new findings and applied fixes. */
+	afterFix(ok, text) {
+		this.showResult(ok, text);
+		return fixes.load().then(list => {
+			this.fixList = list;
+			this.lastKey = null;
+			return this.refresh();
+		});
 	},
 
 	handleRecheck(ev) {
