@@ -35,6 +35,11 @@ type Options struct {
 	// ForceDryRun overrides the config's dry_run.
 	ForceDryRun bool
 	Log         io.Writer
+	// Reload delivers SIGHUP. The caller subscribes it as its very first
+	// step: procd's reload sends HUP right after start, and until a
+	// handler exists HUP's default action kills the process. Run
+	// subscribes its own when nil.
+	Reload <-chan os.Signal
 }
 
 // DefaultStatePath lives on /var/run, a tmpfs: it survives a daemon
@@ -57,6 +62,7 @@ type Daemon struct {
 	limiter *heal.Limiter
 	table   flows.FlowTable
 	snap    facts.Snapshot
+	probed  bool // snap holds a probe's facts: the first one is done
 	prone   map[string]bool
 	names   map[int]string
 	since   time.Time
@@ -70,6 +76,20 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Log == nil {
 		opts.Log = os.Stderr
 	}
+	hup := opts.Reload
+	if hup == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGHUP)
+		defer signal.Stop(ch)
+		hup = ch
+	}
+	// One daemon per socket, decided before anything is read or written.
+	lock, err := lockSocket(opts.Socket)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+
 	d := newDaemon(opts)
 	d.loadConfig()
 	if !d.cfg.Enabled {
@@ -100,10 +120,6 @@ func Run(ctx context.Context, opts Options) error {
 	defer l.Close()
 
 	d.refreshSnapshot()
-
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	sub, err := d.subscribe()
 	if err != nil {

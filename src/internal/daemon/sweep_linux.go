@@ -36,7 +36,7 @@ func (d *Daemon) refreshSnapshot() {
 // stale-prone links repairs are limited to.
 func (d *Daemon) setSnapshot(s facts.Snapshot) {
 	d.mu.Lock()
-	d.snap = s
+	d.snap, d.probed = s, true
 	d.prone = heal.ProneLinks(s.Offload)
 	d.names = map[int]string{} // interfaces may have been recreated
 	d.mu.Unlock()

@@ -1,6 +1,8 @@
 package status
 
 import (
+	"time"
+
 	"github.com/netfix/netfix/src/internal/facts"
 )
 
@@ -56,4 +58,14 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		Conntrack:   s.Conntrack,
 		Heal:        heal,
 	}
+}
+
+// Starting is the document of a daemon whose first check is not done yet:
+// verdict unknown, no findings and no facts, so nobody reads "healthy"
+// before anything was looked at.
+func Starting(version string, now time.Time, heal Heal) Document {
+	heal.Starting = true
+	doc := Build(version, facts.Snapshot{TakenAt: now}, nil, heal)
+	doc.Verdict = VerdictUnknown
+	return doc
 }
