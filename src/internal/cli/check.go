@@ -75,6 +75,9 @@ func Diagnose(root, socket string, expectHealer bool) (status.Document, error) {
 func DiagnoseWith(s facts.Snapshot, heal status.Heal) status.Document {
 	s.HealerRunning = heal.Running
 	s.HealerMode = heal.Mode
+	if heal.Config != nil {
+		s.HealerConfig = *heal.Config
+	}
 	return status.Build(version.Version, s, diagnose.Run(s), heal)
 }
 

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // DefaultPath is the daemon's config file on OpenWrt.
@@ -77,22 +78,22 @@ func (p Problem) String() string {
 	return loc + ": " + p.Msg
 }
 
-// Load reads path. A missing file gives the defaults. A file that does not
-// parse returns the defaults and an error naming the line, and a bad value
-// keeps that option's default and adds a Problem: the daemon never dies on
-// a typo.
+// Load reads path. A missing file gives the defaults. A file that cannot
+// be read or parsed returns an error naming the file and line (the caller
+// decides what to run with: see Fallback), and a bad value keeps that
+// option's default and adds a Problem: the daemon never dies on a typo.
 func Load(path string) (Config, []Problem, error) {
 	cfg := Default()
-	body, err := os.ReadFile(path)
+	body, err := rootfs.ReadFile("", path, rootfs.MaxFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return cfg, nil, nil
 	}
 	if err != nil {
-		return cfg, nil, fmt.Errorf("read %s: %w", path, err)
+		return cfg, nil, err // names the file and says why
 	}
 	u, err := ReadUCI(path, body, "netfix")
 	if err != nil {
-		return cfg, nil, fmt.Errorf("%s; running on defaults until it is fixed", DescribeSyntax(body, err))
+		return cfg, nil, errors.New(DescribeSyntax(body, err))
 	}
 	secs := u.Sections("netfix")
 	if len(secs) == 0 {

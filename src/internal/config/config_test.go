@@ -71,7 +71,7 @@ func TestLoad(t *testing.T) {
 		{
 			name: "syntax error: defaults and an error naming the line",
 			body: "config netfix 'main'\n\toption heal '1\n\toption dry_run '0'\n",
-			err:  "line 2 (option heal): unterminated quoted string; running on defaults",
+			err:  "line 2 (option heal): unterminated quoted string",
 		},
 		{
 			name:   "what uci accepts: CRLF, empty values, '' and \"\"",
@@ -79,9 +79,14 @@ func TestLoad(t *testing.T) {
 			mutate: func(c *Config) { c.Heal = false; c.IgnoreInterfaces = []string{"br-guest"} },
 		},
 		{
-			name:     "a 10 MB value is quoted short",
-			body:     "config netfix 'main'\n\toption log_level '" + strings.Repeat("x", 10<<20) + "'\n",
-			problems: []string{`line 2 (option log_level): "` + strings.Repeat("x", MaxLogValue) + `"… (10485760 bytes) is not one of`},
+			name:     "a 4 MB value is quoted short",
+			body:     "config netfix 'main'\n\toption log_level '" + strings.Repeat("x", 4<<20) + "'\n",
+			problems: []string{`line 2 (option log_level): "` + strings.Repeat("x", MaxLogValue) + `"… (4194304 bytes) is not one of`},
+		},
+		{
+			name: "a 10 MB file is refused in one short sentence",
+			body: "config netfix 'main'\n\toption log_level '" + strings.Repeat("x", 10<<20) + "'\n",
+			err:  "file too large (10485802 bytes, the limit is 8388608)",
 		},
 		{
 			name: "broken line in CRLF file: file and line",

@@ -17,7 +17,7 @@ import (
 func feed(text string) (uci.Tree, string, error) {
 	fd, err := unix.MemfdCreate("netfix-uci", unix.MFD_CLOEXEC)
 	if err != nil {
-		return nil, "", fmt.Errorf("memfd_create: %w", err)
+		return feedTempDir(text)
 	}
 	f := os.NewFile(uintptr(fd), "netfix-uci")
 	defer f.Close()
@@ -27,7 +27,7 @@ func feed(text string) (uci.Tree, string, error) {
 	name := strconv.Itoa(fd)
 	tree := uci.NewTree("/proc/self/fd")
 	if err := tree.LoadConfig(name, true); err != nil {
-		return nil, "", err
+		return feedTempDir(text) // no /proc mounted; a parse error recurs there
 	}
 	return tree, name, nil
 }

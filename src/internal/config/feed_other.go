@@ -2,27 +2,6 @@
 
 package config
 
-import (
-	"os"
-	"path/filepath"
+import uci "github.com/digineo/go-uci/v2"
 
-	uci "github.com/digineo/go-uci/v2"
-)
-
-// feed parses text with go-uci, which reads configs only from a directory:
-// a private temporary one here (Linux uses a memory file).
-func feed(text string) (uci.Tree, string, error) {
-	dir, err := os.MkdirTemp("", "netfix-uci-")
-	if err != nil {
-		return nil, "", err
-	}
-	defer os.RemoveAll(dir)
-	if err := os.WriteFile(filepath.Join(dir, "c"), []byte(text), 0o600); err != nil {
-		return nil, "", err
-	}
-	tree := uci.NewTree(dir)
-	if err := tree.LoadConfig("c", true); err != nil {
-		return nil, "", err
-	}
-	return tree, "c", nil
-}
+func feed(text string) (uci.Tree, string, error) { return feedTempDir(text) }

@@ -92,6 +92,7 @@ type uciScanner struct {
 	// end of the line: legal, but the likeliest place of a missing quote
 	// when the file then ends inside a quote.
 	multiLine int
+	words     []word // command's buffer
 }
 
 // scanUCI parses body (the contents of file) and returns the sections
@@ -117,8 +118,11 @@ func scanUCI(file, body string, keep func(typ string) bool) ([]*uciSection, erro
 				return nil, sc.errAt(line, "package needs one name")
 			}
 		case "config", "c":
-			if len(args) < 1 || args[0].text == "" || strings.ContainsAny(args[0].text, " \t\r\n") {
+			if len(args) < 1 || args[0].text == "" {
 				return nil, sc.errAt(line, "config needs a section type")
+			}
+			if !validType(args[0].text) {
+				return nil, sc.errAt(line, fmt.Sprintf("invalid character in section type %s", Quote(args[0].text)))
 			}
 			if len(args) > 2 {
 				return nil, sc.errAt(line, "too many arguments (quote a value that has spaces)")
@@ -183,9 +187,10 @@ func isUCISpace(c byte) bool {
 }
 
 // command reads the words of one command: up to ';', a comment or the end
-// of the line (which it consumes).
+// of the line (which it consumes). The slice is reused by the next call.
 func (sc *uciScanner) command() ([]word, error) {
-	var words []word
+	words := sc.words[:0]
+	defer func() { sc.words = words[:0] }()
 	for {
 		for sc.pos < len(sc.src) && isUCISpace(sc.src[sc.pos]) {
 			sc.pos++
@@ -218,6 +223,9 @@ func (sc *uciScanner) command() ([]word, error) {
 // word reads one argument (quoted and unquoted runs, concatenated).
 func (sc *uciScanner) word() (word, error) {
 	start := sc.line
+	if w, ok := sc.simpleWord(); ok {
+		return word{w, start}, nil
+	}
 	var b strings.Builder
 	for sc.pos < len(sc.src) {
 		c := sc.src[sc.pos]
@@ -236,6 +244,41 @@ func (sc *uciScanner) word() (word, error) {
 		}
 	}
 	return word{b.String(), start}, nil
+}
+
+// ends reports whether c ends an unquoted run.
+func ends(c byte) bool {
+	return isUCISpace(c) || c == '\n' || c == ';' || c == '#'
+}
+
+// simpleWord takes the common words without copying: one unquoted run, or
+// one quoted run with no escape or line break in it. Anything else is left
+// to word's general path.
+func (sc *uciScanner) simpleWord() (string, bool) {
+	src, i := sc.src, sc.pos
+	end := i
+	var w string
+	if q := src[i]; q == '\'' || q == '"' {
+		j := strings.IndexByte(src[i+1:], q)
+		if j < 0 {
+			return "", false
+		}
+		w = src[i+1 : i+1+j]
+		if strings.IndexByte(w, '\n') >= 0 || q == '"' && strings.IndexByte(w, '\\') >= 0 {
+			return "", false
+		}
+		end = i + 1 + j + 1
+	} else {
+		for end < len(src) && !ends(src[end]) && src[end] != '\'' && src[end] != '"' && src[end] != '\\' {
+			end++
+		}
+		w = src[i:end]
+	}
+	if end < len(src) && !ends(src[end]) {
+		return "", false // a quote or escape follows: concatenation
+	}
+	sc.pos = end
+	return w, true
 }
 
 // backslash handles '\' outside single quotes: at the end of a line it
@@ -283,6 +326,17 @@ func (sc *uciScanner) quoted(q byte, b *strings.Builder) error {
 		line = sc.multiLine
 	}
 	return sc.errAt(line, "unterminated quoted string")
+}
+
+// validType is libuci's rule for a section type: printable ASCII, no
+// spaces.
+func validType(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 33 || s[i] > 126 {
+			return false
+		}
+	}
+	return true
 }
 
 // validName is libuci's rule for section, option (and, with '-', package)

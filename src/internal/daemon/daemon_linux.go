@@ -58,6 +58,7 @@ type Daemon struct {
 
 	mu      sync.Mutex // guards everything below and the conntrack conn
 	cfg     config.Config
+	cfgLoad configLoad // see config_linux.go
 	tracker *heal.Tracker
 	limiter *heal.Limiter
 	table   flows.FlowTable
@@ -177,21 +178,6 @@ func Run(ctx context.Context, opts Options) error {
 
 func newDaemon(opts Options) *Daemon {
 	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
-}
-
-func (d *Daemon) loadConfig() {
-	cfg, problems, err := config.Load(d.opts.ConfigPath)
-	if d.opts.ForceDryRun {
-		cfg.DryRun = true
-	}
-	d.log.setLevel(cfg.LogLevel)
-	if err != nil {
-		d.log.Errorf("%v", err)
-	}
-	for _, p := range problems {
-		d.log.Warnf("%s", p)
-	}
-	d.setConfig(cfg)
 }
 
 // setConfig installs a configuration; the limiter starts afresh with its

@@ -26,6 +26,7 @@ func (d *Daemon) Heal() status.Heal {
 	return status.Heal{
 		Running: true, Mode: d.cfg.Mode(), Since: d.since.Format(time.RFC3339),
 		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
+		Config: d.cfgLoad.status(),
 	}
 }
 
@@ -47,6 +48,9 @@ func (d *Daemon) Status() status.Document {
 
 func statusDoc(s facts.Snapshot, h status.Heal) status.Document {
 	s.HealerRunning, s.HealerMode = h.Running, h.Mode
+	if h.Config != nil {
+		s.HealerConfig = *h.Config
+	}
 	return status.Build(version.Version, s, diagnose.Run(s), h)
 }
 

@@ -26,5 +26,6 @@ var rules = []func(facts.Snapshot) []status.Finding{
 	staleProne,
 	configMismatch,
 	healerNotRunning,
+	healerConfigUnreadable,
 	offloadSummary,
 }

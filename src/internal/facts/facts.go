@@ -20,6 +20,8 @@ type Snapshot struct {
 	// HealerExpected is true where the netfix daemon is installed (its
 	// init script exists), so a daemon that is not running is a fault.
 	HealerExpected bool
+	// HealerConfig says whether the daemon could read its configuration.
+	HealerConfig HealerConfig
 }
 
 // Firewall is what /etc/config/firewall asks for. OpenWrt's fw4 turns the

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // State is what survives a daemon restart (kept on tmpfs, so not a reboot,
@@ -59,7 +60,9 @@ func (t *Tracker) Restore(s State) {
 
 // LoadState reads a saved state; a missing file is an empty state.
 func LoadState(path string) (State, error) {
-	b, err := os.ReadFile(path)
+	// The state file is netfix's own, but a planted FIFO or a link to
+	// /dev/zero must neither hang nor exhaust the daemon.
+	b, err := rootfs.ReadFile("", path, rootfs.MaxFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return State{}, nil
 	}
@@ -74,21 +77,14 @@ func LoadState(path string) (State, error) {
 }
 
 // SaveState writes s atomically (temp file + rename), so a crash never
-// leaves half a file.
+// leaves half a file, and never through a planted link (rootfs.WriteState).
 func SaveState(path string, s State) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("create state dir: %w", err)
-	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("write state %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace state %s: %w", path, err)
+	if err := rootfs.WriteState(path, b); err != nil {
+		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
 }

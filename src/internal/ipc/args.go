@@ -42,30 +42,34 @@ func truncate(b []byte, n int) string {
 	return string(b[:n]) + "…"
 }
 
+// requestFields is Request without its methods, so UnmarshalJSON can
+// decode every field (fields added later included) the plain way.
+type requestFields Request
+
 // UnmarshalJSON decodes a request with the same argument rules as the
 // rpcd plugin: dry_run as true/false/1/0, a limit of 1 to MaxEvents when
-// given (0 and 51 are refused, not read as "all").
+// given (0 and 51 are refused, not read as "all"). The two shadow the
+// embedded fields of the same JSON name; every other field decodes as is.
 func (r *Request) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		Method string          `json:"method"`
+		requestFields
 		Limit  *int32          `json:"limit"`
-		IP     string          `json:"ip"`
 		DryRun json.RawMessage `json:"dry_run"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	*r = Request{Method: raw.Method, IP: raw.IP}
+	*r = Request(raw.requestFields)
 	if raw.Limit != nil {
 		if err := CheckLimit(int(*raw.Limit)); err != nil {
-			return fmt.Errorf("%s: %w", raw.Method, err)
+			return fmt.Errorf("%s: %w", r.Method, err)
 		}
 		r.Limit = int(*raw.Limit)
 	}
 	if raw.DryRun != nil {
 		dry, err := ParseFlag(raw.DryRun)
 		if err != nil {
-			return fmt.Errorf("%s: dry_run %w", raw.Method, err)
+			return fmt.Errorf("%s: dry_run %w", r.Method, err)
 		}
 		r.DryRun = dry
 	}

@@ -44,7 +44,8 @@ func Call(path string, req Request, out any, timeout time.Duration) error {
 	// DialUnix, not net.Dial: the generic dialer resolves addresses and so
 	// links the DNS resolver into the binary (~330 KB on mipsle) for a
 	// socket path that never needs it. A unix connect does not wait on
-	// the network; the deadline below bounds the exchange.
+	// the network, nor on a full accept queue (Go's non-blocking connect
+	// gets EAGAIN); the deadline below bounds the exchange.
 	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
 		switch {

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // ReadFirewall reads the defaults section of <root>/etc/config/firewall.
@@ -19,19 +19,16 @@ import (
 func ReadFirewall(root string) (facts.Firewall, error) {
 	dir := filepath.Join(root, "etc", "config")
 	fw := facts.Firewall{Path: filepath.Join(dir, "firewall")}
-	if _, err := os.Stat(fw.Path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fw, nil
-		}
-		fw.Error = err.Error()
-		return fw, fmt.Errorf("read %s: %w", fw.Path, err)
+	// Below --root every link resolves inside the root, and only a regular
+	// file of bounded size is read (an image may hold anything).
+	body, err := rootfs.ReadFile(root, "etc/config/firewall", rootfs.MaxFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fw, nil
 	}
 	fw.Present = true
-
-	body, err := os.ReadFile(fw.Path)
 	if err != nil {
 		fw.Error = err.Error()
-		return fw, fmt.Errorf("read %s: %w", fw.Path, err)
+		return fw, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	// Only the defaults section reaches the UCI reader: the rest of the
 	// file (rules, ipsets with thousands of entries) is checked for syntax

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // Options say where to read from.
@@ -61,15 +61,16 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	// The support probe writes to nftables (a table added and deleted in
 	// one batch). LuCI polls every 5 s and, with the daemon down, each poll
 	// is a one-shot check: remember the answer on tmpfs so a status read
-	// never churns the ruleset.
-	cache := filepath.Join(root, SupportCache)
+	// never churns the ruleset. The answer is about this kernel, not about
+	// files: with --root nothing is read from or written below the root.
+	useCache := opts.Root == ""
 	known := opts.KnownSupport
-	if known == "" {
-		known = readSupportCache(cache)
+	if known == "" && useCache {
+		known = readSupportCache(SupportCache)
 	}
 	off, err := ReadFlowtables(nft, known)
-	if err == nil && known == "" && off.KernelSupport != facts.SupportUnknown {
-		writeSupportCache(cache, off.KernelSupport)
+	if err == nil && known == "" && useCache && off.KernelSupport != facts.SupportUnknown {
+		writeSupportCache(SupportCache, off.KernelSupport)
 	}
 	if err != nil {
 		if errors.Is(err, ErrNotPermitted) {
@@ -103,18 +104,17 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		return s, err
 	}
 
-	_, err = os.Stat(filepath.Join(root, "etc", "init.d", "netfix"))
-	s.HealerExpected = err == nil
+	s.HealerExpected = rootfs.Exists(root, "etc/init.d/netfix")
 	return s, nil
 }
 
-// SupportCache is where the answer of the flowtable support probe is kept,
-// below the root; /var/run is a tmpfs, so a reboot (maybe into a kernel with
-// other modules) asks again.
-const SupportCache = "var/run/netfix/flowtable-support"
+// SupportCache is where the answer of the flowtable support probe is kept;
+// /var/run is a tmpfs, so a reboot (maybe into a kernel with other modules)
+// asks again.
+const SupportCache = "/var/run/netfix/flowtable-support"
 
 func readSupportCache(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := rootfs.ReadFile("", path, 64)
 	if err != nil {
 		return ""
 	}
@@ -126,14 +126,13 @@ func readSupportCache(path string) string {
 }
 
 // writeSupportCache is best effort: without it the next check probes again.
+// It writes like the daemon's state (rootfs.WriteState): never through a
+// planted link, never into a directory others can write.
 func writeSupportCache(path, v string) {
-	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
-		_ = os.WriteFile(path, []byte(v+"\n"), 0o644)
-	}
+	_ = rootfs.WriteState(path, []byte(v+"\n"))
 }
 
 // IsOpenWrt reports whether root holds an OpenWrt (or ImmortalWrt) system.
 func IsOpenWrt(root string) bool {
-	_, err := os.Stat(filepath.Join(root, "etc", "openwrt_release"))
-	return err == nil
+	return rootfs.Exists(root, "etc/openwrt_release")
 }

@@ -16,7 +16,7 @@ func Text(w io.Writer, doc status.Document) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "netfix %s on %s, %s\n", doc.Version, doc.Host, doc.GeneratedAt.Format("2006-01-02 15:04:05 MST"))
 	b.WriteString(Verdict(doc) + "\n")
-	for _, f := range doc.Findings {
+	for i, f := range doc.Findings {
 		b.WriteString("\n")
 		fmt.Fprintf(&b, "[%s] %s\n", strings.ToUpper(string(f.Severity)), f.Title)
 		fmt.Fprintf(&b, "  id: %s\n", f.ID)
@@ -28,10 +28,16 @@ func Text(w io.Writer, doc status.Document) error {
 			for _, e := range f.Evidence {
 				fmt.Fprintf(&b, "    - %s\n", e)
 			}
+			if n := doc.Truncated[fmt.Sprintf("findings[%d].evidence", i)]; n > len(f.Evidence) {
+				fmt.Fprintf(&b, "    … %d more not shown\n", n-len(f.Evidence))
+			}
 		}
 		if f.Fix != "" {
 			fmt.Fprintf(&b, "  fix: %s\n", f.Fix)
 		}
+	}
+	if n := doc.Truncated["findings"]; n > len(doc.Findings) {
+		fmt.Fprintf(&b, "\n… %d more findings not shown\n", n-len(doc.Findings))
 	}
 	if h := doc.Heal; h.Running {
 		fmt.Fprintf(&b, "\nhealer: running (%s), %d neighbours tracked, %d repairs, %d flows deleted\n", h.Mode, h.NeighboursTracked, h.EventsTotal, h.FlowsDeleted)

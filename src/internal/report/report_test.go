@@ -64,3 +64,23 @@ func TestEventLine(t *testing.T) {
 		}
 	}
 }
+
+// A capped document says in the text report how much it does not show.
+func TestTextSaysWhatWasCut(t *testing.T) {
+	t.Parallel()
+	var ev []status.Msg
+	for i := 0; i < status.MaxEvidence+5; i++ {
+		ev = append(ev, status.M("line %d", i))
+	}
+	var findings []status.Finding
+	for i := 0; i < status.MaxFindings+3; i++ {
+		findings = append(findings, status.NewFinding("x", status.SeverityInfo, status.M("title"), nil, ev, ""))
+	}
+	var b bytes.Buffer
+	if err := Text(&b, status.Build("0.1.0", fixtures.S1(), findings, status.Heal{})); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "… 5 more not shown") || !strings.Contains(b.String(), "… 3 more findings not shown") {
+		t.Errorf("report does not say what was cut:\n%.2000s", b.String())
+	}
+}

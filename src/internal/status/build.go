@@ -46,7 +46,7 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 			off.Flowtables[i].Devices = []facts.Device{}
 		}
 	}
-	return Document{
+	d := Document{
 		Schema:      SchemaVersion,
 		Version:     version,
 		GeneratedAt: s.TakenAt,
@@ -58,6 +58,8 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		Conntrack:   s.Conntrack,
 		Heal:        heal,
 	}
+	capLists(&d)
+	return d
 }
 
 // Starting is the document of a daemon whose first check is not done yet:

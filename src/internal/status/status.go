@@ -84,6 +84,11 @@ type Document struct {
 	Offload   facts.Offload   `json:"offload"`
 	Conntrack facts.Conntrack `json:"conntrack"`
 	Heal      Heal            `json:"heal"`
+
+	// Truncated holds, for every list that was cut to its cap (see
+	// capping.go), the full count under the list's path, e.g.
+	// {"offload.tables": 2000}. Absent when nothing was cut.
+	Truncated map[string]int `json:"truncated,omitempty"`
 }
 
 // Heal is the self-healing daemon's state.
@@ -99,6 +104,9 @@ type Heal struct {
 	FlowsDeleted      uint64 `json:"flows_deleted"`
 	// LastEvents holds the newest events first, capped (see MaxEvents).
 	LastEvents []Event `json:"last_events"`
+	// Config is set when the daemon could not read /etc/config/netfix and
+	// says what it runs with instead.
+	Config *facts.HealerConfig `json:"config,omitempty"`
 	// Starting: the daemon runs but its first check of the router is not
 	// done; the document claims nothing (verdict unknown, no findings).
 	Starting bool `json:"starting,omitempty"`
