@@ -56,6 +56,10 @@ type Daemon struct {
 	opts Options
 	log  *logger
 
+	// Every table below is bounded: tracker by heal.MaxHosts and
+	// heal.MaxPorts (see heal.Tracker), limiter by the hosts repaired
+	// within repair_window, prone and names by the router's links (names
+	// is emptied at every sweep), journal by status.MaxEvents.
 	mu      sync.Mutex // guards everything below and the conntrack conn
 	cfg     config.Config
 	cfgLoad configLoad // see config_linux.go
@@ -91,6 +95,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer lock.Close()
 
+	setMemoryLimit()
 	d := newDaemon(opts)
 	d.loadConfig()
 	if !d.cfg.Enabled {
