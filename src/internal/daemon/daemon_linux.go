@@ -74,6 +74,8 @@ type Daemon struct {
 
 	journal    journal
 	refreshing atomic.Bool // a refresh after a repair is under way
+
+	shrinksSeen uint64 // tracker.Shrinks() at the last releaseMemory (main loop only)
 }
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.

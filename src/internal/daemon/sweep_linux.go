@@ -6,6 +6,8 @@
 package daemon
 
 import (
+	"runtime/debug"
+
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/probe"
@@ -17,6 +19,20 @@ func (d *Daemon) sweep() {
 	d.refreshSnapshot()
 	d.resync("")
 	d.saveState()
+	d.releaseMemory()
+}
+
+// releaseMemory hands the heap a flood took back to the kernel once the
+// tracker has let it go: the Go runtime would otherwise return it only
+// slowly, and a router has no RAM to lend. One forced GC per shrink.
+func (d *Daemon) releaseMemory() {
+	d.mu.Lock()
+	n := d.tracker.Shrinks()
+	d.mu.Unlock()
+	if n != d.shrinksSeen {
+		d.shrinksSeen = n
+		debug.FreeOSMemory()
+	}
 }
 
 // refreshSnapshot probes the kernel afresh for the status document and

@@ -99,6 +99,11 @@ type Tracker struct {
 	ports    map[fdbKey]portEntry
 	macHosts map[string]int // how many tracked hosts use each MAC
 	epoch    uint32         // the current resync (BeginResync)
+	// portsHigh is the most entries ports held since it was last
+	// rebuilt: a Go map keeps its memory when emptied, so after a flood
+	// it is rebuilt at its new size (compactPorts).
+	portsHigh int
+	shrinks   uint64 // rebuilds of ports so far
 }
 
 // NewTracker returns an empty tracker.
@@ -179,6 +184,7 @@ func (t *Tracker) FDB(m FDBMsg) []Change {
 		// flood's entries expiring).
 		if t.macHosts[m.MAC] == 0 {
 			delete(t.ports, k)
+			t.compactPorts()
 		}
 		return nil
 	}
@@ -187,6 +193,7 @@ func (t *Tracker) FDB(m FDBMsg) []Change {
 		t.evictPorts()
 	}
 	t.ports[k] = portEntry{port: m.Port, seen: t.epoch}
+	t.portsHigh = max(t.portsHigh, len(t.ports))
 	if !known || old.port == m.Port || t.macHosts[m.MAC] == 0 {
 		return nil
 	}
@@ -291,6 +298,26 @@ func (t *Tracker) evictPorts() {
 	}
 }
 
+// compactPorts rebuilds ports once it holds under a quarter of its high
+// mark, so the memory a flood took goes back; the copy costs O(entries)
+// once per such shrink.
+func (t *Tracker) compactPorts() {
+	if t.portsHigh < 1024 || len(t.ports)*4 > t.portsHigh {
+		return
+	}
+	fresh := make(map[fdbKey]portEntry, len(t.ports))
+	for k, p := range t.ports {
+		fresh[k] = p
+	}
+	t.ports, t.portsHigh = fresh, len(fresh)
+	t.shrinks++
+}
+
+// Shrinks counts the times a flood's memory was let go (ports rebuilt at
+// under a quarter of its high mark): the daemon then hands the freed heap
+// back to the kernel.
+func (t *Tracker) Shrinks() uint64 { return t.shrinks }
+
 // BeginResync starts a full dump of the kernel's tables; EndResync then
 // forgets what the dump did not confirm.
 func (t *Tracker) BeginResync() { t.epoch++ }
@@ -314,5 +341,6 @@ func (t *Tracker) EndResync(neigh, fdb bool) {
 				delete(t.ports, k)
 			}
 		}
+		t.compactPorts()
 	}
 }
