@@ -169,3 +169,40 @@ func TestFDBChurnShrinksBack(t *testing.T) {
 	rss, peak := memKB(t, pid)
 	t.Logf("after %d FDB entries added and deleted: %d in the daemon's state; RSS %d kB (peak %d kB)", churn, low, rss, peak)
 }
+
+// Neighbour churn of 100k hosts (permanent entries, which the kernel's
+// gc_thresh limits do not count): the daemon's memory stays bounded
+// (heal.MaxHosts remembered hosts) through the overruns and the streamed
+// resyncs they cause.
+func TestNeighbourChurnBounded(t *testing.T) {
+	r := newRig(t)
+	r.start()
+	pid := r.cmd.Process.Pid
+	const churn = 100000
+	var add, del strings.Builder
+	for i := 0; i < churn; i++ {
+		ip := fmt.Sprintf("10.%d.%d.%d", byte(i>>16), byte(i>>8), byte(i))
+		fmt.Fprintf(&add, "neigh add %s lladdr 02:%02x:%02x:%02x:00:03 dev br-lan nud permanent\n", ip, byte(i>>16), byte(i>>8), byte(i))
+		fmt.Fprintf(&del, "neigh del %s dev br-lan\n", ip)
+	}
+	var peaks []int
+	for _, b := range []struct{ name, text string }{{"add", add.String()}, {"del", del.String()}} {
+		path := filepath.Join(r.dir, "neigh-"+b.name+".batch")
+		if err := os.WriteFile(path, []byte(b.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r.ns.Run("ip", "-batch", path)
+		// Two sweeps (5 s each in the rig) later every resync this phase
+		// caused is done.
+		time.Sleep(11 * time.Second)
+		_, peak := memKB(t, pid)
+		peaks = append(peaks, peak)
+	}
+	hosts, _ := r.savedState()
+	rss, _ := memKB(t, pid)
+	t.Logf("after %d neighbours added and deleted: %d hosts remembered; peak RSS %d kB after adding, %d kB after deleting; RSS now %d kB",
+		churn, hosts, peaks[0], peaks[1], rss)
+	if hosts > 8192 {
+		t.Errorf("the daemon remembers %d hosts, bound is 8192", hosts)
+	}
+}
