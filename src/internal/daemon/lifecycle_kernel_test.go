@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,23 +149,33 @@ func TestSecondDaemonRefused(t *testing.T) {
 	}
 }
 
-// procd's reload_service sends SIGHUP right after start. Signals sent from
-// 20 ms after exec on reload instead of killing (the daemon used to die of
-// them for its first 0.3-1.4 s; the Go runtime's own start-up, before any
-// Go code runs, is the only window left, well under 20 ms even on a busy
-// machine).
+// procd's reload_service sends SIGHUP right after start. HUPs sent while
+// the daemon starts (config, probe, subscription, reconcile) reload it
+// instead of killing it; it used to die of them until its first probe was
+// done. The HUPs start once the daemon holds its lock, which it takes
+// right after subscribing the signals: before that only the Go runtime's
+// own start-up runs, a window no Go code can close.
 func TestEarlySIGHUPReloads(t *testing.T) {
 	r := newRig(t)
 	r.launch()
 	r.waitExec()
-	time.Sleep(20 * time.Millisecond)
+	pid := strconv.Itoa(r.cmd.Process.Pid) + "\n"
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if b, _ := os.ReadFile(r.socket + ".lock"); string(b) == pid {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon never took its lock:\n%s", r.log.String())
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
 	sent := 0
-	for !strings.Contains(r.log.String(), "watching neighbours") {
+	for sent == 0 || !strings.Contains(r.log.String(), "watching neighbours") {
 		if err := r.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 			break // it died: reported below
 		}
 		sent++
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 		if sent > 5000 {
 			t.Fatalf("daemon never started:\n%s", r.log.String())
 		}
