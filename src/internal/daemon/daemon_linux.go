@@ -35,6 +35,11 @@ type Options struct {
 	// ForceDryRun overrides the config's dry_run.
 	ForceDryRun bool
 	Log         io.Writer
+	// Reload delivers SIGHUP. The caller subscribes it as its very first
+	// step: procd's reload sends HUP right after start, and until a
+	// handler exists HUP's default action kills the process. Run
+	// subscribes its own when nil.
+	Reload <-chan os.Signal
 }
 
 // DefaultStatePath lives on /var/run, a tmpfs: it survives a daemon
@@ -51,6 +56,10 @@ type Daemon struct {
 	opts Options
 	log  *logger
 
+	// Every table below is bounded: tracker by heal.MaxHosts and
+	// heal.MaxPorts (see heal.Tracker), limiter by the hosts repaired
+	// within repair_window, prone and names by the router's links (names
+	// is emptied at every sweep), journal by status.MaxEvents.
 	mu      sync.Mutex // guards everything below and the conntrack conn
 	cfg     config.Config
 	cfgLoad configLoad // see config_linux.go
@@ -58,6 +67,7 @@ type Daemon struct {
 	limiter *heal.Limiter
 	table   flows.FlowTable
 	snap    facts.Snapshot
+	probed  bool // snap holds a probe's facts: the first one is done
 	prone   map[string]bool
 	names   map[int]string
 	since   time.Time
@@ -67,6 +77,8 @@ type Daemon struct {
 	ct         ctWatch     // conntrack fill watch (conntrack_linux.go)
 	mirrors    mirrorWatch // S4: connections tracked twice (mirror_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
+
+	shrinksSeen uint64 // tracker.Shrinks() at the last releaseMemory (main loop only)
 }
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.
@@ -74,6 +86,21 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Log == nil {
 		opts.Log = os.Stderr
 	}
+	hup := opts.Reload
+	if hup == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGHUP)
+		defer signal.Stop(ch)
+		hup = ch
+	}
+	// One daemon per socket, decided before anything is read or written.
+	lock, err := lockSocket(opts.Socket)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+
+	setMemoryLimit()
 	d := newDaemon(opts)
 	d.loadConfig()
 	if !d.cfg.Enabled {
@@ -106,10 +133,6 @@ func Run(ctx context.Context, opts Options) error {
 	d.refreshSnapshot()
 	go d.watchForwarding(ctx)
 	defer d.mirrors.stop()
-
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	sub, err := d.subscribe()
 	if err != nil {

@@ -38,9 +38,14 @@ func (d *Daemon) Heal() status.Heal {
 func (d *Daemon) Status() status.Document {
 	h := d.Heal()
 	d.mu.Lock()
-	s := d.snap
+	s, probed := d.snap, d.probed
 	d.mu.Unlock()
 	s.BridgeNF.Mirrors = d.mirrors.recent()
+	if !probed {
+		// The socket opens before the first probe (a second daemon must
+		// find it taken); until the probe is done it claims nothing.
+		return status.Starting(version.Version, time.Now().UTC(), h)
+	}
 	s.HealerExpected = true
 	return statusDoc(s, h)
 }

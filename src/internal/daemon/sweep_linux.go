@@ -6,6 +6,7 @@
 package daemon
 
 import (
+	"runtime/debug"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/facts"
@@ -19,6 +20,20 @@ func (d *Daemon) sweep() {
 	d.refreshSnapshot()
 	d.resync("")
 	d.saveState()
+	d.releaseMemory()
+}
+
+// releaseMemory hands the heap a flood took back to the kernel once the
+// tracker has let it go: the Go runtime would otherwise return it only
+// slowly, and a router has no RAM to lend. One forced GC per shrink.
+func (d *Daemon) releaseMemory() {
+	d.mu.Lock()
+	n := d.tracker.Shrinks()
+	d.mu.Unlock()
+	if n != d.shrinksSeen {
+		d.shrinksSeen = n
+		debug.FreeOSMemory()
+	}
 }
 
 // refreshSnapshot probes the kernel afresh for the status document and
@@ -40,7 +55,7 @@ func (d *Daemon) refreshSnapshot() {
 // stale-prone links repairs are limited to.
 func (d *Daemon) setSnapshot(s facts.Snapshot) {
 	d.mu.Lock()
-	d.snap = s
+	d.snap, d.probed = s, true
 	d.prone = heal.ProneLinks(s.Offload)
 	d.names = map[int]string{} // interfaces may have been recreated
 	d.mu.Unlock()

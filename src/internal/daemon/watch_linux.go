@@ -89,11 +89,11 @@ func dumpNeighbours(family int, fn func(netlink.Neigh)) error {
 		}
 		return true
 	})
-	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
+	if err != nil {
+		// ErrDumpInterrupted (the table changed under the dump) still
+		// delivered real entries, but not all: the caller prunes nothing.
 		return fmt.Errorf("dump neighbours (family %d): %w", family, err)
 	}
-	// An interrupted dump (the table changed under it) still delivered
-	// real entries; what it missed arrives as events or at the next sweep.
 	return nil
 }
 
@@ -166,16 +166,30 @@ func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
 func (d *Daemon) resync(reason string) {
 	at := time.Now()
 	var changes []heal.Change
+	d.mu.Lock()
+	d.tracker.BeginResync()
+	d.mu.Unlock()
+	complete := map[int]bool{}
 	for _, fam := range []int{unix.AF_INET, unix.AF_INET6, unix.AF_BRIDGE} {
 		err := dumpNeighbours(fam, func(n netlink.Neigh) {
 			d.mu.Lock()
 			changes = append(changes, d.apply(n, false)...)
 			d.mu.Unlock()
 		})
-		if err != nil {
+		switch {
+		case err == nil:
+			complete[fam] = true
+		case errors.Is(err, netlink.ErrDumpInterrupted):
+			d.log.Debugf("%v; pruning waits for the next resync", err)
+		default:
 			d.log.Warnf("%v", err)
 		}
 	}
+	// What the kernel no longer has is forgotten (bounded memory after a
+	// flood, deletes missed in an overrun).
+	d.mu.Lock()
+	d.tracker.EndResync(complete[unix.AF_INET] && complete[unix.AF_INET6], complete[unix.AF_BRIDGE])
+	d.mu.Unlock()
 	for _, c := range changes {
 		if reason != "" {
 			c.Reason = reason

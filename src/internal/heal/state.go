@@ -30,7 +30,7 @@ type PortEntry struct {
 func (t *Tracker) State() State {
 	s := State{Hosts: t.Hosts(), Ports: []PortEntry{}}
 	for k, p := range t.ports {
-		s.Ports = append(s.Ports, PortEntry{Bridge: k.bridge, MAC: k.mac, VLAN: k.vlan, Port: p})
+		s.Ports = append(s.Ports, PortEntry{Bridge: k.bridge, MAC: k.mac, VLAN: k.vlan, Port: p.port})
 	}
 	if s.Hosts == nil {
 		s.Hosts = []Host{}
@@ -39,21 +39,32 @@ func (t *Tracker) State() State {
 }
 
 // Restore loads a saved state into an empty tracker. The hosts count as
-// remembered until a fresh dump confirms them.
+// remembered until a fresh dump confirms them. A file holds at most what
+// a tracker can (MaxHosts, MaxPorts); anything past that, from an older
+// netfix or a tampered file, is not loaded.
 func (t *Tracker) Restore(s State) {
 	for _, h := range s.Hosts {
+		if len(t.hosts) >= MaxHosts {
+			break
+		}
 		if !h.IP.IsValid() || h.MAC == "" {
 			continue
 		}
 		k := hostKey{h.LinkIndex, h.IP.Unmap()}
+		if t.hosts[k] != nil {
+			continue
+		}
 		hc := h
 		hc.IP = k.ip
-		t.hosts[k] = &hc
+		t.addHost(k, &hc)
 		t.gone[k] = true
 	}
 	for _, p := range s.Ports {
+		if len(t.ports) >= MaxPorts {
+			break
+		}
 		if p.Bridge != 0 && p.MAC != "" {
-			t.ports[fdbKey{p.Bridge, p.MAC, p.VLAN}] = p.Port
+			t.ports[fdbKey{p.Bridge, p.MAC, p.VLAN}] = portEntry{port: p.Port}
 		}
 	}
 }

@@ -64,6 +64,8 @@ func Verdict(doc status.Document) string {
 	switch doc.Verdict {
 	case status.VerdictHealthy:
 		return "HEALTHY: no problem found."
+	case status.VerdictUnknown:
+		return "UNKNOWN: the daemon is starting and has not checked this router yet; ask again in a moment."
 	default:
 		worst := ""
 		if len(doc.Findings) > 0 {

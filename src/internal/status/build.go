@@ -1,6 +1,8 @@
 package status
 
 import (
+	"time"
+
 	"github.com/netfix/netfix/src/internal/facts"
 )
 
@@ -92,4 +94,14 @@ func forwardingDoc(f facts.Forwarding) facts.Forwarding {
 		f.Networkd.Conf = []facts.ConfigLine{}
 	}
 	return f
+}
+
+// Starting is the document of a daemon whose first check is not done yet:
+// verdict unknown, no findings and no facts, so nobody reads "healthy"
+// before anything was looked at.
+func Starting(version string, now time.Time, heal Heal) Document {
+	heal.Starting = true
+	doc := Build(version, facts.Snapshot{TakenAt: now}, nil, heal)
+	doc.Verdict = VerdictUnknown
+	return doc
 }

@@ -40,6 +40,8 @@ const (
 	VerdictHealthy  = "healthy"
 	VerdictWarning  = "warning"
 	VerdictCritical = "critical"
+	// VerdictUnknown: nothing was checked yet (the daemon is starting).
+	VerdictUnknown = "unknown"
 )
 
 // Finding is one conclusion of a rule.
@@ -95,7 +97,8 @@ type Document struct {
 	Version     string    `json:"version"`
 	GeneratedAt time.Time `json:"generated_at"`
 	Host        string    `json:"host"`
-	// Verdict is healthy, warning or critical: the worst finding.
+	// Verdict is healthy, warning or critical: the worst finding; unknown
+	// while the daemon's first check is not done (Heal.Starting).
 	Verdict  string    `json:"verdict"`
 	Findings []Finding `json:"findings"`
 
@@ -139,6 +142,9 @@ type Heal struct {
 	// ForwardingEvents are the forwarding flips the daemon saw, newest
 	// first, capped (see MaxEvents).
 	ForwardingEvents []ForwardingEvent `json:"forwarding_events"`
+	// Starting: the daemon runs but its first check of the router is not
+	// done; the document claims nothing (verdict unknown, no findings).
+	Starting bool `json:"starting,omitempty"`
 }
 
 // Heal modes.
@@ -234,14 +240,16 @@ func VerdictOf(fs []Finding) string {
 }
 
 // ExitCode maps a verdict to `netfix check`'s exit status: 0 healthy,
-// 1 warnings, 2 critical. 3 (the check could not run) is decided by the
-// caller.
+// 1 warnings, 2 critical, 3 unknown (nothing checked yet). 3 is also the
+// caller's when the check could not run.
 func ExitCode(verdict string) int {
 	switch verdict {
 	case VerdictCritical:
 		return 2
 	case VerdictWarning:
 		return 1
+	case VerdictUnknown:
+		return 3
 	default:
 		return 0
 	}

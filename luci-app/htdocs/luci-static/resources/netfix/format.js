@@ -122,6 +122,11 @@ return baseclass.extend({
 			return { level: 'unknown', cls: 'unknown', label: _('Unknown'),
 				summary: _('The status of netfix could not be read.') };
 
+		/* A daemon whose first check is not done claims nothing yet. */
+		if (doc.heal != null && doc.heal.starting === true)
+			return { level: 'unknown', cls: 'notice', label: _('Starting'),
+				summary: _('netfix is starting: the first check of this router is not finished yet.') };
+
 		const n = this.problems(doc.findings).length;
 		switch (doc.verdict) {
 		case 'healthy':
