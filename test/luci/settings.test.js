@@ -88,6 +88,7 @@ test('settings page: options, widgets, defaults and checks', async () => {
 		ignore_host: { kind: 'DynamicList', datatype: 'ipaddr' },
 		sweep_interval: { kind: 'Value', default: '30', datatype: 'range(5,3600)' },
 		repair_burst: { kind: 'Value', default: '10', datatype: 'range(1,1000)' },
+		forwarding_guard: { kind: 'Flag', default: '0' },
 		conntrack_reclaim: { kind: 'Flag', default: '0' },
 		reclaim_idle: { kind: 'Value', default: '3600', datatype: 'range(300,432000)' }
 	};
@@ -100,7 +101,7 @@ test('settings page: options, widgets, defaults and checks', async () => {
 			assert.equal(opts[name].datatype, w.datatype, `${name} datatype`);
 		assert.ok(opts[name].title, `${name} has a title`);
 	}
-	for (const f of [ 'enabled', 'heal', 'dry_run', 'conntrack_reclaim' ])
+	for (const f of [ 'enabled', 'heal', 'dry_run', 'conntrack_reclaim', 'forwarding_guard' ])
 		assert.equal(opts[f].rmempty, false, `${f} is written even when it is the default`);
 	assert.deepEqual(opts.dry_run.deps, [ [ 'heal', '1' ] ]);
 	assert.deepEqual(opts.reclaim_idle.deps, [ [ 'conntrack_reclaim', '1' ] ]);
