@@ -21,6 +21,11 @@ CROSS := mipsel_24kc:mipsle:softfloat aarch64_generic:arm64: x86_64:amd64:
 # keeps it, so netfix can ask networkd which .network file manages a link.
 ROUTER_TAGS := -tags nodbus
 
+# The one router build: make cross (what the ipk/apk/deb pack) and
+# make size-check both use it, so the budget is checked on the shipped bytes.
+# $(call router_build,<openwrt arch>,<GOARCH>,<GOMIPS>)
+router_build = GOOS=linux GOARCH=$(2) GOMIPS=$(3) $(GOBUILD) $(ROUTER_TAGS) -o $(BUILD)/$(1)/netfix ./src/cmd/netfix
+
 .PHONY: all build cross test unit integration lint clean deps go123 check
 
 all: build
@@ -32,7 +37,7 @@ cross:
 	@set -e; for t in $(CROSS); do \
 		arch=$${t%%:*}; rest=$${t#*:}; goarch=$${rest%%:*}; gomips=$${rest#*:}; \
 		echo "build $(BUILD)/$$arch/netfix (GOARCH=$$goarch GOMIPS=$$gomips)"; \
-		GOOS=linux GOARCH=$$goarch GOMIPS=$$gomips $(GOBUILD) $(ROUTER_TAGS) -o $(BUILD)/$$arch/netfix ./src/cmd/netfix; \
+		$(call router_build,$$arch,$$goarch,$$gomips); \
 	done
 	@ls -l $(BUILD)/*/netfix
 
@@ -76,7 +81,7 @@ clean:
 SIZE_BUDGET := 4000000
 .PHONY: size-check
 size-check:
-	GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GOBUILD) -o $(BUILD)/mipsel_24kc/netfix ./src/cmd/netfix
+	$(call router_build,mipsel_24kc,mipsle,softfloat)
 	@size=$$(stat -c %s $(BUILD)/mipsel_24kc/netfix); \
 	echo "stripped mipsle binary: $$size bytes, budget $(SIZE_BUDGET) bytes"; \
 	if [ $$size -gt $(SIZE_BUDGET) ]; then \
