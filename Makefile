@@ -21,10 +21,16 @@ CROSS := mipsel_24kc:mipsle:softfloat aarch64_generic:arm64: x86_64:amd64:
 # keeps it, so netfix can ask networkd which .network file manages a link.
 ROUTER_TAGS := -tags nodbus
 
+# Router builds use the Go of OpenWrt 24.10's SDK (packages feed lang/golang,
+# Go 1.23), so `make ipk` ships what the SDK build ships; the go command
+# fetches that toolchain through the module proxy. Go 1.23's runtime is also
+# smaller: 4,587,703 B on mipsle against 4,915,393 B with Go 1.26.
+ROUTER_GOTOOLCHAIN := go1.23.12
+
 # The one router build: make cross (what the ipk/apk/deb pack) and
 # make size-check both use it, so the budget is checked on the shipped bytes.
 # $(call router_build,<openwrt arch>,<GOARCH>,<GOMIPS>)
-router_build = GOOS=linux GOARCH=$(2) GOMIPS=$(3) $(GOBUILD) $(ROUTER_TAGS) -o $(BUILD)/$(1)/netfix ./src/cmd/netfix
+router_build = GOTOOLCHAIN=$(ROUTER_GOTOOLCHAIN) GOOS=linux GOARCH=$(2) GOMIPS=$(3) $(GOBUILD) $(ROUTER_TAGS) -o $(BUILD)/$(1)/netfix ./src/cmd/netfix
 
 .PHONY: all build cross test unit integration lint clean deps go123 check
 
@@ -64,8 +70,8 @@ integration: build
 # OpenWrt 24.10's SDK builds with Go 1.23 (GOTOOLCHAIN=local): prove the
 # module still builds there. The proxy serves the toolchain.
 go123:
-	GOTOOLCHAIN=go1.23.12 $(GO) build -o /dev/null ./src/cmd/netfix
-	GOTOOLCHAIN=go1.23.12 $(GO) vet ./src/...
+	GOTOOLCHAIN=$(ROUTER_GOTOOLCHAIN) $(GO) build -o /dev/null ./src/cmd/netfix
+	GOTOOLCHAIN=$(ROUTER_GOTOOLCHAIN) $(GO) vet ./src/...
 
 test: deps lint go123 size-check integration pkg-test deb-test luci-test vm-test
 
