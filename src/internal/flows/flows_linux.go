@@ -74,8 +74,12 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 	ip = ip.Unmap()
 	var p Pass
 	var delErr error
-	_, err := probe.StreamConntrack(context.Background(), t.offloaded, func(f *conntrack.Flow) error {
-		if !heal.Involves(f, ip) {
+	// The kernel sends only the host's offloaded entries (IPv4; IPv6 is
+	// filtered here, see probe.CTFilter).
+	filter := t.offloaded
+	filter.Addr, filter.AddrField = ip, probe.AnyAddress
+	_, err := probe.StreamConntrack(context.Background(), filter, func(f *conntrack.Flow) error {
+		if !heal.Involves(f, ip) { // the stream's guarantee, checked where it matters
 			return nil
 		}
 		p.Matched++

@@ -17,6 +17,11 @@ import (
 	"github.com/netfix/netfix/src/internal/netnstest"
 )
 
+var src4 = netip.MustParseAddr("10.0.0.1")
+
+// dst4 is the destination of ctTable's entry i.
+func dst4(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}) }
+
 // ctTable fills a fresh namespace with n IPv4 UDP entries (every third
 // one ASSURED, every fourth one marked 0x10) and 10 IPv6 entries, and
 // returns it.
@@ -44,8 +49,7 @@ func ctTable(t *testing.T, n int) *netnstest.NS {
 		if i%4 == 0 {
 			mark = 0x10
 		}
-		dst := netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
-		f := conntrack.NewFlow(17, st, netip.MustParseAddr("10.0.0.1"), dst, uint16(1024+i%60000), 53, 600, mark)
+		f := conntrack.NewFlow(17, st, src4, dst4(i), uint16(1024+i%60000), 53, 600, mark)
 		if err := c.Create(f); err != nil {
 			t.Fatalf("create conntrack entry %d: %v", i, err)
 		}
@@ -110,6 +114,20 @@ func TestStreamConntrackFilters(t *testing.T) {
 		{"status bits", CTFilter{Status: conntrack.StatusAssured}, assured},
 		{"mark", CTFilter{Mark: 0x10, MarkMask: 0xff}, marked},
 		{"status and mark", CTFilter{Status: conntrack.StatusAssured, Mark: 0x10, MarkMask: 0xffffffff}, (n + 11) / 12},
+		{"original source", CTFilter{Addr: src4, AddrField: OrigSource}, n},
+		{"reply destination", CTFilter{Addr: src4, AddrField: ReplyDestination}, n},
+		{"original source not as destination", CTFilter{Addr: src4, AddrField: OrigDestination}, 0},
+		{"original destination", CTFilter{Addr: dst4(5), AddrField: OrigDestination}, 1},
+		{"reply source", CTFilter{Addr: dst4(300), AddrField: ReplySource}, 1},
+		{"v4-mapped reply source", CTFilter{Addr: netip.AddrFrom16(dst4(7).As16()), AddrField: ReplySource}, 1},
+		{"any address, each entry once", CTFilter{Addr: src4, AddrField: AnyAddress}, n},
+		{"any address: a destination", CTFilter{Addr: dst4(5), AddrField: AnyAddress}, 1},
+		{"any address: IPv6", CTFilter{Addr: netip.MustParseAddr("fd00::1"), AddrField: AnyAddress}, 10},
+		// The kernel's IPv6 address filter is inverted: filtered here.
+		{"IPv6 source", CTFilter{Addr: netip.MustParseAddr("fd00::1"), AddrField: OrigSource}, 10},
+		{"IPv6 destination", CTFilter{Addr: netip.AddrFrom16([16]byte{0xfd, 15: 5}), AddrField: OrigDestination}, 1},
+		{"reply source and status", CTFilter{Addr: dst4(3), AddrField: ReplySource, Status: conntrack.StatusAssured}, 1},
+		{"reply source, status not set", CTFilter{Addr: dst4(4), AddrField: ReplySource, Status: conntrack.StatusAssured}, 0},
 	}
 	for _, tc := range tests {
 		// inKernel false is the path of kernels that refuse the filter.
@@ -140,15 +158,26 @@ func TestStreamConntrackFilters(t *testing.T) {
 				}
 				wantSent := n + 10 // the family is filtered in the kernel both ways
 				switch {
-				case inKernel:
+				case inKernel && (!tc.filter.Addr.IsValid() || kernelAddrFilter(tc.filter)):
 					wantSent = tc.want
-				case tc.filter.Family == unix.AF_INET:
+				case tc.filter.family() == unix.AF_INET:
 					wantSent = n
-				case tc.filter.Family == unix.AF_INET6:
+				case tc.filter.family() == unix.AF_INET6:
 					wantSent = 10
 				}
 				if st.Messages != wantSent {
 					t.Errorf("%d entries crossed netlink, want %d", st.Messages, wantSent)
+				}
+				if !inKernel {
+					return
+				}
+				if !kernelApplies(tc.filter, kernelRelease()) {
+					t.Logf("the kernel does not apply the whole filter: counted by decoding")
+				}
+				var cnt CTStats
+				inNS(t, ns, func() { cnt, err = CountConntrack(context.Background(), tc.filter) })
+				if err != nil || cnt.Flows != tc.want {
+					t.Errorf("CountConntrack = %+v, %v; want %d", cnt, err, tc.want)
 				}
 			})
 		}
