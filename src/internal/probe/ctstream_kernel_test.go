@@ -139,7 +139,7 @@ func TestStreamConntrackFilters(t *testing.T) {
 				var st CTStats
 				var err error
 				inNS(t, ns, func() {
-					st, err = streamOnce(context.Background(), tc.filter, inKernel, func(f *conntrack.Flow) error {
+					st, err = streamOnce(context.Background(), tc.filter, inKernel, func(f *conntrack.Flow, _ []byte) error {
 						seen++
 						if !tc.filter.Match(f) {
 							bad = append(bad, f.TupleOrig.String())

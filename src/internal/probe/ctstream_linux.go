@@ -95,6 +95,18 @@ func StreamConntrack(ctx context.Context, filter CTFilter, fn func(*conntrack.Fl
 	if fn == nil {
 		return CTStats{}, errors.New("stream conntrack: no callback")
 	}
+	return stream(ctx, filter, func(f *conntrack.Flow, _ []byte) error { return fn(f) })
+}
+
+// StreamConntrackMessages is StreamConntrack for a caller that sends
+// requests about the entries itself (a delete): fn also gets the entry's
+// attributes as the kernel encoded them (the message after its nfgenmsg
+// header), so a request can name the entry exactly. attrs, like f, is
+// only valid during the call.
+func StreamConntrackMessages(ctx context.Context, filter CTFilter, fn func(f *conntrack.Flow, attrs []byte) error) (CTStats, error) {
+	if fn == nil {
+		return CTStats{}, errors.New("stream conntrack: no callback")
+	}
 	return stream(ctx, filter, fn)
 }
 
@@ -106,7 +118,10 @@ func CountConntrack(ctx context.Context, filter CTFilter) (CTStats, error) {
 	return stream(ctx, filter, nil)
 }
 
-func stream(ctx context.Context, filter CTFilter, fn func(*conntrack.Flow) error) (CTStats, error) {
+// rawFunc is a stream callback with the entry's raw attributes; nil counts.
+type rawFunc func(f *conntrack.Flow, attrs []byte) error
+
+func stream(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, error) {
 	if filter.AddrField == AnyAddress && filter.Addr.IsValid() && filter.Addr.Unmap().Is4() {
 		return streamEachField(ctx, filter, fn)
 	}
@@ -117,13 +132,13 @@ func stream(ctx context.Context, filter CTFilter, fn func(*conntrack.Flow) error
 // dump per address field (the kernel compares fields with AND only): four
 // walks of the table in the kernel cost less than decoding every entry
 // here. An entry already handed on for an earlier field is skipped.
-func streamEachField(ctx context.Context, filter CTFilter, fn func(*conntrack.Flow) error) (CTStats, error) {
+func streamEachField(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, error) {
 	total := CTStats{KernelFiltered: true}
 	addr := filter.Addr.Unmap()
 	for field := OrigSource; field < AnyAddress; field++ {
 		sub := filter
 		sub.AddrField = field
-		st, err := streamFiltered(ctx, sub, func(f *conntrack.Flow) error {
+		st, err := streamFiltered(ctx, sub, func(f *conntrack.Flow, attrs []byte) error {
 			for earlier := OrigSource; earlier < field; earlier++ {
 				if earlier.Address(f).Unmap() == addr {
 					return nil
@@ -133,7 +148,7 @@ func streamEachField(ctx context.Context, filter CTFilter, fn func(*conntrack.Fl
 			if fn == nil {
 				return nil
 			}
-			return fn(f)
+			return fn(f, attrs)
 		})
 		total.Messages += st.Messages
 		total.KernelFiltered = total.KernelFiltered && st.KernelFiltered
@@ -146,7 +161,7 @@ func streamEachField(ctx context.Context, filter CTFilter, fn func(*conntrack.Fl
 
 // streamFiltered is one dump, filtered in the kernel, or here where the
 // kernel refuses the filter.
-func streamFiltered(ctx context.Context, filter CTFilter, fn func(*conntrack.Flow) error) (CTStats, error) {
+func streamFiltered(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, error) {
 	st, err := streamOnce(ctx, filter, true, fn)
 	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP) {
 		// Older kernel (< 5.15 for status) or no connmark support: dump
@@ -186,7 +201,7 @@ const (
 	ctaFilterFlagIPDst  = 1 << 1 // CTA_FILTER_F_CTA_IP_DST
 )
 
-func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn func(*conntrack.Flow) error) (CTStats, error) {
+func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc) (CTStats, error) {
 	st := CTStats{KernelFiltered: inKernel}
 	if err := ctx.Err(); err != nil {
 		return st, err
@@ -281,7 +296,8 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn func(*co
 			if fn == nil {
 				continue
 			}
-			if err := fn(ev.Flow); err != nil {
+			// After the 4-byte nfgenmsg header (DecodeNetlink checked it).
+			if err := fn(ev.Flow, m.Data[4:]); err != nil {
 				return st, err
 			}
 		}
