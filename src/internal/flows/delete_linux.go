@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/netip"
 	"syscall"
 
 	"github.com/mdlayher/netlink"
@@ -36,7 +37,7 @@ const (
 type deleter struct {
 	c       *netlink.Conn
 	pending []netlink.Message
-	who     []string // the pending entries, for an error message
+	who     [][2]netip.Addr // the pending entries' addresses, for an error
 	buf     []byte
 	deleted int
 	err     error // the first failed delete
@@ -58,7 +59,7 @@ func (d *deleter) add(f *conntrack.Flow, attrs []byte) error {
 		return nil
 	}
 	d.pending = append(d.pending, m)
-	d.who = append(d.who, fmt.Sprintf("%s -> %s", f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress))
+	d.who = append(d.who, [2]netip.Addr{f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress})
 	if len(d.pending) >= deleteBatch {
 		return d.flush()
 	}
@@ -111,7 +112,7 @@ func (d *deleter) flush() error {
 			if errno == syscall.ENOENT || d.err != nil || i < 0 || i >= len(d.who) {
 				continue
 			}
-			d.err = fmt.Errorf("delete conntrack entry %s: %w", d.who[i], errno)
+			d.err = fmt.Errorf("delete conntrack entry %s -> %s: %w", d.who[i][0], d.who[i][1], errno)
 		}
 	}
 	d.deleted += len(d.pending) - failed
