@@ -93,7 +93,9 @@ daemon_run() {
 	local bin=$1 conf=$TMP/netfix.conf
 	printf "config netfix 'main'\n\toption sweep_interval '%s'\n\toption log_level 'warn'\n" "$SWEEP" >"$conf"
 	rm -f "$TMP/d.sock" "$TMP/state.json"
-	nsx "$bin" daemon --config "$conf" --socket "$TMP/d.sock" --state "$TMP/state.json" --root "$TMP/root" \
+	# Not through nsx: a backgrounded function is a subshell and $! would be
+	# its PID; ip netns exec execs the daemon, so $! is the daemon.
+	ip netns exec $NS "$bin" daemon --config "$conf" --socket "$TMP/d.sock" --state "$TMP/state.json" --root "$TMP/root" \
 		2>>"$TMP/daemon.log" &
 	DPID=$!
 	local i=0

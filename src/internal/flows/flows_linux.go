@@ -80,9 +80,12 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 	var p Pass
 	del := newDeleter(t.nl)
 	filter := t.offloaded
-	filter.Addr, filter.AddrField = ip, probe.AnyAddress
+	// Entries whose packets go to ip: two walks of the table in the
+	// kernel (see probe.Endpoint), where matching all four addresses
+	// took four.
+	filter.Addr, filter.AddrField = ip, probe.Endpoint
 	_, err := probe.StreamConntrackMessages(context.Background(), filter, func(f *conntrack.Flow, attrs []byte) error {
-		if !heal.Involves(f, ip) { // the stream's guarantee, checked where it matters
+		if !heal.Involves(f, ip) { // the stream's guarantee, checked again where it matters
 			return nil
 		}
 		p.Matched++

@@ -45,11 +45,17 @@ func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
 	if err != nil {
 		return ct, classify("dump conntrack table", err, ErrConntrackMissing)
 	}
-	hw, err := CountConntrack(context.Background(), CTFilter{Status: conntrack.Status(facts.StatusHWOffload)})
-	if err != nil {
-		return ct, classify("dump conntrack table", err, ErrConntrackMissing)
+	ct.Offloaded = off.Flows
+	// Every HW_OFFLOAD entry is OFFLOAD too: with none offloaded the
+	// second walk of the table (0.17 s of kernel time at 220k entries)
+	// can only count 0.
+	if ct.Offloaded > 0 {
+		hw, err := CountConntrack(context.Background(), CTFilter{Status: conntrack.Status(facts.StatusHWOffload)})
+		if err != nil {
+			return ct, classify("dump conntrack table", err, ErrConntrackMissing)
+		}
+		ct.HWOffloaded = hw.Flows
 	}
-	ct.Offloaded, ct.HWOffloaded = off.Flows, hw.Flows
 	ct.Dumped = off.Messages
 	if off.KernelFiltered {
 		// The kernel sent the offloaded entries only; the table size is

@@ -47,7 +47,25 @@ const (
 	// AnyAddress selects entries with the address in any of the four,
 	// each entry once.
 	AnyAddress
+	// Endpoint selects entries whose packets are delivered to the
+	// address, each entry once: the original source receives the replies
+	// and the reply source the original direction (after DNAT). An
+	// address that appears only as a destination rewritten by DNAT or a
+	// source rewritten by SNAT receives none of the entry's packets.
+	Endpoint
 )
+
+// fields lists the tuple fields a selector compares.
+func (t TupleField) fields() []TupleField {
+	switch t {
+	case AnyAddress:
+		return []TupleField{OrigSource, OrigDestination, ReplySource, ReplyDestination}
+	case Endpoint:
+		return []TupleField{OrigSource, ReplySource}
+	default:
+		return []TupleField{t}
+	}
+}
 
 // Address returns the address of f in field t (one of the four).
 func (t TupleField) Address(f *conntrack.Flow) netip.Addr {
@@ -103,10 +121,7 @@ func (cf CTFilter) Match(f *conntrack.Flow) bool {
 
 func (cf CTFilter) hasAddr(f *conntrack.Flow) bool {
 	a := cf.Addr.Unmap()
-	if cf.AddrField != AnyAddress {
-		return cf.AddrField.Address(f).Unmap() == a
-	}
-	for field := OrigSource; field < AnyAddress; field++ {
+	for _, field := range cf.AddrField.fields() {
 		if field.Address(f).Unmap() == a {
 			return true
 		}
@@ -156,10 +171,10 @@ func filterAttrs(cf CTFilter) []netfilter.Attribute {
 // (ctnetlink_filter_match_tuple returns the entries whose address differs;
 // seen on 6.18 with a filter on fd00::1, which returned the other nine of
 // ten entries), so IPv6 is filtered here, after a family-only dump.
-// AnyAddress cannot be said in one request (the kernel compares with AND):
-// stream sends one request per field.
+// AnyAddress and Endpoint cannot be said in one request (the kernel
+// compares fields with AND): stream sends one request per field.
 func kernelAddrFilter(cf CTFilter) bool {
-	return cf.Addr.IsValid() && cf.Addr.Unmap().Is4() && cf.AddrField != AnyAddress
+	return cf.Addr.IsValid() && cf.Addr.Unmap().Is4() && len(cf.AddrField.fields()) == 1
 }
 
 // addrFilterAttrs asks the kernel for entries with a in field t: the

@@ -123,6 +123,9 @@ func TestStreamConntrackFilters(t *testing.T) {
 		{"any address, each entry once", CTFilter{Addr: src4, AddrField: AnyAddress}, n},
 		{"any address: a destination", CTFilter{Addr: dst4(5), AddrField: AnyAddress}, 1},
 		{"any address: IPv6", CTFilter{Addr: netip.MustParseAddr("fd00::1"), AddrField: AnyAddress}, 10},
+		{"endpoint: original source", CTFilter{Addr: src4, AddrField: Endpoint}, n},
+		{"endpoint: reply source", CTFilter{Addr: dst4(9), AddrField: Endpoint}, 1},
+		{"endpoint: IPv6", CTFilter{Addr: netip.AddrFrom16([16]byte{0xfd, 15: 5}), AddrField: Endpoint}, 1},
 		// The kernel's IPv6 address filter is inverted: filtered here.
 		{"IPv6 source", CTFilter{Addr: netip.MustParseAddr("fd00::1"), AddrField: OrigSource}, 10},
 		{"IPv6 destination", CTFilter{Addr: netip.AddrFrom16([16]byte{0xfd, 15: 5}), AddrField: OrigDestination}, 1},

@@ -70,24 +70,27 @@ func CountConntrack(ctx context.Context, filter CTFilter) (CTStats, error) {
 type rawFunc func(f *conntrack.Flow, attrs []byte) error
 
 func stream(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, error) {
-	if filter.AddrField == AnyAddress && filter.Addr.IsValid() && filter.Addr.Unmap().Is4() {
+	if len(filter.AddrField.fields()) > 1 && filter.Addr.IsValid() && filter.Addr.Unmap().Is4() {
 		return streamEachField(ctx, filter, fn)
 	}
 	return streamFiltered(ctx, filter, fn)
 }
 
-// streamEachField serves an AnyAddress filter with one kernel-filtered
-// dump per address field (the kernel compares fields with AND only): four
-// walks of the table in the kernel cost less than decoding every entry
-// here. An entry already handed on for an earlier field is skipped.
+// streamEachField serves an AnyAddress or Endpoint filter with one
+// kernel-filtered dump per address field (the kernel compares fields with
+// AND only). Each is a walk of the whole table in the kernel (about 0.17 s
+// of system time for 220k entries on the x86 host), so Endpoint's two are
+// what a flush should ask for. An entry already handed on for an earlier
+// field is skipped.
 func streamEachField(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, error) {
 	total := CTStats{KernelFiltered: true}
 	addr := filter.Addr.Unmap()
-	for field := OrigSource; field < AnyAddress; field++ {
+	fields := filter.AddrField.fields()
+	for i, field := range fields {
 		sub := filter
 		sub.AddrField = field
 		st, err := streamFiltered(ctx, sub, func(f *conntrack.Flow, attrs []byte) error {
-			for earlier := OrigSource; earlier < field; earlier++ {
+			for _, earlier := range fields[:i] {
 				if earlier.Address(f).Unmap() == addr {
 					return nil
 				}
