@@ -16,6 +16,11 @@ BUILD := build
 # OpenWrt arch name -> Go target. mipsel_24kc has no FPU: softfloat.
 CROSS := mipsel_24kc:mipsle:softfloat aarch64_generic:arm64: x86_64:amd64:
 
+# OpenWrt has no systemd-networkd: router builds leave the D-Bus client
+# (godbus, +524,288 B on mipsle) out. `make build` (Debian/Docker hosts)
+# keeps it, so netfix can ask networkd which .network file manages a link.
+ROUTER_TAGS := -tags nodbus
+
 .PHONY: all build cross test unit integration lint clean deps go123 check
 
 all: build
@@ -27,7 +32,7 @@ cross:
 	@set -e; for t in $(CROSS); do \
 		arch=$${t%%:*}; rest=$${t#*:}; goarch=$${rest%%:*}; gomips=$${rest#*:}; \
 		echo "build $(BUILD)/$$arch/netfix (GOARCH=$$goarch GOMIPS=$$gomips)"; \
-		GOOS=linux GOARCH=$$goarch GOMIPS=$$gomips $(GOBUILD) -o $(BUILD)/$$arch/netfix ./src/cmd/netfix; \
+		GOOS=linux GOARCH=$$goarch GOMIPS=$$gomips $(GOBUILD) $(ROUTER_TAGS) -o $(BUILD)/$$arch/netfix ./src/cmd/netfix; \
 	done
 	@ls -l $(BUILD)/*/netfix
 
@@ -57,10 +62,25 @@ go123:
 	GOTOOLCHAIN=go1.23.12 $(GO) build -o /dev/null ./src/cmd/netfix
 	GOTOOLCHAIN=go1.23.12 $(GO) vet ./src/...
 
-test: deps lint go123 integration pkg-test luci-test vm-test
+test: deps lint go123 size-check integration pkg-test deb-test luci-test vm-test
 
 clean:
 	rm -rf $(BUILD)
+
+# --- size budget --------------------------------------------------------------
+#   make size-check  build the stripped mipsle binary (the smallest routers'
+#                    flash) and fail when it is over SIZE_BUDGET
+# The budget is 4.0 MB read as 4,000,000 bytes (decimal), the stricter of the
+# two readings (4 MiB would be 4,194,304). Every new feature must fit under it:
+# raise it only with a reason in the commit that does.
+SIZE_BUDGET := 4000000
+.PHONY: size-check
+size-check:
+	GOOS=linux GOARCH=mipsle GOMIPS=softfloat $(GOBUILD) -o $(BUILD)/mipsel_24kc/netfix ./src/cmd/netfix
+	@size=$$(stat -c %s $(BUILD)/mipsel_24kc/netfix); \
+	echo "stripped mipsle binary: $$size bytes, budget $(SIZE_BUDGET) bytes"; \
+	if [ $$size -gt $(SIZE_BUDGET) ]; then \
+		echo "size-check: over budget by $$((size - $(SIZE_BUDGET))) bytes (go tool nm -size -sort size shows what grew)"; exit 1; fi
 
 # --- packages ---------------------------------------------------------------
 #   make ipk        opkg packages without the OpenWrt SDK, in build/ipk
@@ -97,6 +117,12 @@ ipk: cross $(MKIPK)
 		-mtime "$(SOURCE_DATE_EPOCH)" -out $(IPK_DIR) || rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "ipk: no luci-app-netfix package: luci-app/ has nothing to pack yet"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+	@# luci-i18n-netfix-<lang>: each luci-app/po/<lang>/ compiled to LuCI's .lmo
+	@# by tools/mkipk/lmo (no SDK, no po2lmo needed).
+	@set -e; for d in luci-app/po/*/; do lang=$$(basename $$d); [ $$lang = templates ] && continue; \
+		$(MKIPK) -kind i18n -lang $$lang -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
+			-mtime "$(SOURCE_DATE_EPOCH)" -out $(IPK_DIR); \
+	done
 	@echo; printf '%-20s %14s %14s\n' arch "binary (B)" "ipk (B)"; \
 	for t in $(IPK_ARCHES); do \
 		arch=$${t%%:*}; bin=$(BUILD)/$${t#*:}/netfix; \
@@ -104,7 +130,28 @@ ipk: cross $(MKIPK)
 			$$(stat -c %s $(IPK_DIR)/netfix_$(VERSION)-r$(RELEASE)_$$arch.ipk); \
 	done
 
-pkg-test: ipk
+# --- apk (OpenWrt 25.12) ------------------------------------------------------
+#   make apk   the same packages for apk-tools (OpenWrt / ImmortalWrt 25.12) in
+#              build/apk: <arch>/netfix-<ver>-r<rel>.apk, luci-*-<ver>-r<rel>.apk
+#              (apk v2 format, unsigned: apk add --allow-untrusted)
+APK_DIR := $(BUILD)/apk
+PKG_ENV += NETFIX_APK_DIR=$(abspath $(APK_DIR))
+.PHONY: apk
+apk: cross $(MKIPK)
+	@rm -rf $(APK_DIR)
+	@set -e; for t in $(IPK_ARCHES); do \
+		arch=$${t%%:*}; bin=$(BUILD)/$${t#*:}/netfix; \
+		$(MKIPK) -format apk -kind netfix -arch $$arch -bin $$bin -files files -feed openwrt/netfix/Makefile \
+			-version $(VERSION) -release $(RELEASE) -mtime "$(SOURCE_DATE_EPOCH)" -out $(APK_DIR)/$$arch; \
+	done
+	@$(MKIPK) -format apk -kind luci -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
+		-mtime "$(SOURCE_DATE_EPOCH)" -out $(APK_DIR)
+	@set -e; for d in luci-app/po/*/; do lang=$$(basename $$d); [ $$lang = templates ] && continue; \
+		$(MKIPK) -format apk -kind i18n -lang $$lang -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
+			-mtime "$(SOURCE_DATE_EPOCH)" -out $(APK_DIR); \
+	done
+
+pkg-test: ipk apk
 	@out=$$(cd tools/mkipk && gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	cd tools/mkipk && $(GO) vet ./...
 	cd tools/mkipk && $(PKG_ENV) $(GO) test -count=1 -v ./...
@@ -134,6 +181,35 @@ vm-bench: deps
 
 demo: deps
 	test/vm/demo.sh
+
+# --- conntrack table analysis (S2) -------------------------------------------
+#   make ct-bench  netfix's full-table analysis vs `conntrack -L > /dev/null` at
+#                  10k/100k/250k entries in a throwaway namespace: time and peak
+#                  RSS (figures, no asserts; root; nf_conntrack_max >= 250000)
+.PHONY: ct-bench
+ct-bench:
+	$(GO) build -o $(BUILD)/ctbench ./src/cmd/ctbench
+	$(BUILD)/ctbench -sizes 10000,100000,250000 -reps 3
+
+# --- Debian/Ubuntu package ------------------------------------------------------
+#   make deb       netfix_<version>-<release>_{amd64,arm64}.deb in build/deb (nfpm,
+#                  through tools/mkipk -kind deb): binary, hardened systemd unit,
+#                  /etc/netfix/netfix.conf, README
+#   make deb-test  install each into a throwaway root with dpkg --root and check
+#                  the unit with systemd-analyze verify (test/deb/check.sh)
+DEB_DIR := $(BUILD)/deb
+DEB_ARCHES := amd64:x86_64 arm64:aarch64_generic
+.PHONY: deb deb-test
+deb: cross $(MKIPK)
+	@rm -f $(DEB_DIR)/*.deb
+	@set -e; for t in $(DEB_ARCHES); do \
+		$(MKIPK) -kind deb -arch $${t%%:*} -bin $(BUILD)/$${t#*:}/netfix -files files \
+			-debian packaging/debian -readme README.md \
+			-version $(VERSION) -release $(RELEASE) -mtime "$(SOURCE_DATE_EPOCH)" -out $(DEB_DIR); \
+	done
+
+deb-test: deb
+	test/deb/check.sh $(DEB_DIR)
 
 # --- conntrack at scale (host kernel) ------------------------------------------
 #   make bench     netfix check / flush / daemon side by side with conntrack -L /

@@ -11,6 +11,14 @@ pkgs+=(qemu-user-static tar gzip util-linux)
 pkgs+=(qemu-system-x86 seabios busybox-static)
 # make luci-test: headless Chromium; CJK fonts for the zh_Hans screenshot.
 pkgs+=(chromium fonts-noto-cjk)
+# S3 test against a real systemd-networkd on a private bus (Debian 12 ships
+# networkd in systemd; Debian 13 in its own package).
+pkgs+=(systemd dbus-daemon)
+if apt-cache show systemd-networkd >/dev/null 2>&1; then pkgs+=(systemd-networkd); fi
+# S4 namespace test: Docker-style DNAT through iptables-nft (Debian's
+# default iptables), capture of the reset; make deb-test checks the unit
+# with systemd-analyze (systemd, above).
+pkgs+=(iptables tcpdump)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

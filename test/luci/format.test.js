@@ -11,8 +11,11 @@ test('verdict: word, style and count of problems', () => {
 	assert.equal(nf.verdict({ verdict: 'healthy', findings: [ { severity: 'info' } ] }).label, 'Healthy');
 	const crit = nf.verdict({ verdict: 'critical', findings: [
 		{ severity: 'critical' }, { severity: 'warning' }, { severity: 'info' }, { severity: 'ok' } ] });
-	assert.deepEqual([ crit.level, crit.cls, crit.summary ], [ 'critical', 'error', 'Problems found: 2' ]);
+	assert.deepEqual([ crit.level, crit.cls, crit.summary ], [ 'critical', 'critical', 'Problems found: 2' ]);
 	assert.equal(nf.verdict({ verdict: 'warning', findings: null }).summary, 'Problems found: 0');
+	const starting = nf.verdict({ verdict: 'unknown', findings: [], heal: { running: true, starting: true } });
+	assert.deepEqual([ starting.level, starting.label ], [ 'unknown', 'Starting' ]);
+	assert.equal(starting.summary, 'netfix is starting: the first check of this router is not finished yet.');
 });
 
 test('sortFindings puts the worst first and keeps the order of equals', () => {

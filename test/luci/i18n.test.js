@@ -40,16 +40,20 @@ for (const po of i18n.poFiles()) {
 
 		const live = entries.filter(e => e.msgid !== '' && !e.obsolete);
 		const byId = new Map(live.map(e => [ e.msgid, e ]));
-		const missing = [ ...cat.keys() ].filter(id => !byId.has(id) || !byId.get(id).msgstr);
+		const missing = [ ...cat.keys() ].filter(id => !byId.has(id) || !i18n.translated(byId.get(id)));
 		const stale = [ ...byId.keys() ].filter(id => !cat.has(id));
 		const fuzzy = live.filter(e => e.fuzzy).map(e => e.msgid);
 		assert.deepEqual(missing, [], 'untranslated');
 		assert.deepEqual(stale, [], 'no longer used (npm run po)');
 		assert.deepEqual(fuzzy, [], 'fuzzy');
 
-		for (const e of live)
-			assert.deepEqual(i18n.formatSpecs(e.msgstr), i18n.formatSpecs(e.msgid),
-				`conversions of ${JSON.stringify(e.msgid)} → ${JSON.stringify(e.msgstr)}`);
+		for (const e of live) {
+			const forms = (e.plural != null) ? e.msgstrs : [ e.msgstr ];
+			forms.forEach((s, i) => assert.deepEqual(i18n.formatSpecs(s), i18n.formatSpecs(i ? e.plural : e.msgid),
+				`conversions of ${JSON.stringify(e.msgid)} → ${JSON.stringify(s)}`));
+			if (cat.has(e.msgid))
+				assert.equal(e.plural, cat.get(e.msgid).plural, `msgid_plural of ${JSON.stringify(e.msgid)}`);
+		}
 		t.diagnostic(`${po.lang}: ${live.length} strings translated`);
 	});
 }

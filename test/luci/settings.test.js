@@ -87,7 +87,10 @@ test('settings page: options, widgets, defaults and checks', async () => {
 		ignore_interface: { kind: 'DynamicList' },
 		ignore_host: { kind: 'DynamicList', datatype: 'ipaddr' },
 		sweep_interval: { kind: 'Value', default: '30', datatype: 'range(5,3600)' },
-		repair_burst: { kind: 'Value', default: '10', datatype: 'range(1,1000)' }
+		repair_burst: { kind: 'Value', default: '10', datatype: 'range(1,1000)' },
+		forwarding_guard: { kind: 'Flag', default: '0' },
+		conntrack_reclaim: { kind: 'Flag', default: '0' },
+		reclaim_idle: { kind: 'Value', default: '3600', datatype: 'range(300,432000)' }
 	};
 	assert.deepEqual(Object.keys(opts).sort(), Object.keys(want).sort());
 	for (const [ name, w ] of Object.entries(want)) {
@@ -98,9 +101,10 @@ test('settings page: options, widgets, defaults and checks', async () => {
 			assert.equal(opts[name].datatype, w.datatype, `${name} datatype`);
 		assert.ok(opts[name].title, `${name} has a title`);
 	}
-	for (const f of [ 'enabled', 'heal', 'dry_run' ])
+	for (const f of [ 'enabled', 'heal', 'dry_run', 'conntrack_reclaim', 'forwarding_guard' ])
 		assert.equal(opts[f].rmempty, false, `${f} is written even when it is the default`);
 	assert.deepEqual(opts.dry_run.deps, [ [ 'heal', '1' ] ]);
+	assert.deepEqual(opts.reclaim_idle.deps, [ [ 'conntrack_reclaim', '1' ] ]);
 	assert.deepEqual(opts.log_level.values.map(v => v[0]), [ 'error', 'warn', 'info', 'debug' ]);
 
 	const v = opts.ignore_interface.validate;

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/goreleaser/nfpm/v2"
+	"github.com/goreleaser/nfpm/v2/files"
 	"github.com/goreleaser/nfpm/v2/ipk"
 )
 
@@ -22,7 +23,8 @@ const exitSkipped = 3
 func main() {
 	var o options
 	var out, mtime string
-	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix or luci")
+	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix, luci, i18n (a translation of the LuCI app) or deb (Debian/Ubuntu, -arch amd64|arm64)")
+	flag.StringVar(&o.Lang, "lang", "zh_Hans", "the po/ directory the translation package is built from (i18n)")
 	flag.StringVar(&o.Version, "version", "", "PKG_VERSION, e.g. 0.1.0")
 	flag.StringVar(&o.Release, "release", "1", "PKG_RELEASE, a number")
 	flag.StringVar(&o.Arch, "arch", "", "OpenWrt architecture of the netfix package")
@@ -30,6 +32,7 @@ func main() {
 	flag.StringVar(&o.Files, "files", "files", "the tree installed under / (netfix)")
 	flag.StringVar(&o.Feed, "feed", "openwrt/netfix/Makefile", "the feed Makefile the control fields come from (netfix)")
 	flag.StringVar(&o.LuciDir, "src", "luci-app", "the luci.mk app directory (luci)")
+	flag.StringVar(&o.Format, "format", "ipk", "ipk (opkg, OpenWrt 24.10) or apk (apk-tools, OpenWrt 25.12)")
 	flag.StringVar(&out, "out", "build/ipk", "output directory")
 	flag.StringVar(&mtime, "mtime", os.Getenv("SOURCE_DATE_EPOCH"), "file times as Unix seconds (default $SOURCE_DATE_EPOCH, else now)")
 	flag.Parse()
@@ -50,7 +53,7 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	fmt.Printf("%-48s %9d bytes, Installed-Size %9d\n", p, st.Size(), size)
+	fmt.Printf("%-52s %9d bytes, Installed-Size %9d\n", p, st.Size(), size)
 }
 
 // build writes one package into dir and returns its path and its
@@ -58,6 +61,9 @@ func main() {
 func build(o options, dir string) (string, int64, error) {
 	if err := checkVersion(o.Version, o.Release); err != nil {
 		return "", 0, err
+	}
+	if o.Kind == "deb" {
+		return buildDeb(o, dir)
 	}
 	scratch, err := os.MkdirTemp("", "mkipk")
 	if err != nil {
@@ -72,22 +78,41 @@ func build(o options, dir string) (string, int64, error) {
 		info, err = netfixInfo(o)
 	case "luci":
 		info, err = luciInfo(o)
+	case "i18n":
+		info, err = i18nInfo(o)
 	default:
-		err = fmt.Errorf("unknown -kind %q: want netfix or luci", o.Kind)
+		err = fmt.Errorf("unknown -kind %q: want netfix, luci or i18n", o.Kind)
 	}
 	if err != nil {
 		return "", 0, err
 	}
 
-	var buf bytes.Buffer
-	if err := ipk.Default.Package(info, &buf); err != nil {
-		return "", 0, fmt.Errorf("nfpm: %w", err)
+	var pkg []byte
+	var size int64
+	var name string
+	switch o.Format {
+	case "ipk", "":
+		var buf bytes.Buffer
+		if err := ipk.Default.Package(info, &buf); err != nil {
+			return "", 0, fmt.Errorf("nfpm: %w", err)
+		}
+		if pkg, size, err = opkgFixup(buf.Bytes()); err != nil {
+			return "", 0, err
+		}
+		name = fmt.Sprintf("%s_%s_%s.ipk", info.Name, fullVersion(o.Version, o.Release), info.Arch)
+	case "apk":
+		if pkg, err = packageApk(info, scratch); err != nil {
+			return "", 0, err
+		}
+		for _, c := range info.Contents {
+			if c.Type != files.TypeDir && c.Type != files.TypeImplicitDir && c.Type != files.TypeSymlink {
+				size += c.Size()
+			}
+		}
+		name = apkFileName(info)
+	default:
+		return "", 0, fmt.Errorf("unknown -format %q: want ipk or apk", o.Format)
 	}
-	pkg, size, err := opkgFixup(buf.Bytes())
-	if err != nil {
-		return "", 0, err
-	}
-	name := fmt.Sprintf("%s_%s_%s.ipk", info.Name, fullVersion(o.Version, o.Release), info.Arch)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", 0, err
 	}

@@ -309,3 +309,72 @@ func TestFeedScan(t *testing.T) {
 		t.Errorf("the feed scan finds packages in %q, want %q", found, want)
 	}
 }
+
+// The translation package: two builds of the same sources are the same
+// bytes, and its catalog is where LuCI loads it.
+func TestI18nPackageReproducible(t *testing.T) {
+	t.Parallel()
+	o := options{Kind: "i18n", Version: "0.1.0", Release: "1", LuciDir: "../../luci-app", Lang: "zh_Hans",
+		MTime: time.Unix(1764600000, 0).UTC()}
+	var got [][]byte
+	for i := 0; i < 2; i++ {
+		p, _, err := build(o, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(p) != "luci-i18n-netfix-zh-cn_0.1.0-r1_all.ipk" {
+			t.Errorf("package file %s, want luci-i18n-netfix-zh-cn_0.1.0-r1_all.ipk", filepath.Base(p))
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, b)
+	}
+	if !bytes.Equal(got[0], got[1]) {
+		t.Errorf("two builds differ (%d vs %d bytes)", len(got[0]), len(got[1]))
+	}
+}
+
+func TestLuciLang(t *testing.T) {
+	t.Parallel()
+	for dir, want := range map[string][2]string{
+		"zh_Hans": {"zh-cn", "简体中文 (Chinese Simplified)"},
+		"zh_Hant": {"zh-tw", "繁體中文 (Chinese Traditional)"},
+		"pt_BR":   {"pt-br", "pt_BR"},
+		"de":      {"de", "de"},
+	} {
+		if code, title := luciLang(dir); code != want[0] || title != want[1] {
+			t.Errorf("luciLang(%q) = %q, %q; want %q, %q", dir, code, title, want[0], want[1])
+		}
+	}
+}
+
+func TestApkArchAndName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"all": "noarch", "mipsel_24kc": "mipsel_24kc", "aarch64_cortex-a53": "aarch64_cortex-a53", "x86_64": "x86_64"} {
+		if got := apkArch(in); got != want {
+			t.Errorf("apkArch(%q) = %q, want %q", in, got, want)
+		}
+	}
+	o := options{Kind: "i18n", Format: "apk", Version: "0.1.0", Release: "1", LuciDir: "../../luci-app", Lang: "zh_Hans",
+		MTime: time.Unix(1764600000, 0).UTC()}
+	var got [][]byte
+	for i := 0; i < 2; i++ {
+		p, _, err := build(o, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(p) != "luci-i18n-netfix-zh-cn-0.1.0-r1.apk" {
+			t.Errorf("apk file %s, want luci-i18n-netfix-zh-cn-0.1.0-r1.apk", filepath.Base(p))
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, b)
+	}
+	if !bytes.Equal(got[0], got[1]) {
+		t.Errorf("two apk builds differ (%d vs %d bytes)", len(got[0]), len(got[1]))
+	}
+}

@@ -38,14 +38,16 @@ const BinPath = "/usr/sbin/netfix"
 
 // options are what the command line says; see main.go.
 type options struct {
-	Kind    string // "netfix" or "luci"
+	Kind    string // "netfix", "luci" or "i18n"
 	Version string // PKG_VERSION, e.g. 0.1.0
 	Release string // PKG_RELEASE, e.g. 1
 	Arch    string // OpenWrt architecture (netfix only)
 	Bin     string // the cross-built binary (netfix only)
 	Files   string // the files/ tree (netfix only)
 	Feed    string // openwrt/netfix/Makefile (netfix only)
-	LuciDir string // luci-app/ (luci only)
+	LuciDir string // luci-app/ (luci and i18n)
+	Lang    string // the po/ directory of a translation, e.g. zh_Hans (i18n only)
+	Format  string // "ipk" (default) or "apk"
 	MTime   time.Time
 	Scratch string // where the maintainer scripts are written for nfpm
 }

@@ -31,6 +31,7 @@ func Check(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the status document as JSON")
 	root := fs.String("root", "", "read UCI and other files below `DIR` instead of / (for tests and offline images)")
 	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket, asked whether the healer runs")
+	sample := fs.Duration("sample", DefaultSample, "where a bridge layout can track connections twice, read conntrack's counters twice this far apart (0: don't)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netfix check [--json] [--root DIR]\n\nDiagnoses flow offloading on this machine.\nExit status: 0 healthy, 1 warnings, 2 critical, 3 the check could not run.\n\n")
 		fs.PrintDefaults()
@@ -42,7 +43,7 @@ func Check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netfix check: unexpected argument %q\n", fs.Arg(0))
 		return ExitFailed
 	}
-	doc, err := Diagnose(*root, *socket, false)
+	doc, err := DiagnoseSampled(*root, *socket, false, *sample)
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "check", err)
 	}
@@ -58,7 +59,19 @@ func Check(args []string, stdout, stderr io.Writer) int {
 // state, and runs the rules. expectHealer makes a missing daemon a finding
 // even where the init script is not found (the rpcd fallback).
 func Diagnose(root, socket string, expectHealer bool) (status.Document, error) {
-	s, err := probe.Gather(probe.Options{Root: root})
+	return DiagnoseSampled(root, socket, expectHealer, 0)
+}
+
+// DefaultSample is how far apart `netfix check` reads conntrack's counters
+// on hosts whose bridge layout can track a connection twice: long enough
+// to see a client retry.
+const DefaultSample = 3 * time.Second
+
+// DiagnoseSampled is Diagnose that also samples conntrack's counters
+// (see probe.Options.SampleInterval). Only `netfix check` waits for it:
+// LuCI polls and fix requests must answer at once.
+func DiagnoseSampled(root, socket string, expectHealer bool, sample time.Duration) (status.Document, error) {
+	s, err := probe.Gather(probe.Options{Root: root, ForwardingSample: ForwardingSample, SampleInterval: sample})
 	if err != nil {
 		return status.Document{}, err
 	}
@@ -67,14 +80,25 @@ func Diagnose(root, socket string, expectHealer bool) (status.Document, error) {
 	var live status.Document
 	if err := ipc.Call(socket, ipc.Request{Method: "status"}, &live, 2*time.Second); err == nil {
 		heal = live.Heal
+		// The daemon caught these from conntrack events; a one-shot dump
+		// almost never sees an entry that lives milliseconds.
+		s.BridgeNF.Mirrors = live.BridgeNF.Mirrors
 	}
 	return DiagnoseWith(s, heal), nil
 }
+
+// ForwardingSample is how long a one-shot check waits to see whether the
+// forwarding drop counters grow, when some interface has forwarding off.
+const ForwardingSample = 2 * time.Second
 
 // DiagnoseWith runs the rules over s with the given healer state.
 func DiagnoseWith(s facts.Snapshot, heal status.Heal) status.Document {
 	s.HealerRunning = heal.Running
 	s.HealerMode = heal.Mode
+	if heal.Config != nil {
+		s.HealerConfig = *heal.Config
+	}
+	s.Forwarding = status.ForwardingSince(s.Forwarding, heal.ForwardingEvents)
 	return status.Build(version.Version, s, diagnose.Run(s), heal)
 }
 

@@ -16,6 +16,18 @@ import (
 
 // Daemon runs the healer until SIGTERM: `netfix daemon`.
 func Daemon(args []string, stderr io.Writer) int {
+	// Signals first, before anything that takes time: procd's reload
+	// sends SIGHUP right after start, whose default action would kill
+	// the daemon; SIGTERM/SIGINT stop it cleanly from the start too.
+	// SIGPIPE is ignored so a log reader that goes away (logd restarted,
+	// a closed terminal) costs the log lines, not the healer: writes then
+	// fail with EPIPE instead.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
 	fs := flag.NewFlagSet("daemon", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o daemon.Options
@@ -36,8 +48,7 @@ func Daemon(args []string, stderr io.Writer) int {
 		return 1
 	}
 	o.Log = stderr
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
+	o.Reload = hup
 	if err := daemon.Run(ctx, o); err != nil {
 		fmt.Fprintf(stderr, "netfix daemon: %v\n", err)
 		return 1

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/rpcd"
 	"github.com/netfix/netfix/src/internal/status"
@@ -66,4 +68,24 @@ func (b rpcBackend) History(limit int) ([]status.Event, uint64, error) {
 
 func (b rpcBackend) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 	return FlushHost(b.socket, ip, dryRun)
+}
+
+// Fix runs in the plugin itself: rpcd runs it as root, and the ledger's
+// lock serialises it with the CLI.
+func (b rpcBackend) Fix(id string, undo, dryRun bool) (fix.Result, error) {
+	r, err := NewFixRunner("", b.socket)
+	if err != nil {
+		return fix.Result{}, err
+	}
+	return RunFix(r, id, undo, dryRun)
+}
+
+// Fixes reads the ledger only.
+func (b rpcBackend) Fixes() ([]fix.Record, []fix.Event, error) {
+	path := os.Getenv("NETFIX_FIX_LEDGER")
+	if path == "" {
+		path = fix.DefaultLedgerPath("/")
+	}
+	l := &fix.Ledger{Path: path}
+	return l.Records()
 }

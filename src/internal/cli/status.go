@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/flows"
+	"github.com/netfix/netfix/src/internal/hostaddr"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/report"
 	"github.com/netfix/netfix/src/internal/status"
@@ -50,9 +51,9 @@ func Flush(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
-	ip, err := netip.ParseAddr(*ipStr)
+	ip, err := hostaddr.Parse(*ipStr)
 	if err != nil {
-		return fail(stdout, stderr, *asJSON, "flush", fmt.Errorf("--ip %q is not an IP address", *ipStr))
+		return fail(stdout, stderr, *asJSON, "flush", fmt.Errorf("--ip: %w", err))
 	}
 	ev, err := FlushHost(*socket, ip, *dry)
 	if err != nil {

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	uci "github.com/digineo/go-uci/v2"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // DefaultPath is the daemon's config file on OpenWrt.
@@ -46,6 +44,13 @@ type Config struct {
 	// RepairBurst repairs of one host are allowed per RepairWindow.
 	RepairBurst  int
 	RepairWindow time.Duration
+	// ForwardingGuard sets an interface's IPv4 forwarding back to 1 when it
+	// flips to 0 while global forwarding stays on (scenario S3). Off by
+	// default: it overrides whoever wrote the 0.
+	ForwardingGuard bool
+	// ConntrackReclaim and ReclaimIdle: see conntrack.go.
+	ConntrackReclaim bool
+	ReclaimIdle      uint32
 }
 
 // Default is the configuration out of the box: the package exists to
@@ -58,6 +63,7 @@ func Default() Config {
 		SweepInterval: 30 * time.Second,
 		RepairBurst:   10,
 		RepairWindow:  time.Minute,
+		ReclaimIdle:   DefaultReclaimIdle,
 	}
 }
 
@@ -80,46 +86,45 @@ func (p Problem) String() string {
 	return loc + ": " + p.Msg
 }
 
-// Load reads path. A missing file gives the defaults. A file that does not
-// parse returns the defaults and an error naming the line, and a bad value
-// keeps that option's default and adds a Problem: the daemon never dies on
-// a typo.
+// Load reads path. A missing file gives the defaults. A file that cannot
+// be read or parsed returns an error naming the file and line (the caller
+// decides what to run with: see Fallback), and a bad value keeps that
+// option's default and adds a Problem: the daemon never dies on a typo.
 func Load(path string) (Config, []Problem, error) {
 	cfg := Default()
-	body, err := os.ReadFile(path)
+	body, err := rootfs.ReadFile("", path, rootfs.MaxFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return cfg, nil, nil
 	}
 	if err != nil {
-		return cfg, nil, fmt.Errorf("read %s: %w", path, err)
+		return cfg, nil, err // names the file and says why
 	}
-	tree := uci.NewTree(filepath.Dir(path))
-	name := filepath.Base(path)
-	if err := tree.LoadConfig(name, true); err != nil {
-		return cfg, nil, fmt.Errorf("%s; running on defaults until it is fixed", DescribeSyntax(path, string(body), err))
+	u, err := ReadUCI(path, body, "netfix")
+	if err != nil {
+		return cfg, nil, errors.New(DescribeSyntax(body, err))
 	}
-	secs, _ := tree.GetSections(name, "netfix")
+	secs := u.Sections("netfix")
 	if len(secs) == 0 {
 		return cfg, []Problem{{File: path, Msg: "no `config netfix 'main'` section; using defaults"}}, nil
 	}
-	sec := secs[0]
-	p := parser{file: path, body: string(body), tree: tree, cfg: name, sec: sec}
+	p := parser{file: path, u: u, sec: secs[0], problems: u.Problems}
 
 	p.boolean("enabled", &cfg.Enabled)
 	p.boolean("heal", &cfg.Heal)
 	p.boolean("dry_run", &cfg.DryRun)
+	p.boolean("forwarding_guard", &cfg.ForwardingGuard)
 	if v, ok := p.get("log_level"); ok {
 		switch v {
 		case LevelError, LevelWarn, LevelInfo, LevelDebug:
 			cfg.LogLevel = v
 		default:
-			p.problem("log_level", fmt.Sprintf("%q is not one of error, warn, info, debug; using %s", v, cfg.LogLevel))
+			p.problem("log_level", fmt.Sprintf("%s is not one of error, warn, info, debug; using %s", Quote(v), cfg.LogLevel))
 		}
 	}
 	if v, ok := p.get("sweep_interval"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 5 || n > 3600 {
-			p.problem("sweep_interval", fmt.Sprintf("%q is not a number of seconds from 5 to 3600; using %d", v, int(cfg.SweepInterval.Seconds())))
+			p.problem("sweep_interval", fmt.Sprintf("%s is not a number of seconds from 5 to 3600; using %d", Quote(v), int(cfg.SweepInterval.Seconds())))
 		} else {
 			cfg.SweepInterval = time.Duration(n) * time.Second
 		}
@@ -127,14 +132,14 @@ func Load(path string) (Config, []Problem, error) {
 	if v, ok := p.get("repair_burst"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			p.problem("repair_burst", fmt.Sprintf("%q is not a number from 1 to 1000; using %d", v, cfg.RepairBurst))
+			p.problem("repair_burst", fmt.Sprintf("%s is not a number from 1 to 1000; using %d", Quote(v), cfg.RepairBurst))
 		} else {
 			cfg.RepairBurst = n
 		}
 	}
 	for _, v := range p.list("ignore_interface") {
 		if v == "" || len(v) > 15 || strings.ContainsAny(v, "/ \t") {
-			p.problem("ignore_interface", fmt.Sprintf("%q is not an interface name; ignored", v))
+			p.problem("ignore_interface", fmt.Sprintf("%s is not an interface name; ignored", Quote(v)))
 			continue
 		}
 		cfg.IgnoreInterfaces = append(cfg.IgnoreInterfaces, v)
@@ -142,11 +147,12 @@ func Load(path string) (Config, []Problem, error) {
 	for _, v := range p.list("ignore_host") {
 		pfx, err := parseHost(v)
 		if err != nil {
-			p.problem("ignore_host", fmt.Sprintf("%q is not an IP address or prefix; ignored", v))
+			p.problem("ignore_host", fmt.Sprintf("%s is not an IP address or prefix; ignored", Quote(v)))
 			continue
 		}
 		cfg.IgnoreHosts = append(cfg.IgnoreHosts, pfx)
 	}
+	parseConntrack(&p, &cfg)
 	sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
 	return cfg, p.problems, nil
 }
@@ -192,19 +198,18 @@ func (c Config) Mode() string {
 }
 
 type parser struct {
-	file, body, cfg, sec string
-	tree                 uci.Tree
-	problems             []Problem
+	file, sec string
+	u         *UCI
+	problems  []Problem
 }
 
 func (p *parser) get(opt string) (string, bool) {
-	v, ok := p.tree.GetLast(p.cfg, p.sec, opt)
+	v, ok := p.u.GetLast(p.sec, opt)
 	return strings.TrimSpace(v), ok && v != ""
 }
 
 func (p *parser) list(opt string) []string {
-	v, _ := p.tree.Get(p.cfg, p.sec, opt)
-	return v
+	return p.u.Get(p.sec, opt)
 }
 
 func (p *parser) boolean(opt string, dst *bool) {
@@ -218,21 +223,10 @@ func (p *parser) boolean(opt string, dst *bool) {
 	case "0", "off", "false", "no", "disabled":
 		*dst = false
 	default:
-		p.problem(opt, fmt.Sprintf("%q is not a boolean (use '1' or '0'); using %s", v, map[bool]string{true: "'1'", false: "'0'"}[*dst]))
+		p.problem(opt, fmt.Sprintf("%s is not a boolean (use '1' or '0'); using %s", Quote(v), map[bool]string{true: "'1'", false: "'0'"}[*dst]))
 	}
 }
 
 func (p *parser) problem(opt, msg string) {
-	p.problems = append(p.problems, Problem{File: p.file, Line: lineOf(p.body, opt), Option: opt, Msg: msg})
-}
-
-// lineOf finds the line that sets opt, for messages.
-func lineOf(body, opt string) int {
-	for i, l := range strings.Split(body, "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 2 && (f[0] == "option" || f[0] == "list") && f[1] == opt {
-			return i + 1
-		}
-	}
-	return 0
+	p.problems = append(p.problems, Problem{File: p.file, Line: p.u.Line(p.sec, opt), Option: opt, Msg: msg})
 }

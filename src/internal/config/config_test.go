@@ -71,7 +71,27 @@ func TestLoad(t *testing.T) {
 		{
 			name: "syntax error: defaults and an error naming the line",
 			body: "config netfix 'main'\n\toption heal '1\n\toption dry_run '0'\n",
-			err:  "line 2 (option heal): unterminated quoted string; running on defaults",
+			err:  "line 2 (option heal): unterminated quoted string",
+		},
+		{
+			name:   "what uci accepts: CRLF, empty values, '' and \"\"",
+			body:   "config netfix 'main'\r\n\toption heal '0'\r\n\toption dry_run ''\r\n\toption log_level \"\"\r\n\tlist ignore_host ''\r\n\tlist ignore_interface 'br-guest'\r\n",
+			mutate: func(c *Config) { c.Heal = false; c.IgnoreInterfaces = []string{"br-guest"} },
+		},
+		{
+			name:     "a 4 MB value is quoted short",
+			body:     "config netfix 'main'\n\toption log_level '" + strings.Repeat("x", 4<<20) + "'\n",
+			problems: []string{`line 2 (option log_level): "` + strings.Repeat("x", MaxLogValue) + `"… (4194304 bytes) is not one of`},
+		},
+		{
+			name: "a 10 MB file is refused in one short sentence",
+			body: "config netfix 'main'\n\toption log_level '" + strings.Repeat("x", 10<<20) + "'\n",
+			err:  "file too large (10485802 bytes, the limit is 8388608)",
+		},
+		{
+			name: "broken line in CRLF file: file and line",
+			body: "config netfix 'main'\r\n\toption heal '0'\r\n\tbogus\r\n",
+			err:  "netfix line 3: unknown keyword \"bogus\"",
 		},
 		{
 			name:     "no netfix section",
@@ -140,25 +160,6 @@ func TestIgnored(t *testing.T) {
 	} {
 		if got := c.Ignored(tt.iface, netip.MustParseAddr(tt.ip)); got != tt.want {
 			t.Errorf("Ignored(%s, %s) = %v", tt.iface, tt.ip, got)
-		}
-	}
-}
-
-func TestSyntaxProblem(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		body string
-		line int
-	}{
-		{"config a 'b'\n\toption x 'y'\n", 0},
-		{"# comment 'unbalanced\nconfig a\n", 0},
-		{"config a\n\toption x 'it''s'\n\toption y \"a'b\"\n", 0},
-		{"config a\n\toption x\n", 2},
-		{"config a\n\topton x 'y'\n", 2},
-		{"config a\n\tlist x 'y\n", 2},
-	} {
-		if got, msg := SyntaxProblem(tt.body); got != tt.line {
-			t.Errorf("SyntaxProblem(%q) = %d %q, want line %d", tt.body, got, msg, tt.line)
 		}
 	}
 }

@@ -83,12 +83,17 @@ func newRig(t *testing.T) *rig {
 func (r *rig) start() {
 	r.t.Helper()
 	r.log = &syncBuffer{}
-	r.cmd = r.ns.Command(r.bin, "daemon", "--config", filepath.Join(r.dir, "netfix"), "--socket", r.socket, "--state", filepath.Join(r.dir, "state.json"), "--root", r.dir)
+	r.cmd = r.daemonCmd()
 	r.cmd.Stderr = r.log
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
 	r.waitLog("watching neighbours")
+}
+
+// daemonCmd is the daemon's command line in the rig, not started.
+func (r *rig) daemonCmd() *exec.Cmd {
+	return r.ns.Command(r.bin, "daemon", "--config", filepath.Join(r.dir, "netfix"), "--socket", r.socket, "--state", filepath.Join(r.dir, "state.json"), "--root", r.dir)
 }
 
 func (r *rig) stop() {

@@ -35,6 +35,11 @@ type Options struct {
 	// ForceDryRun overrides the config's dry_run.
 	ForceDryRun bool
 	Log         io.Writer
+	// Reload delivers SIGHUP. The caller subscribes it as its very first
+	// step: procd's reload sends HUP right after start, and until a
+	// handler exists HUP's default action kills the process. Run
+	// subscribes its own when nil.
+	Reload <-chan os.Signal
 }
 
 // DefaultStatePath lives on /var/run, a tmpfs: it survives a daemon
@@ -51,18 +56,29 @@ type Daemon struct {
 	opts Options
 	log  *logger
 
+	// Every table below is bounded: tracker by heal.MaxHosts and
+	// heal.MaxPorts (see heal.Tracker), limiter by the hosts repaired
+	// within repair_window, prone and names by the router's links (names
+	// is emptied at every sweep), journal by status.MaxEvents.
 	mu      sync.Mutex // guards everything below and the conntrack conn
 	cfg     config.Config
+	cfgLoad configLoad // see config_linux.go
 	tracker *heal.Tracker
 	limiter *heal.Limiter
-	table   *flows.Table
+	table   flows.FlowTable
 	snap    facts.Snapshot
+	probed  bool // snap holds a probe's facts: the first one is done
 	prone   map[string]bool
 	names   map[int]string
 	since   time.Time
 
 	journal    journal
+	fw         *fwState    // forwarding switches and their flips (forwarding_linux.go)
+	ct         ctWatch     // conntrack fill watch (conntrack_linux.go)
+	mirrors    mirrorWatch // S4: connections tracked twice (mirror_linux.go)
 	refreshing atomic.Bool // a refresh after a repair is under way
+
+	shrinksSeen uint64 // tracker.Shrinks() at the last releaseMemory (main loop only)
 }
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.
@@ -70,7 +86,22 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Log == nil {
 		opts.Log = os.Stderr
 	}
-	d := &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC()}
+	hup := opts.Reload
+	if hup == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGHUP)
+		defer signal.Stop(ch)
+		hup = ch
+	}
+	// One daemon per socket, decided before anything is read or written.
+	lock, err := lockSocket(opts.Socket)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+
+	setMemoryLimit()
+	d := newDaemon(opts)
 	d.loadConfig()
 	if !d.cfg.Enabled {
 		d.log.Infof("disabled in %s (option enabled '0'); exiting", opts.ConfigPath)
@@ -100,15 +131,14 @@ func Run(ctx context.Context, opts Options) error {
 	defer l.Close()
 
 	d.refreshSnapshot()
+	go d.watchForwarding(ctx)
+	defer d.mirrors.stop()
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-
-	updates, done, err := d.subscribe()
+	sub, err := d.subscribe()
 	if err != nil {
 		return err
 	}
+	defer func() { sub.Close() }() // the current one, after resubscribes
 	// Reconcile: compare the saved state with the kernel's current tables.
 	d.resync(heal.ReasonReconcile)
 	d.repairFailed()
@@ -121,20 +151,19 @@ func Run(ctx context.Context, opts Options) error {
 	for {
 		select {
 		case <-ctx.Done():
-			close(done)
 			d.saveState()
 			d.log.Infof("stopping")
 			return nil
-		case m, ok := <-updates:
+		case m, ok := <-sub.updates:
 			if !ok {
 				// The subscription died, almost always ENOBUFS after a burst:
-				// resubscribe first, then resync from a dump so nothing
+				// close it, resubscribe, then resync from a dump so nothing
 				// that changed in the gap is missed.
-				d.log.Warnf("neighbour subscription lost; resubscribing and resynchronising from a full dump")
-				updates, done, err = d.subscribe()
-				if err != nil {
+				sub.Close()
+				if sub, err = d.subscribe(); err != nil {
 					return err
 				}
+				d.log.Warnf("neighbour subscription lost; resubscribed, resynchronising from a full dump")
 				d.resync("")
 				continue
 			}
@@ -146,7 +175,6 @@ func Run(ctx context.Context, opts Options) error {
 			d.loadConfig()
 			if !d.cfg.Enabled {
 				d.log.Infof("disabled by reload; exiting")
-				close(done)
 				d.saveState()
 				return nil
 			}
@@ -160,18 +188,13 @@ func Run(ctx context.Context, opts Options) error {
 	}
 }
 
-func (d *Daemon) loadConfig() {
-	cfg, problems, err := config.Load(d.opts.ConfigPath)
-	if d.opts.ForceDryRun {
-		cfg.DryRun = true
-	}
-	d.log.setLevel(cfg.LogLevel)
-	if err != nil {
-		d.log.Errorf("%v", err)
-	}
-	for _, p := range problems {
-		d.log.Warnf("%s", p)
-	}
+func newDaemon(opts Options) *Daemon {
+	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
+}
+
+// setConfig installs a configuration; the limiter starts afresh with its
+// repair_burst and repair_window.
+func (d *Daemon) setConfig(cfg config.Config) {
 	d.mu.Lock()
 	d.cfg = cfg
 	d.limiter = heal.NewLimiter(cfg.RepairBurst, cfg.RepairWindow)

@@ -8,19 +8,17 @@ import (
 
 // journal keeps the newest heal events, newest first, and the totals.
 type journal struct {
-	mu      sync.Mutex
-	events  []status.Event
-	total   uint64
-	deleted uint64
+	mu     sync.Mutex
+	events []status.Event
+	// counts holds only the totals of a status.Heal (EventsTotal,
+	// Repairs, ManualFlushes, FlowsDeleted).
+	counts status.Heal
 }
 
 func (j *journal) add(e status.Event) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.total++
-	if !e.DryRun {
-		j.deleted += uint64(e.FlowsDeleted)
-	}
+	j.counts.Count(e)
 	j.events = append([]status.Event{e}, j.events...)
 	if len(j.events) > status.MaxEvents {
 		j.events = j.events[:status.MaxEvents]
@@ -36,11 +34,18 @@ func (j *journal) last(n int) ([]status.Event, uint64) {
 	}
 	out := make([]status.Event, n)
 	copy(out, j.events[:n])
-	return out, j.total
+	return out, j.counts.EventsTotal
 }
 
 func (j *journal) totals() (uint64, uint64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.total, j.deleted
+	return j.counts.EventsTotal, j.counts.FlowsDeleted
+}
+
+// split returns the repairs and the manual flushes among the events.
+func (j *journal) split() (repairs, manual uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.counts.Repairs, j.counts.ManualFlushes
 }

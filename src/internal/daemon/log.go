@@ -41,7 +41,19 @@ func (l *logger) logf(level, format string, args ...any) {
 	if levelRank(level) > l.level {
 		return
 	}
-	fmt.Fprintf(l.w, "%s: %s\n", level, fmt.Sprintf(format, args...))
+	fmt.Fprintf(l.w, "%s: %s\n", level, clipLine(fmt.Sprintf(format, args...)))
+}
+
+// maxLogLine bounds one log line: values from files and the network are
+// quoted short where they are formatted (config.Quote); this is the
+// backstop, so no input can turn into a multi-megabyte line in logd.
+const maxLogLine = 2048
+
+func clipLine(s string) string {
+	if len(s) <= maxLogLine {
+		return s
+	}
+	return fmt.Sprintf("%s… (%d bytes, cut)", s[:maxLogLine], len(s))
 }
 
 func (l *logger) Errorf(f string, a ...any) { l.logf(config.LevelError, f, a...) }

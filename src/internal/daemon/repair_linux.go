@@ -13,11 +13,13 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"github.com/netfix/netfix/src/internal/flows"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/report"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
+// linkName names an interface for events and the ignore list; d.mu is held.
 func (d *Daemon) linkName(idx int) string {
 	if idx == 0 {
 		return ""
@@ -82,11 +84,13 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 	d.log.Infof("%s", report.EventLine(ev))
 }
 
-// Flush deletes the offloaded entries of ip now (the flush method).
+// Flush deletes the offloaded entries of ip now (the flush method). The
+// configured dry run wins over the request: a daemon told to delete
+// nothing deletes nothing, whoever asks.
 func (d *Daemon) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ev, err := d.table.Flush(ip, dryRun || d.cfg.DryRun)
+	ev, err := flows.Flush(d.table, ip, dryRun || d.cfg.DryRun)
 	if err != nil {
 		return status.Event{}, fmt.Errorf("list conntrack entries: %w", err)
 	}

@@ -7,11 +7,11 @@ package daemon
 
 import (
 	"fmt"
-	"net/netip"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/diagnose"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/hostaddr"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/status"
 	"github.com/netfix/netfix/src/internal/version"
@@ -21,11 +21,15 @@ import (
 func (d *Daemon) Heal() status.Heal {
 	events, total := d.journal.last(status.MaxEvents)
 	_, deleted := d.journal.totals()
+	repairs, manual := d.journal.split()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return status.Heal{
 		Running: true, Mode: d.cfg.Mode(), Since: d.since.Format(time.RFC3339),
 		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
+		Repairs: repairs, ManualFlushes: manual,
+		Config:           d.cfgLoad.status(),
+		ForwardingEvents: d.fw.Events(),
 	}
 }
 
@@ -34,14 +38,24 @@ func (d *Daemon) Heal() status.Heal {
 func (d *Daemon) Status() status.Document {
 	h := d.Heal()
 	d.mu.Lock()
-	s := d.snap
+	s, probed := d.snap, d.probed
 	d.mu.Unlock()
+	s.BridgeNF.Mirrors = d.mirrors.recent()
+	if !probed {
+		// The socket opens before the first probe (a second daemon must
+		// find it taken); until the probe is done it claims nothing.
+		return status.Starting(version.Version, time.Now().UTC(), h)
+	}
 	s.HealerExpected = true
 	return statusDoc(s, h)
 }
 
 func statusDoc(s facts.Snapshot, h status.Heal) status.Document {
 	s.HealerRunning, s.HealerMode = h.Running, h.Mode
+	if h.Config != nil {
+		s.HealerConfig = *h.Config
+	}
+	s.Forwarding = status.ForwardingSince(s.Forwarding, h.ForwardingEvents)
 	return status.Build(version.Version, s, diagnose.Run(s), h)
 }
 
@@ -54,14 +68,17 @@ func (d *Daemon) handle(req ipc.Request) (any, error) {
 		d.refreshSnapshot()
 		return d.Status(), nil
 	case "history":
+		if req.Limit == 0 {
+			req.Limit = ipc.DefaultHistory // ipc.Request refuses an explicit 0
+		}
 		events, total := d.journal.last(req.Limit)
 		return map[string]any{"events": events, "total": total}, nil
 	case "flush":
-		ip, err := netip.ParseAddr(req.IP)
+		ip, err := hostaddr.Parse(req.IP)
 		if err != nil {
-			return nil, fmt.Errorf("flush: %q is not an IP address", req.IP)
+			return nil, fmt.Errorf("flush: %w", err)
 		}
-		return d.Flush(ip.Unmap(), req.DryRun)
+		return d.Flush(ip, req.DryRun)
 	default:
 		return nil, fmt.Errorf("unknown method %q", req.Method)
 	}

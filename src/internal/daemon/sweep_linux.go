@@ -6,6 +6,10 @@
 package daemon
 
 import (
+	"runtime/debug"
+	"time"
+
+	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/probe"
 )
@@ -16,6 +20,20 @@ func (d *Daemon) sweep() {
 	d.refreshSnapshot()
 	d.resync("")
 	d.saveState()
+	d.releaseMemory()
+}
+
+// releaseMemory hands the heap a flood took back to the kernel once the
+// tracker has let it go: the Go runtime would otherwise return it only
+// slowly, and a router has no RAM to lend. One forced GC per shrink.
+func (d *Daemon) releaseMemory() {
+	d.mu.Lock()
+	n := d.tracker.Shrinks()
+	d.mu.Unlock()
+	if n != d.shrinksSeen {
+		d.shrinksSeen = n
+		debug.FreeOSMemory()
+	}
 }
 
 // refreshSnapshot probes the kernel afresh for the status document and
@@ -24,13 +42,22 @@ func (d *Daemon) refreshSnapshot() {
 	d.mu.Lock()
 	known := d.snap.Offload.KernelSupport
 	d.mu.Unlock()
-	s, err := probe.Gather(probe.Options{Root: d.opts.Root, Lenient: true, KnownSupport: known})
+	s, err := probe.Gather(d.conntrackProbeOptions(probe.Options{Root: d.opts.Root, Lenient: true, KnownSupport: known}))
 	if err != nil {
 		d.log.Warnf("refresh findings: %v", err)
 	}
+	d.forwardingGrowth(&s, time.Now())
+	d.conntrackSweep(&s)
+	d.setSnapshot(s)
+}
+
+// setSnapshot installs a probe's facts: the findings' source and the
+// stale-prone links repairs are limited to.
+func (d *Daemon) setSnapshot(s facts.Snapshot) {
 	d.mu.Lock()
-	d.snap = s
+	d.snap, d.probed = s, true
 	d.prone = heal.ProneLinks(s.Offload)
 	d.names = map[int]string{} // interfaces may have been recreated
 	d.mu.Unlock()
+	d.mirrors.update(s.BridgeNF, d.log)
 }

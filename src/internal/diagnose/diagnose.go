@@ -22,9 +22,17 @@ func Run(s facts.Snapshot) []status.Finding {
 
 // rules in report order.
 var rules = []func(facts.Snapshot) []status.Finding{
+	interfaceDisabled,
+	ipv6Disabled,
 	hwIneffective,
 	staleProne,
 	configMismatch,
 	healerNotRunning,
+	healerConfigUnreadable,
 	offloadSummary,
+	conntrackDropping,
+	conntrackNearFull,
+	bridgeNFCallIPTables,
+	bridgeRPFilterIPless,
+	conntrackDoubleTracking,
 }

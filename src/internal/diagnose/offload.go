@@ -23,6 +23,10 @@ const (
 // ports in the flowtable) to the software one (br-lan in the flowtable).
 const fixSoftwareOffload = "uci set firewall.@defaults[0].flow_offloading_hw='0'; uci commit firewall; fw4 reload"
 
+// softwareOffloadUCI is fixSoftwareOffload as UCI options, for the LuCI
+// page's "Apply fix" (LuCI's apply reloads the firewall itself).
+var softwareOffloadUCI = []status.UCIChange{{Config: "firewall", Type: "defaults", Index: 0, Option: "flow_offloading_hw", Value: "0"}}
+
 const fixStartHealer = "/etc/init.d/netfix enable; /etc/init.d/netfix start"
 
 // activeFlowtables are the flowtables some rule feeds with `flow add`; an
@@ -55,12 +59,12 @@ func hwIneffective(s facts.Snapshot) []status.Finding {
 		return nil
 	}
 
-	var ev []string
+	var ev []status.Msg
 	if uciHW(s) {
-		ev = append(ev, fmt.Sprintf("%s: defaults flow_offloading='1', flow_offloading_hw='1'", s.Firewall.Path))
+		ev = append(ev, status.M("%s: defaults flow_offloading='1', flow_offloading_hw='1'", s.Firewall.Path))
 	}
 	for _, ft := range flagged {
-		ev = append(ev, fmt.Sprintf("flowtable %s has flags offload", ft.Ref()))
+		ev = append(ev, status.M("flowtable %s has flags offload", ft.Ref()))
 	}
 
 	capable := 0
@@ -80,47 +84,53 @@ func hwIneffective(s facts.Snapshot) []status.Finding {
 	ct := s.Conntrack
 	noHWEntries := ct.Available && ct.Offloaded > 0 && ct.HWOffloaded == 0
 	if ct.Available {
-		ev = append(ev, fmt.Sprintf("conntrack: %d entries [OFFLOAD], %d [HW_OFFLOAD]", ct.Offloaded, ct.HWOffloaded))
+		ev = append(ev, status.M("conntrack: %d entries [OFFLOAD], %d [HW_OFFLOAD]", ct.Offloaded, ct.HWOffloaded))
 	}
 	noCapableNIC := len(seen) > 0 && capable == 0
 	if !noCapableNIC && !noHWEntries {
 		return nil
 	}
 
-	detail := "Hardware flow offloading only works on NICs/switches whose driver offers hw-tc-offload; here "
+	var why status.Msg
 	switch {
 	case noCapableNIC && noHWEntries:
-		detail += "no flowtable device offers it and no conntrack entry is hardware-offloaded."
+		why = status.M("Hardware flow offloading only works on NICs/switches whose driver offers hw-tc-offload; here no flowtable device offers it and no conntrack entry is hardware-offloaded.")
 	case noCapableNIC:
-		detail += "no flowtable device offers it."
+		why = status.M("Hardware flow offloading only works on NICs/switches whose driver offers hw-tc-offload; here no flowtable device offers it.")
 	default:
-		detail += "offloaded entries exist but none is hardware-offloaded."
+		why = status.M("Hardware flow offloading only works on NICs/switches whose driver offers hw-tc-offload; here offloaded entries exist but none is hardware-offloaded.")
 	}
-	detail += " The setting buys nothing, and fw4's hardware layout lists the bridge ports in the flowtable, which makes offloaded flows keep a host's old MAC address after it changes. Software offloading gives the same speed here without that risk."
-	return []status.Finding{{
-		ID:       IDHWIneffective,
-		Severity: status.SeverityWarning,
-		Title:    "Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware.",
-		Detail:   detail,
-		Evidence: ev,
-		Fix:      fixSoftwareOffload,
-	}}
+	detail := []status.Msg{
+		why,
+		status.M("The setting buys nothing, and fw4's hardware layout lists the bridge ports in the flowtable, which makes offloaded flows keep a host's old MAC address after it changes."),
+		status.M("Software offloading gives the same speed here without that risk."),
+	}
+	f := status.NewFinding(IDHWIneffective, status.SeverityWarning,
+		status.M("Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware."),
+		detail, ev, fixSoftwareOffload)
+	if uciHW(s) {
+		f.FixUCI = softwareOffloadUCI
+	}
+	return []status.Finding{f}
 }
 
-func deviceOffloadEvidence(d facts.Device) string {
+// deviceOffloadEvidence says whether a flowtable device can offload. The
+// device is named with its driver in parentheses ("eth0 (igb)"): both are
+// data, so they form one argument.
+func deviceOffloadEvidence(d facts.Device) status.Msg {
 	name := d.Name
 	if d.Driver != "" {
 		name += " (" + d.Driver + ")"
 	}
 	switch {
 	case d.Kind == facts.KindMissing:
-		return d.Name + ": no such device"
+		return status.M("%s: no such device", d.Name)
 	case !d.HWTCOffloadKnown:
-		return name + ": hw-tc-offload not reported by the driver"
+		return status.M("%s: hw-tc-offload not reported by the driver", name)
 	case d.HWTCOffload:
-		return name + ": hw-tc-offload on"
+		return status.M("%s: hw-tc-offload on", name)
 	default:
-		return name + ": hw-tc-offload off"
+		return status.M("%s: hw-tc-offload off", name)
 	}
 }
 
@@ -143,25 +153,30 @@ func staleProne(s facts.Snapshot) []status.Finding {
 				bridges = append(bridges, p.Master)
 			}
 		}
-		ev := []string{fmt.Sprintf("flowtable %s devices = { %s }", ft.Ref(), strings.Join(ft.DeviceNames(), ", "))}
+		ev := []status.Msg{status.M("flowtable %s devices = { %s }", ft.Ref(), strings.Join(ft.DeviceNames(), ", "))}
 		for _, p := range ports {
-			ev = append(ev, fmt.Sprintf("%s is a port of bridge %s", p.Name, p.Master))
+			ev = append(ev, status.M("%s is a port of bridge %s", p.Name, p.Master))
 		}
 		if s.Conntrack.Available {
-			ev = append(ev, fmt.Sprintf("conntrack: %d offloaded %s at risk", s.Conntrack.Offloaded, entries(s.Conntrack.Offloaded)))
+			n := s.Conntrack.Offloaded
+			ev = append(ev, status.MN(n, "conntrack: %d offloaded entry at risk", "conntrack: %d offloaded entries at risk", n))
 		}
 
 		healing := s.HealerRunning && s.HealerMode == status.ModeHeal
 		sev := status.SeverityWarning
-		var cover string
+		var cover status.Msg
 		switch {
 		case healing:
 			sev = status.SeverityInfo
-			cover = "The netfix healer is running and deletes a host's offloaded entries as soon as its MAC or bridge port changes, so the risk is covered."
+			cover = status.M("The netfix healer is running and deletes a host's offloaded entries as soon as its MAC or bridge port changes, so the risk is covered.")
+		case s.HealerRunning && s.HealerMode == status.ModeDryRun:
+			cover = status.M("The netfix healer is running in dry-run mode, so it does not repair these flows.")
+		case s.HealerRunning && s.HealerMode == status.ModeOff:
+			cover = status.M("The netfix healer is running in off mode, so it does not repair these flows.")
 		case s.HealerRunning:
-			cover = fmt.Sprintf("The netfix healer is running in %s mode, so it does not repair these flows.", strings.ReplaceAll(s.HealerMode, "_", "-"))
+			cover = status.M("The netfix healer is running in %s mode, so it does not repair these flows.", strings.ReplaceAll(s.HealerMode, "_", "-"))
 		default:
-			cover = "The netfix healer is not running, so nothing repairs these flows."
+			cover = status.M("The netfix healer is not running, so nothing repairs these flows.")
 		}
 		if !healing && s.Conntrack.Offloaded > 0 {
 			sev = status.SeverityCritical
@@ -183,14 +198,12 @@ func staleProne(s facts.Snapshot) []status.Finding {
 			}
 			fix += fixStartHealer
 		}
-		out = append(out, status.Finding{
-			ID:       IDStaleProne,
-			Severity: sev,
-			Title:    fmt.Sprintf("Flowtable %s lists bridge ports (%s): a host that changes MAC or bridge port keeps receiving nothing until its conntrack entry dies.", ft.Name, strings.Join(names, ", ")),
-			Detail:   "With bridge ports in the device list the kernel sends offloaded packets straight out of the port with the destination MAC it cached when the flow was offloaded, and nothing refreshes that cache while packets keep flowing. " + cover,
-			Evidence: ev,
-			Fix:      fix,
-		})
+		out = append(out, status.NewFinding(IDStaleProne, sev,
+			status.M("Flowtable %s lists bridge ports (%s): a host that changes MAC or bridge port keeps receiving nothing until its conntrack entry dies.", ft.Name, strings.Join(names, ", ")),
+			[]status.Msg{
+				status.M("With bridge ports in the device list the kernel sends offloaded packets straight out of the port with the destination MAC it cached when the flow was offloaded, and nothing refreshes that cache while packets keep flowing."),
+				cover,
+			}, ev, fix))
 	}
 	return out
 }
@@ -204,34 +217,28 @@ func configMismatch(s facts.Snapshot) []status.Finding {
 		return nil
 	}
 	want := fw.Mode()
-	uciLine := fmt.Sprintf("%s: flow_offloading='%s', flow_offloading_hw='%s'", fw.Path, bit(fw.FlowOffloading), bit(fw.FlowOffloadingHW))
+	uciLine := status.M("%s: flow_offloading='%s', flow_offloading_hw='%s'", fw.Path, bit(fw.FlowOffloading), bit(fw.FlowOffloadingHW))
 
 	if s.Offload.KernelSupport == facts.SupportNo {
 		if want == facts.ModeNone {
 			return nil
 		}
-		return []status.Finding{{
-			ID:       IDKernelUnsupported,
-			Severity: status.SeverityWarning,
-			Title:    "Flow offloading is enabled in the firewall config, but this kernel has no flowtable support, so nothing is offloaded.",
-			Detail:   "The kernel rejected a flowtable request: it was built without CONFIG_NF_FLOW_TABLE or the nf_flow_table modules are not loaded (kmod-nft-offload on OpenWrt).",
-			Evidence: []string{uciLine, "kernel: flowtable requests fail (no nf_flow_table support)"},
-			Fix:      "opkg install kmod-nft-offload; fw4 reload",
-		}}
+		return []status.Finding{status.NewFinding(IDKernelUnsupported, status.SeverityWarning,
+			status.M("Flow offloading is enabled in the firewall config, but this kernel has no flowtable support, so nothing is offloaded."),
+			[]status.Msg{status.M("The kernel rejected a flowtable request: it was built without CONFIG_NF_FLOW_TABLE or the nf_flow_table modules are not loaded (kmod-nft-offload on OpenWrt).")},
+			[]status.Msg{uciLine, status.M("kernel: flowtable requests fail (no nf_flow_table support)")},
+			"opkg install kmod-nft-offload; fw4 reload")}
 	}
 
 	if !s.Offload.HasTable("inet", "fw4") {
 		if want == facts.ModeNone {
 			return nil
 		}
-		return []status.Finding{{
-			ID:       IDConfigMismatch,
-			Severity: status.SeverityWarning,
-			Title:    "Flow offloading is enabled in the firewall config, but the firewall4 ruleset (table inet fw4) is not loaded.",
-			Detail:   "firewall4 builds the flowtable when it loads its ruleset; without the table nothing is offloaded and the config is not in effect.",
-			Evidence: []string{uciLine, "nftables: no table inet fw4"},
-			Fix:      "fw4 reload",
-		}}
+		return []status.Finding{status.NewFinding(IDConfigMismatch, status.SeverityWarning,
+			status.M("Flow offloading is enabled in the firewall config, but the firewall4 ruleset (table inet fw4) is not loaded."),
+			[]status.Msg{status.M("firewall4 builds the flowtable when it loads its ruleset; without the table nothing is offloaded and the config is not in effect.")},
+			[]status.Msg{uciLine, status.M("nftables: no table inet fw4")},
+			"fw4 reload")}
 	}
 
 	var live []facts.Flowtable
@@ -240,40 +247,35 @@ func configMismatch(s facts.Snapshot) []status.Finding {
 			live = append(live, ft)
 		}
 	}
-	var ev []string
-	ev = append(ev, uciLine)
+	ev := []status.Msg{uciLine}
 	for _, ft := range live {
-		line := fmt.Sprintf("flowtable %s devices = { %s }", ft.Ref(), strings.Join(ft.DeviceNames(), ", "))
+		devices := strings.Join(ft.DeviceNames(), ", ")
 		if ft.HWOffloadFlag {
-			line += "; flags offload"
+			ev = append(ev, status.M("flowtable %s devices = { %s }; flags offload", ft.Ref(), devices))
+		} else {
+			ev = append(ev, status.M("flowtable %s devices = { %s }", ft.Ref(), devices))
 		}
-		ev = append(ev, line)
 	}
 	if len(live) == 0 {
-		ev = append(ev, "nftables: table inet fw4 has no flowtable")
+		ev = append(ev, status.M("nftables: table inet fw4 has no flowtable"))
 	}
 
-	var title string
+	var title status.Msg
 	switch {
 	case want == facts.ModeNone && len(live) > 0:
-		title = "Flow offloading is disabled in the firewall config but the live ruleset still offloads: the firewall was not reloaded."
+		title = status.M("Flow offloading is disabled in the firewall config but the live ruleset still offloads: the firewall was not reloaded.")
 	case want != facts.ModeNone && len(live) == 0:
-		title = "Flow offloading is enabled in the firewall config but the live ruleset has no flowtable: the firewall was not reloaded."
+		title = status.M("Flow offloading is enabled in the firewall config but the live ruleset has no flowtable: the firewall was not reloaded.")
 	case want == facts.ModeHardware && !anyLayoutHW(live):
-		title = "Hardware flow offloading is set in the firewall config but the live flowtable still has the software layout: the firewall was not reloaded."
+		title = status.M("Hardware flow offloading is set in the firewall config but the live flowtable still has the software layout: the firewall was not reloaded.")
 	case want == facts.ModeSoftware && anyLayoutHW(live):
-		title = "Software flow offloading is set in the firewall config but the live flowtable still has the hardware layout: the firewall was not reloaded."
+		title = status.M("Software flow offloading is set in the firewall config but the live flowtable still has the hardware layout: the firewall was not reloaded.")
 	default:
 		return nil
 	}
-	return []status.Finding{{
-		ID:       IDConfigMismatch,
-		Severity: status.SeverityWarning,
-		Title:    title,
-		Detail:   "fw4 turns /etc/config/firewall into nftables only when it (re)loads; until then the kernel runs the old layout.",
-		Evidence: ev,
-		Fix:      "fw4 reload",
-	}}
+	return []status.Finding{status.NewFinding(IDConfigMismatch, status.SeverityWarning, title,
+		[]status.Msg{status.M("fw4 turns /etc/config/firewall into nftables only when it (re)loads; until then the kernel runs the old layout.")},
+		ev, "fw4 reload")}
 }
 
 // anyLayoutHW tells fw4's hardware layout (physical ports, maybe flags
@@ -299,53 +301,82 @@ func healerNotRunning(s facts.Snapshot) []status.Finding {
 			sev = status.SeverityWarning
 		}
 	}
-	return []status.Finding{{
-		ID:       IDHealerNotRunning,
-		Severity: sev,
-		Title:    "The netfix daemon is not running: stale offloaded flows are not repaired and this report is a one-shot check.",
-		Detail:   "The daemon watches neighbour and bridge changes and deletes the offloaded conntrack entries of a host whose MAC or port changed.",
-		Evidence: []string{"no answer on the netfix daemon socket"},
-		Fix:      fixStartHealer,
-	}}
+	return []status.Finding{status.NewFinding(IDHealerNotRunning, sev,
+		status.M("The netfix daemon is not running: stale offloaded flows are not repaired and this report is a one-shot check."),
+		[]status.Msg{status.M("The daemon watches neighbour and bridge changes and deletes the offloaded conntrack entries of a host whose MAC or port changed.")},
+		[]status.Msg{status.M("no answer on the netfix daemon socket")},
+		fixStartHealer)}
 }
 
 // offloadSummary always reports what is in effect, so a healthy router
 // still shows its mode and counts.
 func offloadSummary(s facts.Snapshot) []status.Finding {
-	ev := []string{fmt.Sprintf("firewall config asks for: %s", s.Firewall.Mode())}
-	if !s.Firewall.Present {
-		ev[0] = "firewall config: not present (" + s.Firewall.Path + ")"
+	var ev []status.Msg
+	// No fw4 (Debian, Docker): no line about OpenWrt's firewall config.
+	if s.Firewall.Present {
+		ev = append(ev, askedFor(s.Firewall.Mode()))
 	}
 	switch s.Offload.KernelSupport {
 	case facts.SupportNo:
-		ev = append(ev, "kernel: no flowtable support")
+		ev = append(ev, status.M("kernel: no flowtable support"))
 	case facts.SupportUnknown:
-		ev = append(ev, "kernel flowtables: unknown ("+s.Offload.Error+")")
+		ev = append(ev, status.M("kernel flowtables: unknown (%s)", s.Offload.Error))
 	}
 	for _, ft := range s.Offload.Flowtables {
-		line := fmt.Sprintf("flowtable %s: hook %s priority %d, devices = { %s }", ft.Ref(), ft.Hook, ft.Priority, strings.Join(ft.DeviceNames(), ", "))
-		if ft.HWOffloadFlag {
-			line += ", flags offload"
-		}
-		if !ft.Referenced {
-			line += " (no rule adds flows to it)"
-		}
-		ev = append(ev, line)
+		ev = append(ev, flowtableSummary(ft))
 	}
 	ct := s.Conntrack
 	if ct.Available {
-		ev = append(ev, fmt.Sprintf("conntrack: %d/%d entries, %d [OFFLOAD], %d [HW_OFFLOAD]", ct.Entries, ct.Max, ct.Offloaded, ct.HWOffloaded))
+		ev = append(ev, status.M("conntrack: %d/%d entries, %d [OFFLOAD], %d [HW_OFFLOAD]", ct.Entries, ct.Max, ct.Offloaded, ct.HWOffloaded))
 	} else if ct.Error != "" {
-		ev = append(ev, "conntrack: not readable ("+ct.Error+")")
+		ev = append(ev, status.M("conntrack: not readable (%s)", ct.Error))
 	}
-	mode := facts.EffectiveMode(s)
-	return []status.Finding{{
-		ID:       IDSummary,
-		Severity: status.SeverityInfo,
-		Title:    fmt.Sprintf("Flow offloading in effect: %s.", mode),
-		Detail:   "What the kernel actually does, from the live flowtables and the conntrack offload bits.",
-		Evidence: ev,
-	}}
+	return []status.Finding{status.NewFinding(IDSummary, status.SeverityInfo,
+		inEffect(facts.EffectiveMode(s)),
+		[]status.Msg{status.M("What the kernel actually does, from the live flowtables and the conntrack offload bits.")},
+		ev, "")}
+}
+
+// askedFor and inEffect name the offload mode inside the sentence, so a
+// translation can word each mode its own way.
+func askedFor(mode string) status.Msg {
+	switch mode {
+	case facts.ModeNone:
+		return status.M("firewall config asks for: none")
+	case facts.ModeSoftware:
+		return status.M("firewall config asks for: software")
+	case facts.ModeHardware:
+		return status.M("firewall config asks for: hardware")
+	}
+	return status.M("firewall config asks for: %s", mode)
+}
+
+func inEffect(mode string) status.Msg {
+	switch mode {
+	case facts.ModeNone:
+		return status.M("Flow offloading in effect: none.")
+	case facts.ModeSoftware:
+		return status.M("Flow offloading in effect: software.")
+	case facts.ModeHardware:
+		return status.M("Flow offloading in effect: hardware.")
+	}
+	return status.M("Flow offloading in effect: %s.", mode)
+}
+
+// flowtableSummary is one evidence line per flowtable; the optional
+// remarks are whole variants of the sentence, not fragments.
+func flowtableSummary(ft facts.Flowtable) status.Msg {
+	devices := strings.Join(ft.DeviceNames(), ", ")
+	switch {
+	case ft.HWOffloadFlag && !ft.Referenced:
+		return status.M("flowtable %s: hook %s priority %d, devices = { %s }, flags offload (no rule adds flows to it)", ft.Ref(), ft.Hook, ft.Priority, devices)
+	case ft.HWOffloadFlag:
+		return status.M("flowtable %s: hook %s priority %d, devices = { %s }, flags offload", ft.Ref(), ft.Hook, ft.Priority, devices)
+	case !ft.Referenced:
+		return status.M("flowtable %s: hook %s priority %d, devices = { %s } (no rule adds flows to it)", ft.Ref(), ft.Hook, ft.Priority, devices)
+	default:
+		return status.M("flowtable %s: hook %s priority %d, devices = { %s }", ft.Ref(), ft.Hook, ft.Priority, devices)
+	}
 }
 
 func bit(b bool) string {
@@ -353,11 +384,4 @@ func bit(b bool) string {
 		return "1"
 	}
 	return "0"
-}
-
-func entries(n int) string {
-	if n == 1 {
-		return "entry"
-	}
-	return "entries"
 }

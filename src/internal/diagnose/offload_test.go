@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -286,4 +287,30 @@ func containsLine(lines []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// The LuCI page applies offload.hw_ineffective's fix through LuCI's uci
+// only when it is a UCI change: UCI asks for hardware offloading. A
+// flowtable with flags offload that UCI did not ask for (a hand-written
+// ruleset) has no UCI option to change.
+func TestHWIneffectiveFixUCI(t *testing.T) {
+	t.Parallel()
+	want := []status.UCIChange{{Config: "firewall", Type: "defaults", Index: 0, Option: "flow_offloading_hw", Value: "0"}}
+	find := func(fs []status.Finding) *status.Finding {
+		for i := range fs {
+			if fs[i].ID == IDHWIneffective {
+				return &fs[i]
+			}
+		}
+		return nil
+	}
+	f := find(Run(fixtures.S1()))
+	if f == nil || !reflect.DeepEqual(f.FixUCI, want) {
+		t.Fatalf("S1: hw_ineffective FixUCI = %+v, want %+v", f, want)
+	}
+	s := fixtures.S1()
+	s.Firewall.FlowOffloadingHW = false
+	if f := find(Run(s)); f != nil && f.FixUCI != nil {
+		t.Errorf("UCI does not ask for hardware offloading, yet FixUCI = %+v", f.FixUCI)
+	}
 }

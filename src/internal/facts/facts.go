@@ -10,6 +10,10 @@ type Snapshot struct {
 	Firewall  Firewall
 	Offload   Offload
 	Conntrack Conntrack
+	// Forwarding is per-interface IP forwarding (scenario S3).
+	Forwarding Forwarding
+	// BridgeNF is bridge netfilter and what it touches (S4).
+	BridgeNF BridgeNF
 
 	// HealerRunning tells the rules whether a netfix daemon covers the
 	// stale-flow risk right now. A one-shot check sets it from the daemon
@@ -20,6 +24,8 @@ type Snapshot struct {
 	// HealerExpected is true where the netfix daemon is installed (its
 	// init script exists), so a daemon that is not running is a fault.
 	HealerExpected bool
+	// HealerConfig says whether the daemon could read its configuration.
+	HealerConfig HealerConfig
 }
 
 // Firewall is what /etc/config/firewall asks for. OpenWrt's fw4 turns the
@@ -153,6 +159,10 @@ type Conntrack struct {
 	Offloaded int `json:"offloaded"`
 	// HWOffloaded counts entries with IPS_HW_OFFLOAD (1<<15), [HW_OFFLOAD].
 	HWOffloaded int `json:"hw_offloaded"`
+
+	// Table fill, statistics, timeouts and who holds the entries (S2);
+	// the types are in ctusage.go.
+	Table *CTTable `json:"table,omitempty"`
 }
 
 // Conntrack status bits the rules care about (include/uapi/linux/

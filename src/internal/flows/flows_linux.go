@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"time"
 
 	"github.com/mdlayher/netlink"
 	"github.com/ti-mo/conntrack"
@@ -44,17 +43,6 @@ func Open() (*Table, error) {
 
 // Close releases the socket.
 func (t *Table) Close() error { return t.nl.Close() }
-
-// Pass is the outcome of one pass over a host's offloaded entries.
-type Pass struct {
-	// Matched counts the offloaded entries involving the host that the
-	// pass saw (it stops at the first one when allow refuses).
-	Matched int
-	// Deleted counts the entries deleted; in dry run, those that would be.
-	Deleted int
-	// Refused: allow said no at the first match, nothing was deleted.
-	Refused bool
-}
 
 // errRefused stops the dump when allow refuses.
 var errRefused = errors.New("refused")
@@ -117,20 +105,8 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 	return p, del.err
 }
 
-// Flush deletes (or, in dry run, counts) ip's offloaded entries now and
-// describes it as a manual repair event. A failed delete is in the event's
-// Error; a failed dump is an error unless something was deleted already.
+// Flush deletes (or, in dry run, counts) ip's offloaded entries now; see
+// the package function Flush, shared with the daemon.
 func (t *Table) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
-	start := time.Now()
-	ip = ip.Unmap()
-	p, err := t.DeleteOffloaded(ip, dryRun, nil)
-	if err != nil && p.Matched == 0 {
-		return status.Event{}, err
-	}
-	ev := status.Event{Time: start.UTC(), IP: ip.String(), Reason: heal.ReasonManual, DryRun: dryRun, FlowsDeleted: p.Deleted}
-	if err != nil {
-		ev.Error = err.Error()
-	}
-	ev.LatencyUS = time.Since(start).Microseconds()
-	return ev, nil
+	return Flush(t, ip, dryRun)
 }

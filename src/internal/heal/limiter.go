@@ -5,7 +5,9 @@ import (
 	"time"
 )
 
-// Limiter allows at most Burst repairs of one host per Window. Two devices
+// Limiter allows at most Burst repairs of one host per Window. Its map
+// holds only hosts repaired within the last Window, and is pruned of the
+// others whenever it passes MaxHosts. Two devices
 // fighting over one IP (an ARP flap) would otherwise make the daemon delete
 // that host's flows in a loop.
 type Limiter struct {

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // State is what survives a daemon restart (kept on tmpfs, so not a reboot,
@@ -29,7 +30,7 @@ type PortEntry struct {
 func (t *Tracker) State() State {
 	s := State{Hosts: t.Hosts(), Ports: []PortEntry{}}
 	for k, p := range t.ports {
-		s.Ports = append(s.Ports, PortEntry{Bridge: k.bridge, MAC: k.mac, VLAN: k.vlan, Port: p})
+		s.Ports = append(s.Ports, PortEntry{Bridge: k.bridge, MAC: k.mac, VLAN: k.vlan, Port: p.port})
 	}
 	if s.Hosts == nil {
 		s.Hosts = []Host{}
@@ -38,28 +39,41 @@ func (t *Tracker) State() State {
 }
 
 // Restore loads a saved state into an empty tracker. The hosts count as
-// remembered until a fresh dump confirms them.
+// remembered until a fresh dump confirms them. A file holds at most what
+// a tracker can (MaxHosts, MaxPorts); anything past that, from an older
+// netfix or a tampered file, is not loaded.
 func (t *Tracker) Restore(s State) {
 	for _, h := range s.Hosts {
+		if len(t.hosts) >= MaxHosts {
+			break
+		}
 		if !h.IP.IsValid() || h.MAC == "" {
 			continue
 		}
 		k := hostKey{h.LinkIndex, h.IP.Unmap()}
+		if t.hosts[k] != nil {
+			continue
+		}
 		hc := h
 		hc.IP = k.ip
-		t.hosts[k] = &hc
+		t.addHost(k, &hc)
 		t.gone[k] = true
 	}
 	for _, p := range s.Ports {
+		if len(t.ports) >= MaxPorts {
+			break
+		}
 		if p.Bridge != 0 && p.MAC != "" {
-			t.ports[fdbKey{p.Bridge, p.MAC, p.VLAN}] = p.Port
+			t.ports[fdbKey{p.Bridge, p.MAC, p.VLAN}] = portEntry{port: p.Port}
 		}
 	}
 }
 
 // LoadState reads a saved state; a missing file is an empty state.
 func LoadState(path string) (State, error) {
-	b, err := os.ReadFile(path)
+	// The state file is netfix's own, but a planted FIFO or a link to
+	// /dev/zero must neither hang nor exhaust the daemon.
+	b, err := rootfs.ReadFile("", path, rootfs.MaxFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return State{}, nil
 	}
@@ -74,21 +88,14 @@ func LoadState(path string) (State, error) {
 }
 
 // SaveState writes s atomically (temp file + rename), so a crash never
-// leaves half a file.
+// leaves half a file, and never through a planted link (rootfs.WriteState).
 func SaveState(path string, s State) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("create state dir: %w", err)
-	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("write state %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace state %s: %w", path, err)
+	if err := rootfs.WriteState(path, b); err != nil {
+		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
 }

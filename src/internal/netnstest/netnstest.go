@@ -73,24 +73,36 @@ func (ns *NS) Command(args ...string) *exec.Cmd {
 // Path is the namespace's bind mount, for libraries that take a netns fd.
 func (ns *NS) Path() string { return filepath.Join("/var/run/netns", ns.Name) }
 
-// BuildNetfix compiles the netfix binary once per test binary and returns
-// its path.
+// Main runs a package's tests and then removes the netfix binary that
+// BuildNetfix shared between them. Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(netnstest.Main(m)) }
+func Main(m *testing.M) int {
+	shared = true
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	return code
+}
+
+// BuildNetfix compiles the netfix binary and returns its path: once per
+// test binary when the package's TestMain uses Main (which removes it at
+// the end), else once per test, in the test's own temporary directory.
 func BuildNetfix(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "netfix-bin-")
+	if !shared {
+		bin, err := build(t.TempDir())
 		if err != nil {
-			buildErr = err
-			return
+			t.Fatal(err)
 		}
-		bin := filepath.Join(dir, "netfix")
-		cmd := exec.Command("go", "build", "-o", bin, "github.com/netfix/netfix/src/cmd/netfix")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build netfix: %v\n%s", err, out)
-			return
+		return bin
+	}
+	buildOnce.Do(func() {
+		builtDir, buildErr = os.MkdirTemp("", "netfix-bin-")
+		if buildErr == nil {
+			builtPath, buildErr = build(builtDir)
 		}
-		builtPath = bin
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
@@ -98,8 +110,20 @@ func BuildNetfix(t testing.TB) string {
 	return builtPath
 }
 
+func build(dir string) (string, error) {
+	bin := filepath.Join(dir, "netfix")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/netfix/netfix/src/cmd/netfix")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build netfix: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
 var (
+	shared    bool // Main runs the tests
 	buildOnce sync.Once
+	builtDir  string
 	builtPath string
 	buildErr  error
 )

@@ -148,7 +148,7 @@ func TestStreamConntrackFilters(t *testing.T) {
 							bad = append(bad, f.TupleOrig.String())
 						}
 						return nil
-					})
+					}, nil)
 				})
 				if err != nil {
 					t.Fatalf("stream: %v", err)

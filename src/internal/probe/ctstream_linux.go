@@ -113,12 +113,12 @@ func streamEachField(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats,
 // streamFiltered is one dump, filtered in the kernel, or here where the
 // kernel refuses the filter.
 func streamFiltered(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, error) {
-	st, err := streamOnce(ctx, filter, true, fn)
+	st, err := streamOnce(ctx, filter, true, fn, nil)
 	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP) {
 		// Older kernel (< 5.15 for status) or no connmark support: dump
 		// the family and filter here. A rejected request sends nothing,
 		// so fn has seen no entry yet.
-		st, err = streamOnce(ctx, filter, false, fn)
+		st, err = streamOnce(ctx, filter, false, fn, nil)
 	}
 	return st, err
 }
@@ -128,7 +128,10 @@ func streamFiltered(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, 
 // SKB_WITH_OVERHEAD(32768)); the margin keeps MSG_TRUNC impossible.
 const ctBatchSize = 64 << 10
 
-func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc) (CTStats, error) {
+// streamOnce runs one dump. Each entry goes to rawFn as bytes when rawFn
+// is set (StreamConntrackRaw), else decoded and filtered to fn (nil: only
+// counted).
+func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc, rawFn func([]byte) error) (CTStats, error) {
 	st := CTStats{KernelFiltered: inKernel}
 	if err := ctx.Err(); err != nil {
 		return st, err
@@ -171,7 +174,7 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc)
 
 	// Counting only, the entries need no decoding where the kernel is
 	// known to apply every part of the filter.
-	countRaw := fn == nil && inKernel && kernelApplies(filter, kernelRelease())
+	countRaw := fn == nil && rawFn == nil && inKernel && kernelApplies(filter, kernelRelease())
 	buf := make([]byte, ctBatchSize)
 	for {
 		n, err := recvBatch(raw, buf)
@@ -208,6 +211,15 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc)
 				return st, errnoOf(m, "conntrack dump")
 			}
 			st.Messages++
+			if rawFn != nil {
+				// The message's payload: the nfgenmsg header, then the
+				// entry's attributes.
+				st.Flows++
+				if err := rawFn(m.Data); err != nil {
+					return st, err
+				}
+				continue
+			}
 			if countRaw {
 				st.Flows++
 				continue
@@ -229,6 +241,16 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc)
 			}
 		}
 	}
+}
+
+// StreamConntrackRaw is StreamConntrack for readers that decode the few
+// attributes they need themselves (the S2 breakdown of a 250k-entry table,
+// where decoding every attribute of every entry into a conntrack.Flow costs
+// more than the kernel's dump): fn gets each entry's netlink payload (the
+// 4-byte nfgenmsg header, then its attributes), valid only during the
+// call. family 0 dumps IPv4 and IPv6.
+func StreamConntrackRaw(ctx context.Context, family uint8, fn func(payload []byte) error) (CTStats, error) {
+	return streamOnce(ctx, CTFilter{Family: family}, true, nil, fn)
 }
 
 // recvBatch reads one datagram of the dump. netlink.Conn.Receive would

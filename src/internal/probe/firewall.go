@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
-	uci "github.com/digineo/go-uci/v2"
-
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // ReadFirewall reads the defaults section of <root>/etc/config/firewall.
@@ -21,37 +19,41 @@ import (
 func ReadFirewall(root string) (facts.Firewall, error) {
 	dir := filepath.Join(root, "etc", "config")
 	fw := facts.Firewall{Path: filepath.Join(dir, "firewall")}
-	if _, err := os.Stat(fw.Path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fw, nil
-		}
-		fw.Error = err.Error()
-		return fw, fmt.Errorf("read %s: %w", fw.Path, err)
+	// Below --root every link resolves inside the root, and only a regular
+	// file of bounded size is read (an image may hold anything).
+	body, err := rootfs.ReadFile(root, "etc/config/firewall", rootfs.MaxFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fw, nil
 	}
 	fw.Present = true
-
-	tree := uci.NewTree(dir)
-	if err := tree.LoadConfig("firewall", true); err != nil {
-		body, _ := os.ReadFile(fw.Path)
-		fw.Error = config.DescribeSyntax(fw.Path, string(body), err)
+	if err != nil {
+		fw.Error = err.Error()
+		return fw, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	// Only the defaults section reaches the UCI reader: the rest of the
+	// file (rules, ipsets with thousands of entries) is checked for syntax
+	// in one pass and dropped (see config.UCI).
+	u, err := config.ReadUCI(fw.Path, body, "defaults")
+	if err != nil {
+		fw.Error = config.DescribeSyntax(body, err)
 		return fw, fmt.Errorf("%w: %s; fix that line (or restore the file from /rom/etc/config/firewall)", ErrConfig, fw.Error)
 	}
-	sections, err := tree.GetSections("firewall", "defaults")
-	if err != nil || len(sections) == 0 {
+	sections := u.Sections("defaults")
+	if len(sections) == 0 {
 		// fw4 treats a missing defaults section as all defaults: no
 		// offloading.
 		return fw, nil
 	}
 	// fw4 reads the first defaults section only.
 	sec := sections[0]
-	fw.FlowOffloading = uciBool(tree, sec, "flow_offloading")
-	fw.FlowOffloadingHW = uciBool(tree, sec, "flow_offloading_hw")
+	fw.FlowOffloading = uciBool(u, sec, "flow_offloading")
+	fw.FlowOffloadingHW = uciBool(u, sec, "flow_offloading_hw")
 	return fw, nil
 }
 
 // uciBool accepts the spellings OpenWrt's config loaders accept.
-func uciBool(tree uci.Tree, section, option string) bool {
-	v, ok := tree.GetLast("firewall", section, option)
+func uciBool(u *config.UCI, section, option string) bool {
+	v, ok := u.GetLast(section, option)
 	if !ok {
 		return false
 	}

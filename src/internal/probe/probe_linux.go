@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // Options say where to read from.
@@ -32,6 +32,19 @@ type Options struct {
 	// Gather: the daemon asks the kernel once instead of adding and
 	// deleting a probe table every sweep.
 	KnownSupport string
+	// ForwardingSample is how long to wait for a second sample of the
+	// forwarding drop counters when an interface looks broken; 0 takes
+	// one sample (the daemon compares its sweeps instead).
+	ForwardingSample time.Duration
+	// CTDump says when to dump the conntrack table for the S2 breakdown
+	// (CTDumpAuto, CTDumpNever, CTDumpAlways).
+	CTDump string
+	// CTPrev is the previous statistics sample, for their growth; nil uses
+	// the one the previous check kept on tmpfs (CTStatsCache).
+	CTPrev *CTSample
+	// SampleInterval, when > 0, samples conntrack's counters twice that
+	// far apart where the bridge layout can track a connection twice (S4).
+	SampleInterval time.Duration
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -61,15 +74,16 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	// The support probe writes to nftables (a table added and deleted in
 	// one batch). LuCI polls every 5 s and, with the daemon down, each poll
 	// is a one-shot check: remember the answer on tmpfs so a status read
-	// never churns the ruleset.
-	cache := filepath.Join(root, SupportCache)
+	// never churns the ruleset. The answer is about this kernel, not about
+	// files: with --root nothing is read from or written below the root.
+	useCache := opts.Root == ""
 	known := opts.KnownSupport
-	if known == "" {
-		known = readSupportCache(cache)
+	if known == "" && useCache {
+		known = readSupportCache(SupportCache)
 	}
 	off, err := ReadFlowtables(nft, known)
-	if err == nil && known == "" && off.KernelSupport != facts.SupportUnknown {
-		writeSupportCache(cache, off.KernelSupport)
+	if err == nil && known == "" && useCache && off.KernelSupport != facts.SupportUnknown {
+		writeSupportCache(SupportCache, off.KernelSupport)
 	}
 	if err != nil {
 		if errors.Is(err, ErrNotPermitted) {
@@ -102,19 +116,26 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil {
 		return s, err
 	}
+	gatherCTTable(ctc, nft, opts, root, &s)
+	rt, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return s, fmt.Errorf("open rtnetlink: %w", err)
+	}
+	s.BridgeNF = ReadBridgeNF(nft, rt, ctc, opts.SampleInterval)
+	rt.Close()
 
-	_, err = os.Stat(filepath.Join(root, "etc", "init.d", "netfix"))
-	s.HealerExpected = err == nil
+	s.Forwarding = ReadForwarding(root, opts.ForwardingSample)
+	s.HealerExpected = rootfs.Exists(root, "etc/init.d/netfix")
 	return s, nil
 }
 
-// SupportCache is where the answer of the flowtable support probe is kept,
-// below the root; /var/run is a tmpfs, so a reboot (maybe into a kernel with
-// other modules) asks again.
-const SupportCache = "var/run/netfix/flowtable-support"
+// SupportCache is where the answer of the flowtable support probe is kept;
+// /var/run is a tmpfs, so a reboot (maybe into a kernel with other modules)
+// asks again.
+const SupportCache = "/var/run/netfix/flowtable-support"
 
 func readSupportCache(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := rootfs.ReadFile("", path, 64)
 	if err != nil {
 		return ""
 	}
@@ -126,14 +147,13 @@ func readSupportCache(path string) string {
 }
 
 // writeSupportCache is best effort: without it the next check probes again.
+// It writes like the daemon's state (rootfs.WriteState): never through a
+// planted link, never into a directory others can write.
 func writeSupportCache(path, v string) {
-	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
-		_ = os.WriteFile(path, []byte(v+"\n"), 0o644)
-	}
+	_ = rootfs.WriteState(path, []byte(v+"\n"))
 }
 
 // IsOpenWrt reports whether root holds an OpenWrt (or ImmortalWrt) system.
 func IsOpenWrt(root string) bool {
-	_, err := os.Stat(filepath.Join(root, "etc", "openwrt_release"))
-	return err == nil
+	return rootfs.Exists(root, "etc/openwrt_release")
 }

@@ -16,7 +16,7 @@ func Text(w io.Writer, doc status.Document) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "netfix %s on %s, %s\n", doc.Version, doc.Host, doc.GeneratedAt.Format("2006-01-02 15:04:05 MST"))
 	b.WriteString(Verdict(doc) + "\n")
-	for _, f := range doc.Findings {
+	for i, f := range doc.Findings {
 		b.WriteString("\n")
 		fmt.Fprintf(&b, "[%s] %s\n", strings.ToUpper(string(f.Severity)), f.Title)
 		fmt.Fprintf(&b, "  id: %s\n", f.ID)
@@ -28,15 +28,25 @@ func Text(w io.Writer, doc status.Document) error {
 			for _, e := range f.Evidence {
 				fmt.Fprintf(&b, "    - %s\n", e)
 			}
+			if n := doc.Truncated[fmt.Sprintf("findings[%d].evidence", i)]; n > len(f.Evidence) {
+				fmt.Fprintf(&b, "    … %d more not shown\n", n-len(f.Evidence))
+			}
 		}
 		if f.Fix != "" {
 			fmt.Fprintf(&b, "  fix: %s\n", f.Fix)
 		}
 	}
+	if n := doc.Truncated["findings"]; n > len(doc.Findings) {
+		fmt.Fprintf(&b, "\n… %d more findings not shown\n", n-len(doc.Findings))
+	}
+	conntrackSection(&b, doc.Conntrack)
 	if h := doc.Heal; h.Running {
 		fmt.Fprintf(&b, "\nhealer: running (%s), %d neighbours tracked, %d repairs, %d flows deleted\n", h.Mode, h.NeighboursTracked, h.EventsTotal, h.FlowsDeleted)
 		for _, e := range h.LastEvents {
 			b.WriteString("  " + EventLine(e) + "\n")
+		}
+		for _, e := range h.ForwardingEvents {
+			b.WriteString("  " + ForwardingEventLine(e) + "\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -54,6 +64,8 @@ func Verdict(doc status.Document) string {
 	switch doc.Verdict {
 	case status.VerdictHealthy:
 		return "HEALTHY: no problem found."
+	case status.VerdictUnknown:
+		return "UNKNOWN: the daemon is starting and has not checked this router yet; ask again in a moment."
 	default:
 		worst := ""
 		if len(doc.Findings) > 0 {
@@ -65,6 +77,9 @@ func Verdict(doc status.Document) string {
 
 // EventLine renders one heal event on one line.
 func EventLine(e status.Event) string {
+	if e.Conntrack != nil {
+		return conntrackEventLine(e)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s", e.Time.Format("15:04:05"), e.Reason, e.IP)
 	if e.Interface != "" {
@@ -92,4 +107,24 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// ForwardingEventLine renders one event for the log, with the time to the
+// millisecond: the moment a container host lost its replies.
+func ForwardingEventLine(e status.ForwardingEvent) string {
+	line := fmt.Sprintf("%s forwarding %s on %s: %d -> %d", e.Time.UTC().Format("15:04:05.000"), e.Family, e.Interface, b2i(e.Old), b2i(e.New))
+	switch {
+	case e.Restored:
+		line += ", restored to 1 by forwarding_guard"
+	case e.Error != "":
+		line += " (restore failed: " + e.Error + ")"
+	}
+	return line
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

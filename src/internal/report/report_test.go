@@ -20,6 +20,8 @@ var update = flag.Bool("update", false, "rewrite testdata/*.txt")
 func TestTextGolden(t *testing.T) {
 	cases := map[string]status.Document{
 		"s1.txt":        status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), status.Heal{}),
+		"s2.txt":        status.Build("0.1.0", fixtures.S2(), diagnose.Run(fixtures.S2()), status.Heal{}),
+		"s2_daemon.txt": status.Build("0.1.0", fixtures.S2Daemon(), diagnose.Run(fixtures.S2Daemon()), fixtures.Heal(status.ModeHeal, fixtures.S2Events())),
 		"s1_healed.txt": status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), fixtures.Heal(status.ModeHeal, fixtures.S1Events(false))),
 	}
 	for name, doc := range cases {
@@ -62,5 +64,25 @@ func TestEventLine(t *testing.T) {
 		if got := EventLine(tt.e); got != tt.want {
 			t.Errorf("EventLine = %q\nwant        %q", got, tt.want)
 		}
+	}
+}
+
+// A capped document says in the text report how much it does not show.
+func TestTextSaysWhatWasCut(t *testing.T) {
+	t.Parallel()
+	var ev []status.Msg
+	for i := 0; i < status.MaxEvidence+5; i++ {
+		ev = append(ev, status.M("line %d", i))
+	}
+	var findings []status.Finding
+	for i := 0; i < status.MaxFindings+3; i++ {
+		findings = append(findings, status.NewFinding("x", status.SeverityInfo, status.M("title"), nil, ev, ""))
+	}
+	var b bytes.Buffer
+	if err := Text(&b, status.Build("0.1.0", fixtures.S1(), findings, status.Heal{})); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "… 5 more not shown") || !strings.Contains(b.String(), "… 3 more findings not shown") {
+		t.Errorf("report does not say what was cut:\n%.2000s", b.String())
 	}
 }

@@ -1,7 +1,6 @@
 package rpcd
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/netfix/netfix/src/internal/fix"
+	"github.com/netfix/netfix/src/internal/hostaddr"
+	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -21,7 +23,7 @@ const MaxInput = 64 << 10
 const MaxReply = 256 << 10
 
 // DefaultHistory is the number of events `history` returns without limit.
-const DefaultHistory = 20
+const DefaultHistory = ipc.DefaultHistory
 
 // Backend does the work of each method. The real one talks to the daemon
 // and falls back to a one-shot probe; tests use a fake.
@@ -30,6 +32,11 @@ type Backend interface {
 	Check() (status.Document, error)
 	History(limit int) ([]status.Event, uint64, error)
 	Flush(ip netip.Addr, dryRun bool) (status.Event, error)
+	// Fix applies (or undoes) the automatic fix of a finding.
+	Fix(id string, undo, dryRun bool) (fix.Result, error)
+	// Fixes lists the fixes netfix has applied and the newest apply/undo
+	// events, from the ledger only (no probe: cheap for every page load).
+	Fixes() ([]fix.Record, []fix.Event, error)
 }
 
 // argType is the JSON type of an argument.
@@ -53,6 +60,8 @@ var methods = map[string]method{
 	"check":   {args: map[string]argType{}, example: map[string]any{}},
 	"history": {args: map[string]argType{"limit": tInt}, example: map[string]any{"limit": 32}},
 	"flush":   {args: map[string]argType{"ip": tString, "dry_run": tBool}, example: map[string]any{"ip": "192.168.1.2", "dry_run": false}},
+	"fixes":   {args: map[string]argType{}, example: map[string]any{}},
+	"fix":     {args: map[string]argType{"id": tString, "undo": tBool, "dry_run": tBool}, example: map[string]any{"id": "bridge.nf_call_iptables", "undo": false, "dry_run": false}},
 }
 
 // Methods lists the method names, sorted.
@@ -97,8 +106,16 @@ func Call(name string, in io.Reader, w io.Writer, be Backend) error {
 	return err
 }
 
-func errorReply(err error) map[string]string {
-	return map[string]string{"error": err.Error()}
+func errorReply(err error) map[string]any {
+	reply := map[string]any{"error": err.Error()}
+	// A refused fix also carries its sentence as a catalog message, so
+	// LuCI shows it in the user's language, and why, for scripts.
+	var r *fix.Refused
+	if errors.As(err, &r) {
+		reply["error_msg"] = r.Msg
+		reply["refused"] = r.Reason
+	}
+	return reply
 }
 
 func call(name string, in io.Reader, be Backend) (any, error) {
@@ -119,8 +136,8 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 		limit := DefaultHistory
 		if v, ok := args["limit"]; ok {
 			limit = v.(int)
-			if limit < 1 || limit > status.MaxEvents {
-				return nil, fmt.Errorf("history: limit must be 1 to %d, got %d", status.MaxEvents, limit)
+			if err := ipc.CheckLimit(limit); err != nil {
+				return nil, fmt.Errorf("history: %w", err)
 			}
 		}
 		events, total, err := be.History(limit)
@@ -136,13 +153,9 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 		if !ok {
 			return nil, errors.New("flush: argument ip is required (the host's IPv4 or IPv6 address)")
 		}
-		ip, err := netip.ParseAddr(s.(string))
-		if err != nil || ip.Zone() != "" {
-			return nil, fmt.Errorf("flush: ip %q is not an IPv4 or IPv6 address", s)
-		}
-		ip = ip.Unmap()
-		if ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback() {
-			return nil, fmt.Errorf("flush: %s is not a host address", ip)
+		ip, err := hostaddr.Parse(s.(string))
+		if err != nil {
+			return nil, fmt.Errorf("flush: argument ip: %w", err)
 		}
 		dry, _ := args["dry_run"].(bool)
 		ev, err := be.Flush(ip, dry)
@@ -150,32 +163,50 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 			return nil, err
 		}
 		return map[string]any{"ip": ip.String(), "dry_run": ev.DryRun, "deleted": ev.FlowsDeleted, "event": ev}, nil
+	case "fix":
+		id, _ := args["id"].(string)
+		if !validFindingID(id) {
+			return nil, fmt.Errorf("fix: argument id must be a finding id such as %q, got %q", "bridge.nf_call_iptables", id)
+		}
+		undo, _ := args["undo"].(bool)
+		dry, _ := args["dry_run"].(bool)
+		return be.Fix(id, undo, dry)
+	case "fixes":
+		recs, events, err := be.Fixes()
+		if err != nil {
+			return nil, err
+		}
+		if recs == nil {
+			recs = []fix.Record{}
+		}
+		if events == nil {
+			events = []fix.Event{}
+		}
+		return map[string]any{"applied": recs, "events": events}, nil
 	}
 	return nil, fmt.Errorf("method %q has no handler", name)
 }
 
 // readArgs decodes and type-checks the argument object. rpcd adds
 // ubus_rpc_session for calls made over HTTP; it is accepted and ignored.
+// It reads one JSON value and stops: rpcd may keep stdin open after the
+// object, and waiting for end of input would hang the call until rpcd's
+// timeout. Empty input (end of input before any value) means no arguments.
 func readArgs(in io.Reader, m method) (map[string]any, error) {
-	data, err := io.ReadAll(io.LimitReader(in, MaxInput+1))
-	if err != nil {
-		return nil, fmt.Errorf("read arguments: %w", err)
-	}
-	if len(data) > MaxInput {
-		return nil, fmt.Errorf("arguments larger than %d bytes", MaxInput)
-	}
-	out := map[string]any{}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return out, nil
-	}
+	limited := &io.LimitedReader{R: in, N: MaxInput + 1}
 	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&raw); err != nil {
+	err := json.NewDecoder(limited).Decode(&raw)
+	switch {
+	case limited.N <= 0:
+		return nil, fmt.Errorf("arguments larger than %d bytes", MaxInput)
+	case errors.Is(err, io.EOF):
+		return map[string]any{}, nil
+	case err != nil:
 		return nil, fmt.Errorf("arguments are not a JSON object: %v", err)
-	}
-	if raw == nil {
+	case raw == nil:
 		return nil, errors.New("arguments are not a JSON object")
 	}
+	out := map[string]any{}
 	for k, v := range raw {
 		if k == "ubus_rpc_session" {
 			continue
@@ -192,14 +223,9 @@ func readArgs(in io.Reader, m method) (map[string]any, error) {
 			}
 			out[k] = s
 		case tBool:
-			var b bool
-			if err := json.Unmarshal(v, &b); err != nil {
-				// ubus -S and some shells pass booleans as 0/1.
-				var n int
-				if err := json.Unmarshal(v, &n); err != nil || (n != 0 && n != 1) {
-					return nil, fmt.Errorf("argument %s must be a boolean", k)
-				}
-				b = n == 1
+			b, err := ipc.ParseFlag(v)
+			if err != nil {
+				return nil, fmt.Errorf("argument %s %w", k, err)
 			}
 			out[k] = b
 		case tInt:
@@ -211,4 +237,18 @@ func readArgs(in io.Reader, m method) (map[string]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// validFindingID accepts the shape of finding ids ("family.name": lower
+// case letters, digits, '_' and '.'), so nothing else reaches the runner.
+func validFindingID(id string) bool {
+	if id == "" || len(id) > 64 || !strings.Contains(id, ".") {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,8 @@
 package status
 
 import (
+	"time"
+
 	"github.com/netfix/netfix/src/internal/facts"
 )
 
@@ -28,6 +30,12 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 	if len(heal.LastEvents) > MaxEvents {
 		heal.LastEvents = heal.LastEvents[:MaxEvents]
 	}
+	if heal.ForwardingEvents == nil {
+		heal.ForwardingEvents = []ForwardingEvent{}
+	}
+	if len(heal.ForwardingEvents) > MaxEvents {
+		heal.ForwardingEvents = heal.ForwardingEvents[:MaxEvents]
+	}
 	if heal.Mode == "" {
 		heal.Mode = ModeOff
 	}
@@ -44,7 +52,7 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 			off.Flowtables[i].Devices = []facts.Device{}
 		}
 	}
-	return Document{
+	d := Document{
 		Schema:      SchemaVersion,
 		Version:     version,
 		GeneratedAt: s.TakenAt,
@@ -55,5 +63,45 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		Offload:     off,
 		Conntrack:   s.Conntrack,
 		Heal:        heal,
+		Forwarding:  forwardingDoc(s.Forwarding),
+		BridgeNF:    facts.BridgeNFForDocument(s.BridgeNF),
 	}
+	capLists(&d)
+	return d
+}
+
+// forwardingDoc gives every list of the forwarding section a value, so the
+// document has [] where there is nothing, never null.
+func forwardingDoc(f facts.Forwarding) facts.Forwarding {
+	if f.Interfaces == nil {
+		f.Interfaces = []facts.ForwardingInterface{}
+	}
+	for i := range f.Interfaces {
+		if f.Interfaces[i].Roles == nil {
+			f.Interfaces[i].Roles = []string{}
+		}
+		if f.Interfaces[i].NetworkKeys == nil {
+			f.Interfaces[i].NetworkKeys = []facts.ConfigLine{}
+		}
+	}
+	if f.IPv6Signals == nil {
+		f.IPv6Signals = []string{}
+	}
+	if f.Sysctl == nil {
+		f.Sysctl = []facts.SysctlLine{}
+	}
+	if f.Networkd.Conf == nil {
+		f.Networkd.Conf = []facts.ConfigLine{}
+	}
+	return f
+}
+
+// Starting is the document of a daemon whose first check is not done yet:
+// verdict unknown, no findings and no facts, so nobody reads "healthy"
+// before anything was looked at.
+func Starting(version string, now time.Time, heal Heal) Document {
+	heal.Starting = true
+	doc := Build(version, facts.Snapshot{TakenAt: now}, nil, heal)
+	doc.Verdict = VerdictUnknown
+	return doc
 }

@@ -29,6 +29,9 @@ func goldenDocs() map[string]status.Document {
 		"doc_s1_healed.json":   build(fixtures.S1(), fixtures.Heal(status.ModeHeal, fixtures.S1Events(false))),
 		"doc_s1_critical.json": build(fixtures.S1(), fixtures.Heal(status.ModeDryRun, fixtures.S1Events(true))),
 		"doc_daemon_down.json": build(fixtures.S1(), status.Heal{}),
+		"doc_s3_critical.json": build(fixtures.S3(), status.Heal{}),
+		"doc_s2_critical.json": build(fixtures.S2Daemon(), fixtures.Heal(status.ModeHeal, fixtures.S2Events())),
+		"doc_s4_docker.json":   build(fixtures.S4(), status.Heal{}),
 	}
 }
 
@@ -63,6 +66,9 @@ func TestVerdicts(t *testing.T) {
 		"doc_s1_healed.json":   status.VerdictWarning,
 		"doc_s1_critical.json": status.VerdictCritical,
 		"doc_daemon_down.json": status.VerdictCritical,
+		"doc_s3_critical.json": status.VerdictCritical,
+		"doc_s2_critical.json": status.VerdictCritical,
+		"doc_s4_docker.json":   status.VerdictCritical,
 	}
 	for name, doc := range goldenDocs() {
 		if doc.Verdict != want[name] {

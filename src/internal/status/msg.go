@@ -126,3 +126,11 @@ func NewFinding(id string, sev Severity, title Msg, detail []Msg, evidence []Msg
 	}
 	return f
 }
+
+// WithFixAction marks a finding's fix as one netfix can apply and undo on
+// request: action is a fix action id, args its arguments for this host.
+func (f Finding) WithFixAction(action string, args map[string]string) Finding {
+	f.FixAction = action
+	f.FixArgs = args
+	return f
+}

@@ -40,6 +40,8 @@ const (
 	VerdictHealthy  = "healthy"
 	VerdictWarning  = "warning"
 	VerdictCritical = "critical"
+	// VerdictUnknown: nothing was checked yet (the daemon is starting).
+	VerdictUnknown = "unknown"
 )
 
 // Finding is one conclusion of a rule.
@@ -57,6 +59,11 @@ type Finding struct {
 	// Fix is the exact command (or config line) that repairs it; empty
 	// when there is nothing to do.
 	Fix string `json:"fix"`
+	// FixAction names the automatic fix netfix can apply on request
+	// (`netfix fix apply <id>`, ubus `fix`), e.g. "bridge.notrack"; empty
+	// when the fix is manual. FixArgs are its arguments for this host.
+	FixAction string            `json:"fix_action,omitempty"`
+	FixArgs   map[string]string `json:"fix_args,omitempty"`
 
 	// TitleMsg, DetailMsg and EvidenceMsg are the same sentences as
 	// catalog keys with parameters (see Msg): Title, Detail and Evidence
@@ -65,6 +72,23 @@ type Finding struct {
 	TitleMsg    Msg   `json:"title_msg"`
 	DetailMsg   []Msg `json:"detail_msg"`
 	EvidenceMsg []Msg `json:"evidence_msg"`
+
+	// FixUCI is the Fix as UCI options, when the fix is a configuration
+	// change: the LuCI page stages them through LuCI's uci and applies
+	// them with apply-and-rollback instead of showing a shell command.
+	FixUCI []UCIChange `json:"fix_uci,omitempty"`
+}
+
+// UCIChange sets one UCI option. Section names a named section; an
+// anonymous one (firewall's defaults) is Type and Index, as in
+// "firewall.@defaults[0]".
+type UCIChange struct {
+	Config  string `json:"config"`
+	Section string `json:"section,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Index   int    `json:"index"`
+	Option  string `json:"option"`
+	Value   string `json:"value"`
 }
 
 // Document is the status document.
@@ -73,7 +97,8 @@ type Document struct {
 	Version     string    `json:"version"`
 	GeneratedAt time.Time `json:"generated_at"`
 	Host        string    `json:"host"`
-	// Verdict is healthy, warning or critical: the worst finding.
+	// Verdict is healthy, warning or critical: the worst finding; unknown
+	// while the daemon's first check is not done (Heal.Starting).
 	Verdict  string    `json:"verdict"`
 	Findings []Finding `json:"findings"`
 
@@ -81,6 +106,15 @@ type Document struct {
 	Offload   facts.Offload   `json:"offload"`
 	Conntrack facts.Conntrack `json:"conntrack"`
 	Heal      Heal            `json:"heal"`
+
+	// Truncated holds, for every list that was cut to its cap (see
+	// capping.go), the full count under the list's path, e.g.
+	// {"offload.tables": 2000}. Absent when nothing was cut.
+	Truncated map[string]int `json:"truncated,omitempty"`
+	// Forwarding is per-interface IP forwarding and who set it (S3).
+	Forwarding facts.Forwarding `json:"forwarding"`
+	// BridgeNF is bridge netfilter and the layout it acts on (S4).
+	BridgeNF facts.BridgeNF `json:"bridge_nf"`
 }
 
 // Heal is the self-healing daemon's state.
@@ -94,8 +128,23 @@ type Heal struct {
 	NeighboursTracked int    `json:"neighbours_tracked"`
 	EventsTotal       uint64 `json:"events_total"`
 	FlowsDeleted      uint64 `json:"flows_deleted"`
+	// Repairs counts the events the daemon decided on by itself (a MAC
+	// or port change, the sweep); ManualFlushes the flushes a person asked
+	// for (netfix flush, the page's "Repair now"), whatever they deleted.
+	// EventsTotal is their sum.
+	Repairs       uint64 `json:"repairs"`
+	ManualFlushes uint64 `json:"manual_flushes"`
 	// LastEvents holds the newest events first, capped (see MaxEvents).
 	LastEvents []Event `json:"last_events"`
+	// Config is set when the daemon could not read /etc/config/netfix and
+	// says what it runs with instead.
+	Config *facts.HealerConfig `json:"config,omitempty"`
+	// ForwardingEvents are the forwarding flips the daemon saw, newest
+	// first, capped (see MaxEvents).
+	ForwardingEvents []ForwardingEvent `json:"forwarding_events"`
+	// Starting: the daemon runs but its first check of the router is not
+	// done; the document claims nothing (verdict unknown, no findings).
+	Starting bool `json:"starting,omitempty"`
 }
 
 // Heal modes.
@@ -129,6 +178,47 @@ type Event struct {
 	LatencyUS int64 `json:"latency_us"`
 	// Error is set when a delete failed.
 	Error string `json:"error,omitempty"`
+	// Conntrack is set on the events of the conntrack table (reasons
+	// conntrack_full, conntrack_dropping, conntrack_reclaim).
+	Conntrack *ConntrackEvent `json:"conntrack,omitempty"`
+}
+
+// ConntrackEvent is one threshold crossing, drop burst or reclaim of the
+// conntrack table.
+type ConntrackEvent struct {
+	Entries uint32 `json:"entries"`
+	Max     uint32 `json:"max"`
+	// Refused is how many new connections the kernel refused since the
+	// previous sample (drop + insert_failed + early_drop).
+	Refused uint64 `json:"refused"`
+	// Hosts are who held (crossing) or lost (reclaim) the most entries,
+	// at most 10, as "10.16.1.23" with Count.
+	Hosts []ConntrackHostCount `json:"hosts,omitempty"`
+	// IdleS is the idle threshold of a reclaim.
+	IdleS uint32 `json:"idle_s,omitempty"`
+}
+
+// ConntrackHostCount is one host of a conntrack event.
+type ConntrackHostCount struct {
+	Host  string `json:"host"`
+	Name  string `json:"name,omitempty"`
+	Count int    `json:"count"`
+}
+
+// ReasonManual is the Reason of a flush a person asked for.
+const ReasonManual = "manual"
+
+// Count adds one event to the running totals of h.
+func (h *Heal) Count(e Event) {
+	h.EventsTotal++
+	if e.Reason == ReasonManual {
+		h.ManualFlushes++
+	} else {
+		h.Repairs++
+	}
+	if !e.DryRun {
+		h.FlowsDeleted += uint64(e.FlowsDeleted)
+	}
 }
 
 // VerdictOf returns the verdict for a list of findings.
@@ -150,14 +240,16 @@ func VerdictOf(fs []Finding) string {
 }
 
 // ExitCode maps a verdict to `netfix check`'s exit status: 0 healthy,
-// 1 warnings, 2 critical. 3 (the check could not run) is decided by the
-// caller.
+// 1 warnings, 2 critical, 3 unknown (nothing checked yet). 3 is also the
+// caller's when the check could not run.
 func ExitCode(verdict string) int {
 	switch verdict {
 	case VerdictCritical:
 		return 2
 	case VerdictWarning:
 		return 1
+	case VerdictUnknown:
+		return 3
 	default:
 		return 0
 	}

@@ -9,7 +9,7 @@
  *                         and puts the nodes into #view;
  *   rpc.declare()         ubus over JSON-RPC ("call" with the session id),
  *                         with LuCI's expect / reject / filter semantics;
- *   poll, dom, E(), _(), String.prototype.format, L.resolveDefault, L.bind.
+ *   poll, dom, E(), _(), N_(), String.prototype.format, L.resolveDefault, L.bind.
  *
  * Two details are kept on purpose because the views' safety depends on them:
  * dom.append() assigns a non-array string child through innerHTML (only array
@@ -276,6 +276,75 @@
 		getSessionID() { return test.sid; }
 	};
 
+	/* ---- uci (uci.js): staged changes through ubus uci ------------------- */
+
+	const uciGet = rpc.declare({ object: 'uci', method: 'get', params: [ 'config' ], expect: { values: {} } });
+	const uciSet = rpc.declare({ object: 'uci', method: 'set', params: [ 'config', 'section', 'values' ] });
+
+	const uci = {
+		state: { values: {}, changes: {} },
+
+		/* Reads whole configs, as uci.js does with ubus uci get. */
+		load(packages) {
+			return Promise.all(L.toArray(packages).map(conf =>
+				uciGet(conf).then(values => { this.state.values[conf] = values; })))
+				.then(() => L.toArray(packages));
+		},
+
+		/* Sections of a config (of one type), in file order (.index). */
+		sections(conf, type) {
+			return Object.values(this.state.values[conf] || {})
+				.filter(s => type == null || s['.type'] == type)
+				.sort((a, b) => (a['.index'] || 0) - (b['.index'] || 0));
+		},
+
+		get(conf, sid, opt) {
+			const c = this.state.changes[conf] && this.state.changes[conf][sid];
+			if (c && opt != null && Object.prototype.hasOwnProperty.call(c, opt))
+				return c[opt];
+			const sec = (this.state.values[conf] || {})[sid];
+			return (sec && opt != null) ? sec[opt] : sec;
+		},
+
+		/* Stages a change locally; save() sends it. */
+		set(conf, sid, opt, val) {
+			const c = this.state.changes[conf] = this.state.changes[conf] || {};
+			(c[sid] = c[sid] || {})[opt] = val;
+		},
+
+		/* Sends the staged changes to rpcd (ubus uci set), which keeps them
+		 * in the session's delta until an apply. */
+		save() {
+			const calls = [];
+			for (const [ conf, secs ] of Object.entries(this.state.changes))
+				for (const [ sid, values ] of Object.entries(secs))
+					calls.push(uciSet(conf, sid, values));
+			this.state.changes = {};
+			return Promise.all(calls);
+		}
+	};
+
+	/* ---- ui (ui.js): the part the netfix page uses ---------------------- */
+
+	const ui = {
+		changes: {
+			/* LuCI's apply: POST admin/uci/apply_rollback (or apply_unchecked)
+			 * with the session; with rollback, the answer carries a token and
+			 * the page confirms with it (admin/uci/confirm) once it can still
+			 * reach the router, else rpcd rolls the change back. */
+			apply(checked) {
+				const q = new URLSearchParams({ sid: test.sid, token: 'harness-token' });
+				window.fetch(L.url('admin/uci', checked ? 'apply_rollback' : 'apply_unchecked') + '?' + q, { method: 'POST' })
+					.then(r => (r.status === (checked ? 200 : 204)) ? (checked ? r.json() : null) : Promise.reject(new Error('apply: HTTP ' + r.status)))
+					.then(tok => {
+						if (checked && tok && typeof(tok.token) == 'string')
+							return window.fetch(L.url('admin/uci', 'confirm') + '?' + new URLSearchParams(tok), { method: 'POST' });
+					})
+					.catch(err => test.errors.push(String(err)));
+			}
+		}
+	};
+
 	/* ---- view --------------------------------------------------------- */
 
 	const View = extendClass(BaseClass, {
@@ -316,7 +385,7 @@
 
 	/* ---- L ------------------------------------------------------------ */
 
-	const builtins = { baseclass: BaseClass, view: View, dom: dom, poll: poll, rpc: rpc };
+	const builtins = { baseclass: BaseClass, view: View, dom: dom, poll: poll, rpc: rpc, uci: uci, ui: ui };
 	const loaded = {};
 
 	const L = window.L = {
@@ -338,9 +407,12 @@
 			return Promise.resolve(value).catch(() => defvalue);
 		},
 
+		/* LuCI appends the call stack to the message of the errors it
+		 * raises; a page that shows err.message as is shows the frames. */
 		raise(type, fmt) {
 			const msg = fmt ? String.prototype.format.apply(fmt, Array.prototype.slice.call(arguments, 2)) : 'Unspecified error';
-			const e = new Error(msg);
+			const e = new Error(msg + '\n  at ClassConstructor.handleCallReply (' + window.location.origin +
+				'/luci-static/resources/rpc.js?v=25.001:11:3)');
 			e.name = type || 'Error';
 			throw e;
 		},
@@ -352,6 +424,19 @@
 
 		resource() {
 			return [ L.env.resource ].concat(Array.prototype.slice.call(arguments)).join('/');
+		},
+
+		url() {
+			return [ '/cgi-bin/luci' ].concat(Array.prototype.slice.call(arguments)).join('/');
+		},
+
+		/* luci.js: null without any access to the view's ACL groups, false
+		 * with read-only access, true with write access to one of them. The
+		 * page's env.nodespec comes from the dispatcher (here the server). */
+		hasViewPermission() {
+			if (!L.isObject(L.env.nodespec) || !L.env.nodespec.satisfied)
+				return null;
+			return !L.env.nodespec.readonly;
 		},
 
 		require(name, from) {
@@ -402,14 +487,31 @@
 
 	let catalog = {};
 
+	const has = k => Object.prototype.hasOwnProperty.call(catalog, k) && catalog[k] !== '';
+	const missing = s => { if (test.missingStrings.indexOf(s) < 0) test.missingStrings.push(s); };
+
 	window._ = function(s) {
 		if (test.lang == 'en')
 			return s;
-		if (Object.prototype.hasOwnProperty.call(catalog, s) && catalog[s] !== '')
+		if (has(s))
 			return catalog[s];
-		if (test.missingStrings.indexOf(s) < 0)
-			test.missingStrings.push(s);
+		missing(s);
 		return s;
+	};
+
+	/* LuCI's N_(): the catalog's Plural-Forms picks the form; the key is
+	 * msgid + "\u0002" + form index, as po2lmo writes it. */
+	let pluralOf = null;
+	window.N_ = function(n, s, p) {
+		if (test.lang == 'en')
+			return (n != 1) ? p : s;
+		if (pluralOf == null)
+			pluralOf = new Function('n', 'var nplurals, plural; ' + (catalog[''] || 'plural=(n != 1);') + '; return +plural;');
+		const k = s + '\u0002' + pluralOf(n);
+		if (has(k))
+			return catalog[k];
+		missing(s);
+		return (n != 1) ? p : s;
 	};
 
 	/* ---- boot --------------------------------------------------------- */
@@ -422,7 +524,17 @@
 		: window.fetch('/i18n/' + encodeURIComponent(test.lang) + '.json')
 			.then(res => res.json()).then(c => { catalog = c; });
 
-	test.boot = catalogLoaded.then(() => {
+	/* luci-theme-bootstrap marks dark mode on the root element */
+	if (params.get('dark') === '1')
+		document.documentElement.setAttribute('data-darkmode', 'true');
+
+	/* What LuCI's dispatcher puts into env.nodespec for this page and
+	 * session: the ACL groups the menu node depends on, and whether the
+	 * session may write any of them. */
+	const nodespecLoaded = window.fetch('/env/nodespec.json?' + new URLSearchParams({ sid: test.sid, view: params.get('view') || 'view.netfix.status' }))
+		.then(res => res.json()).then(spec => { L.env.nodespec = spec; });
+
+	test.boot = Promise.all([ catalogLoaded, nodespecLoaded ]).then(() => {
 		document.documentElement.setAttribute('lang', test.lang.replace('_', '-'));
 		/* The page frame shows the menu titles of the app (menu.d), translated
 		 * like LuCI's menu would be. */

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const P = require('./paths');
 
-const NAMES = [ 'doc_healthy', 'doc_s1_critical', 'doc_daemon_down' ];
+const NAMES = [ 'doc_healthy', 'doc_s1_critical', 'doc_s1_healed', 'doc_daemon_down', 'doc_s2_critical', 'doc_s3_critical', 'doc_s4_docker' ];
 
 function loadDoc(name) {
 	if (!NAMES.includes(name))

@@ -35,7 +35,8 @@ function unescapeJS(body) {
 	});
 }
 
-// [{ msgid, file, line }] of every _('...') / _("...") in a source, plus
+// [{ msgid, plural?, file, line }] of every _('...') / _("...") and
+// N_(n, '...', '...') in a source, plus
 // the places where _() is called with something that is not one literal.
 function extractJS(source, file) {
 	const found = [], bad = [];
@@ -51,7 +52,50 @@ function extractJS(source, file) {
 	while ((m = any.exec(source)) != null)
 		if (!ok.has(m.index))
 			bad.push({ file, line: lineOf(m.index), text: source.slice(m.index, m.index + 40) });
+
+	const lit = `(?:'((?:[^'\\\\\\n]|\\\\.)*)'|"((?:[^"\\\\\\n]|\\\\.)*)")`;
+	const nre = new RegExp(`(?<![\\w$.])N_\\(\\s*[^,()]+(?:\\([^()]*\\))?\\s*,\\s*${lit}\\s*,\\s*${lit}\\s*[,)]`, 'g');
+	const nany = /(?<![\w$.])N_\(/g;
+	const nok = new Set();
+	while ((m = nre.exec(source)) != null) {
+		nok.add(m.index);
+		found.push({ msgid: unescapeJS(m[1] != null ? m[1] : m[2]), plural: unescapeJS(m[3] != null ? m[3] : m[4]),
+			file, line: lineOf(m.index) });
+	}
+	while ((m = nany.exec(source)) != null)
+		if (!nok.has(m.index))
+			bad.push({ file, line: lineOf(m.index), text: source.slice(m.index, m.index + 40) });
 	return { found, bad };
+}
+
+// The sentences of the status document: msgids the Go code passes to
+// status.M / status.MN as literals (src/internal/status/catalog_test.go
+// checks the same from the Go side, with the argument counts).
+function goFiles(dir = path.join(P.REPO, 'src', 'internal')) {
+	const out = [];
+	for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, e.name);
+		if (e.isDirectory())
+			out.push(...goFiles(p));
+		else if (e.name.endsWith('.go') && !e.name.endsWith('_test.go'))
+			out.push(p);
+	}
+	return out.sort();
+}
+
+function extractGo(source, file) {
+	const found = [];
+	const str = '"((?:[^"\\\\\\n]|\\\\.)*)"';
+	const lineOf = i => source.slice(0, i).split('\n').length;
+	const unq = s => JSON.parse(`"${s}"`);
+	let m;
+	const single = new RegExp(`\\bstatus\\.M\\(\\s*${str}`, 'g');
+	while ((m = single.exec(source)) != null)
+		found.push({ msgid: unq(m[1]), file, line: lineOf(m.index) });
+	const plural = new RegExp(`\\bstatus\\.MN\\([^,]+,\\s*${str}\\s*,\\s*${str}`, 'g');
+	while ((m = plural.exec(source)) != null)
+		found.push({ msgid: unq(m[1]), plural: unq(m[2]), file, line: lineOf(m.index) });
+	return found;
 }
 
 function extractAll() {
@@ -70,6 +114,8 @@ function extractAll() {
 	for (const group of Object.values(acl))
 		if (group.description)
 			found.push({ msgid: group.description, file: rel(P.ACL), line: 0 });
+	for (const f of goFiles())
+		found.push(...extractGo(fs.readFileSync(f, 'utf8'), path.relative(P.REPO, f)));
 	return { found, bad };
 }
 
@@ -82,6 +128,8 @@ function catalog(found) {
 		const ref = f.line ? `${f.file}:${f.line}` : f.file;
 		if (!map.get(f.msgid).includes(ref))
 			map.get(f.msgid).push(ref);
+		if (f.plural)
+			map.get(f.msgid).plural = f.plural;
 	}
 	return new Map([ ...map.entries() ].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
@@ -186,7 +234,12 @@ function renderPO(cat, oldEntries, header) {
 			out += `#: ${r}\n`;
 		if (e && e.fuzzy)
 			out += '#, fuzzy\n';
-		out += poString('msgid', msgid) + poString('msgstr', (e && e.msgstr) || '');
+		out += poString('msgid', msgid);
+		if (refs.plural)
+			out += poString('msgid_plural', refs.plural) + ((e && e.msgstrs.length) ? e.msgstrs : [ '' ])
+				.map((s, i) => poString(`msgstr[${i}]`, s || '')).join('');
+		else
+			out += poString('msgstr', (e && e.msgstr) || '');
 	}
 	return out;
 }
@@ -197,7 +250,8 @@ function renderPOT(cat) {
 		out += '\n';
 		for (const r of refs)
 			out += `#: ${r}\n`;
-		out += poString('msgid', msgid) + 'msgstr ""\n';
+		out += poString('msgid', msgid);
+		out += refs.plural ? poString('msgid_plural', refs.plural) + 'msgstr[0] ""\nmsgstr[1] ""\n' : 'msgstr ""\n';
 	}
 	return out;
 }
@@ -216,18 +270,35 @@ function poFiles() {
 			.map(f => ({ lang: d.name, file: path.join(P.PO_DIR, d.name, f) })));
 }
 
-// msgid → msgstr of one language, for the test page's _().
+// The translations of one language for the test page, keyed the way
+// LuCI's _() and N_() look them up: msgid; msgid + "\u0002" + plural
+// index; "" holds the Plural-Forms expression.
 function translations(lang) {
 	const out = {};
-	for (const po of poFiles().filter(p => p.lang === lang))
-		for (const e of parsePO(fs.readFileSync(po.file, 'utf8')))
-			if (e.msgid !== '' && !e.fuzzy && !e.obsolete && e.msgstr)
+	for (const po of poFiles().filter(p => p.lang === lang)) {
+		const entries = parsePO(fs.readFileSync(po.file, 'utf8'));
+		out[''] = headerOf(entries)['Plural-Forms'] || 'nplurals=2; plural=(n != 1);';
+		for (const e of entries) {
+			if (e.msgid === '' || e.fuzzy || e.obsolete)
+				continue;
+			if (e.plural != null)
+				e.msgstrs.forEach((s, i) => { if (s) out[`${e.msgid}\u0002${i}`] = s; });
+			else if (e.msgstr)
 				out[e.msgid] = e.msgstr;
+		}
+	}
 	return out;
 }
 
-module.exports = { extractJS, extractAll, catalog, parsePO, headerOf, renderPOT, renderPO, formatSpecs,
-	poFiles, translations, jsFiles };
+// True when a parsed entry has a translation for every form.
+function translated(e) {
+	if (e.plural != null)
+		return e.msgstrs.length > 0 && e.msgstrs.every(s => s);
+	return !!e.msgstr;
+}
+
+module.exports = { extractJS, extractGo, extractAll, catalog, parsePO, headerOf, renderPOT, renderPO, formatSpecs,
+	poFiles, translations, translated, jsFiles };
 
 if (require.main === module) {
 	const cmd = process.argv[2];
@@ -257,7 +328,7 @@ if (require.main === module) {
 			const entries = parsePO(fs.readFileSync(po.file, 'utf8')).filter(e => e.msgid !== '' && !e.obsolete);
 			const have = new Map(entries.map(e => [ e.msgid, e ]));
 			for (const id of cat.keys())
-				if (!have.has(id) || !have.get(id).msgstr) { problems++; console.log(`${po.lang}: missing: ${JSON.stringify(id)}`); }
+				if (!have.has(id) || !translated(have.get(id))) { problems++; console.log(`${po.lang}: missing: ${JSON.stringify(id)}`); }
 			for (const id of have.keys())
 				if (!cat.has(id)) { problems++; console.log(`${po.lang}: stale: ${JSON.stringify(id)}`); }
 		}

@@ -24,5 +24,5 @@ module.exports = {
 	// Shipped UCI config of the daemon.
 	UCI_CONFIG: path.join(REPO, 'files', 'etc', 'config', 'netfix'),
 	SCREENSHOT: path.join(REPO, 'docs', 'luci-status.png'),
-	SCREENSHOT_ZH: path.join(REPO, 'docs', 'luci-status.zh_Hans.png')
+	SCREENSHOT_ZH: path.join(REPO, 'docs', 'luci-status-zh.png')
 };

@@ -67,6 +67,55 @@ function replyFor(spec, params) {
 	return { data: spec };
 }
 
+// luci-base grants every session the uci methods; rpcd then checks the
+// config against the session's uci read / write grants, and answers
+// UBUS_STATUS_PERMISSION_DENIED (6) otherwise.
+const UCI_READ = [ 'get', 'changes' ], UCI_WRITE = [ 'set', 'add', 'delete', 'rename', 'order' ];
+
+function uciCall(s, method, params, out) {
+	const conf = params.config;
+	if (UCI_READ.includes(method) && !s.grants.uci.read.has(conf) ||
+	    UCI_WRITE.includes(method) && !s.grants.uci.write.has(conf)) {
+		s.denied.push({ object: 'uci', method, params });
+		out.result = [ 6 ];
+		return out;
+	}
+	s.uci[conf] = s.uci[conf] || {};
+	switch (method) {
+	case 'get':
+		out.result = [ 0, { values: s.uci[conf] } ];
+		return out;
+	case 'set':
+		if (!s.uci[conf][params.section]) {
+			out.result = [ 4 ];
+			return out;
+		}
+		s.uciStaged.push({ config: conf, section: params.section, values: params.values });
+		out.result = [ 0 ];
+		return out;
+	default:
+		out.result = [ 3 ];
+		return out;
+	}
+}
+
+// What LuCI's dispatcher computes for env.nodespec: the acl groups every
+// node on the path to the view depends on; satisfied when the session has
+// any of them, read-only unless one of them is granted for writing.
+function nodespecFor(grants, viewPath) {
+	const menu = JSON.parse(fs.readFileSync(P.MENU, 'utf8'));
+	const acls = [];
+	for (const [ p, node ] of Object.entries(menu))
+		if ((viewPath === p || viewPath.startsWith(p + '/')) && node.depends && Array.isArray(node.depends.acl))
+			acls.push(...node.depends.acl);
+	const levels = acls.map(a => grants.groups[a] || []);
+	return {
+		satisfied: acls.length === 0 || levels.some(l => l.length > 0),
+		readonly: acls.length > 0 && !levels.some(l => l.includes('write')),
+		depends: { acl: acls }
+	};
+}
+
 function startServer() {
 	const sessions = new Map();
 	const requests = [];
@@ -102,6 +151,8 @@ function startServer() {
 			return out;
 		}
 		s.calls.push({ object, method, params });
+		if (object === 'uci')
+			return uciCall(s, method, params, out);
 		if (!allowed(s.grants, object, method)) {
 			s.denied.push({ object, method, params });
 			out.error = { code: -32002, message: 'Access denied' };
@@ -159,6 +210,37 @@ function startServer() {
 			const f = within(P.RESOURCES, url.pathname.slice('/luci-static/resources/'.length));
 			return f ? sendFile(res, f) : res.writeHead(403).end();
 		}
+		if (req.method === 'GET' && url.pathname === '/env/nodespec.json') {
+			const sess = sessions.get(url.searchParams.get('sid'));
+			const view = (url.searchParams.get('view') || 'view.netfix.status').replace(/^view\./, '').replace(/\./g, '/');
+			const menu = JSON.parse(fs.readFileSync(P.MENU, 'utf8'));
+			const node = Object.keys(menu).find(p => menu[p].action && menu[p].action.path === view);
+			res.writeHead(200, { 'Content-Type': TYPES['.json'] });
+			return res.end(JSON.stringify(sess && node ? nodespecFor(sess.grants, node) : { satisfied: false }));
+		}
+		// LuCI's apply with rollback (ui.changes.apply): the dispatcher
+		// commits the session's staged uci changes, reloads the services and
+		// arms a rollback timer; the page's confirm with the token stops it.
+		if (req.method === 'POST' && url.pathname.startsWith('/cgi-bin/luci/admin/uci/')) {
+			const action = url.pathname.slice('/cgi-bin/luci/admin/uci/'.length);
+			const entry = [ ...sessions.values() ].find(x => action === 'confirm'
+				? x.applyToken && x.applyToken === url.searchParams.get('token')
+				: x === sessions.get(url.searchParams.get('sid')));
+			if (!entry) {
+				res.writeHead(403);
+				return res.end();
+			}
+			entry.applies.push({ action, staged: entry.uciStaged.slice() });
+			if (action === 'apply_rollback' && entry.uciStaged.length) {
+				entry.applyToken = crypto.randomBytes(8).toString('hex');
+				res.writeHead(200, { 'Content-Type': TYPES['.json'] });
+				return res.end(JSON.stringify({ token: entry.applyToken }));
+			}
+			if (action === 'confirm')
+				entry.applyToken = null;
+			res.writeHead(204);
+			return res.end();
+		}
 		if (req.method === 'GET' && url.pathname === '/i18n/zh_Hans.json') {
 			res.writeHead(200, { 'Content-Type': TYPES['.json'] });
 			return res.end(JSON.stringify(zh()));
@@ -176,10 +258,21 @@ function startServer() {
 				requests,
 
 				// A new ubus session; returns its id.
-				session({ acl = 'write', replies = {} } = {}) {
+				session({ acl = 'write', replies = {}, uci = {} } = {}) {
 					const sid = crypto.randomBytes(16).toString('hex');
-					sessions.set(sid, { grants: grantsFor(acl), replies: { ...replies }, calls: [], denied: [] });
+					sessions.set(sid, { grants: grantsFor(acl), replies: { ...replies }, calls: [], denied: [],
+						uci: JSON.parse(JSON.stringify(uci)), uciStaged: [], applies: [], applyToken: null });
 					return sid;
+				},
+
+				// uci set calls rpcd staged for the session, and the apply /
+				// confirm requests it got, in order.
+				uciStaged(sid) {
+					return sessions.get(sid).uciStaged;
+				},
+
+				applies(sid) {
+					return sessions.get(sid).applies;
 				},
 
 				// Changes the replies of a session (e.g. before a poll).

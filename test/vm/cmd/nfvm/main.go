@@ -40,6 +40,7 @@ var commands = map[string]command{
 	"procstat":  {cmdProcStat, "RSS and CPU ticks of a process"},
 	"pct":       {cmdPct, "percentiles of numbers read from stdin"},
 	"wait-file": {cmdWaitFile, "wait until a file contains a string"},
+	"tcp-open":  {cmdTCPOpen, "open many TCP connections, say one line on each, optionally hold them"},
 }
 
 func main() {

@@ -37,13 +37,65 @@ return baseclass.extend({
 		}
 	},
 
-	/* Class of the badge that shows a severity. */
+	/*
+	 * A sentence of the status document (status.Msg: { id, plural, n, args })
+	 * in the reader's language: the msgid through LuCI's catalog (the plural
+	 * lookup for a plural), the router's values filled in order by String.format. The
+	 * result is a string for a text node; args are never markup. Without a
+	 * usable msg (an older netfix), the English text is shown as it came.
+	 *
+	 * The msgids are literals in the Go rules, not here: the page's own
+	 * scanner skips these calls, and src/internal/status/catalog_test.go
+	 * checks that the catalog has every one of them.
+	 */
+	msgText(msg, english) {
+		if (msg == null || typeof(msg) != 'object' || typeof(msg.id) != 'string' || msg.id === '')
+			return (english == null) ? '' : String(english);
+
+		const args = Array.isArray(msg.args) ? msg.args.map(a => (a == null) ? '' : String(a)) : [];
+		const tmpl = (typeof(msg.plural) == 'string' && msg.plural !== '')
+			? window.N_(isNumber(msg.n) ? msg.n : 0, msg.id, msg.plural)
+			: window._(msg.id);
+
+		return String.prototype.format.apply(String(tmpl), args);
+	},
+
+	/* Sentences in a row: a space between them, none after Chinese
+	 * punctuation (full-width marks carry their own spacing). */
+	joinSentences(parts) {
+		return parts.filter(p => p !== '').join(' ').replace(/([。！？；，：])\s+/g, '$1');
+	},
+
+	/* The title, detail and evidence lines of a finding, translated. */
+	findingText(f) {
+		const msgs = v => Array.isArray(v) ? v : null;
+		const evidence = Array.isArray(f.evidence) ? f.evidence : [];
+		const evMsgs = msgs(f.evidence_msg);
+		const detMsgs = msgs(f.detail_msg);
+
+		return {
+			title: this.msgText(f.title_msg, f.title),
+			detail: (detMsgs && detMsgs.length)
+				? this.joinSentences(detMsgs.map(m => this.msgText(m, '')))
+				: String(f.detail || ''),
+			evidence: (evMsgs && evMsgs.length == evidence.length)
+				? evMsgs.map((m, i) => this.msgText(m, evidence[i]))
+				: evidence.map(String)
+		};
+	},
+
+	/*
+	 * Tone of a severity: the page's own colour classes (netfix-tone-*),
+	 * because the theme's label classes are not severities (in
+	 * luci-theme-bootstrap .label.important and .label.notice are the same
+	 * blue).
+	 */
 	severityClass(sev) {
 		switch (sev) {
-		case 'critical': return 'important';
+		case 'critical': return 'critical';
 		case 'warning': return 'warning';
-		case 'info': return 'notice';
-		default: return 'success';
+		case 'info': return 'info';
+		default: return 'ok';
 		}
 	},
 
@@ -67,22 +119,27 @@ return baseclass.extend({
 	 */
 	verdict(doc) {
 		if (doc == null)
-			return { level: 'unknown', cls: 'notice', label: _('Unknown'),
+			return { level: 'unknown', cls: 'unknown', label: _('Unknown'),
 				summary: _('The status of netfix could not be read.') };
+
+		/* A daemon whose first check is not done claims nothing yet. */
+		if (doc.heal != null && doc.heal.starting === true)
+			return { level: 'unknown', cls: 'notice', label: _('Starting'),
+				summary: _('netfix is starting: the first check of this router is not finished yet.') };
 
 		const n = this.problems(doc.findings).length;
 		switch (doc.verdict) {
 		case 'healthy':
-			return { level: 'healthy', cls: 'success', label: _('Healthy'),
+			return { level: 'healthy', cls: 'ok', label: _('Healthy'),
 				summary: _('No problems found.') };
 		case 'warning':
 			return { level: 'warning', cls: 'warning', label: _('Warnings'),
 				summary: _('Problems found: %d').format(n) };
 		case 'critical':
-			return { level: 'critical', cls: 'error', label: _('Critical'),
+			return { level: 'critical', cls: 'critical', label: _('Critical'),
 				summary: _('Problems found: %d').format(n) };
 		default:
-			return { level: 'unknown', cls: 'notice', label: _('Unknown'),
+			return { level: 'unknown', cls: 'unknown', label: _('Unknown'),
 				summary: _('Problems found: %d').format(n) };
 		}
 	},
@@ -227,6 +284,16 @@ return baseclass.extend({
 		return null;
 	},
 
+	/* Repairs the daemon made by itself; an older daemon counted manual
+	 * flushes in events_total and has no repairs field. */
+	repairCount(heal) {
+		if (heal == null)
+			return 0;
+		if (isNumber(heal.repairs))
+			return heal.repairs;
+		return isNumber(heal.events_total) ? heal.events_total : 0;
+	},
+
 	/* A count of repairs or flows; in dry run nothing was deleted. */
 	countLabel(n, dryRun) {
 		n = isNumber(n) ? n : 0;
@@ -266,15 +333,83 @@ return baseclass.extend({
 		return { events: events.slice(0, limit), total: Math.max(total, events.length) };
 	},
 
+	/*
+	 * What kind of failure a call ended in: a rejected rpc call (LuCI's
+	 * RPCError / TimeoutError, whose message names the JSON-RPC error or
+	 * the ubus status) or an {error} reply of the netfix plugin.
+	 *   denied      rpcd refused the call (JSON-RPC -32002, ubus 6)
+	 *   not_found   rpcd has no netfix object (JSON-RPC -32000, ubus 4):
+	 *               the plugin is missing or rpcd was not reloaded
+	 *   timeout     no answer in time (ubus 7, XHR timeout)
+	 *   daemon_down the plugin answered but the daemon is not running
+	 *   other       anything else
+	 */
+	failureKind(reply) {
+		const err = (reply != null && typeof(reply) == 'object' && !(reply instanceof Error) && reply.error instanceof Error)
+			? reply.error : reply;
+		const msg = this.errorText(err);
+		const name = (err instanceof Error) ? String(err.name || '') : '';
+
+		if (/failed with error -32002\b|ubus code 6\b|access denied|permission denied/i.test(msg))
+			return 'denied';
+		if (/failed with error -32000\b|ubus code 4\b|object not found/i.test(msg))
+			return 'not_found';
+		if (name == 'TimeoutError' || /ubus code 7\b|timed? ?out/i.test(msg))
+			return 'timeout';
+		if (/daemon is not running|no answer on the netfix daemon socket/i.test(msg))
+			return 'daemon_down';
+		return 'other';
+	},
+
+	/*
+	 * The sentence a person reads for a failed call, in their language,
+	 * with what to do; never the browser's stack frames.
+	 */
+	failureText(reply) {
+		switch (this.failureKind(reply)) {
+		case 'denied':
+			return _('Access denied: this login may not use netfix. Log in as root, or give the user the luci-app-netfix access group.');
+		case 'not_found':
+			return _('netfix is not available in rpcd: the netfix package is missing or rpcd has not loaded its plugin yet. Install netfix, then run /etc/init.d/rpcd reload.');
+		case 'timeout':
+			return _('netfix did not answer in time. The router may be busy; if it keeps happening, see logread -e netfix.');
+		case 'daemon_down':
+			return _('The netfix daemon is not running. Start it with /etc/init.d/netfix start; logread -e netfix says why it stopped.');
+		default:
+			return _('netfix reported an error: %s').format(this.firstLine(reply));
+		}
+	},
+
+	/* The first line of an error, without the stack frames LuCI appends. */
+	firstLine(reply) {
+		const err = (reply != null && typeof(reply) == 'object' && !(reply instanceof Error) && reply.error instanceof Error)
+			? reply.error : reply;
+		return this.errorText(err).split('\n')[0].replace(/\s+at\s+\S+\s+\(\S+:\d+:\d+\)\s*$/, '').trim();
+	},
+
 	/* Message of a reply that failed: an Error, an {error} reply or junk. */
 	errorText(reply) {
 		if (reply == null)
 			return _('No answer');
 		if (reply instanceof Error)
 			return reply.message || String(reply);
+		if (typeof(reply) == 'object' && reply.error instanceof Error)
+			return reply.error.message || String(reply.error);
 		if (typeof(reply) == 'object' && reply.error != null)
 			return String(reply.error);
 		return String(reply);
+	},
+
+	/*
+	 * The UCI options of a finding's fix (fix_uci), each checked: a config,
+	 * an option and a value, and a named section or a type; anything else
+	 * from the router is dropped rather than applied.
+	 */
+	uciChanges(f) {
+		const name = /^[A-Za-z0-9_-]+$/;
+		return ((f && Array.isArray(f.fix_uci)) ? f.fix_uci : []).filter(c => c != null && typeof(c) == 'object' &&
+			name.test(String(c.config)) && name.test(String(c.option)) && typeof(c.value) == 'string' &&
+			(name.test(String(c.section || '')) || (name.test(String(c.type || '')) && Number.isInteger(c.index) && c.index >= 0)));
 	},
 
 	/* True when reply looks like a status document. */

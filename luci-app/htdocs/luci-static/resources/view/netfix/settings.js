@@ -70,6 +70,23 @@ return view.extend({
 		o.default = '10';
 		o.placeholder = '10';
 
+		o = s.option(form.Flag, 'forwarding_guard', _('Guard forwarding'),
+			_('When an interface that was forwarding is switched to forwarding 0 while the router still forwards, set it back to 1 at once (at most 5 times a minute) and record it. Every such switch is logged either way; the status page still names what switched it off.'));
+		o.default = o.disabled;
+		o.rmempty = false;
+
+		o = s.option(form.Flag, 'conntrack_reclaim', _('Reclaim idle connections'),
+			_('While the connection tracking table is at least 90 percent full, delete ESTABLISHED TCP entries silent for longer than the time below, oldest first, until it is under 75 percent. Nothing else is deleted and no kernel setting is changed. Off: the status page says how many it would free.'));
+		o.default = o.disabled;
+		o.rmempty = false;
+
+		o = s.option(form.Value, 'reclaim_idle', _('Reclaim after idle seconds'),
+			_('An ESTABLISHED entry must have been silent this long to be reclaimed. 300 to 432000.'));
+		o.datatype = 'range(300,432000)';
+		o.default = '3600';
+		o.placeholder = '3600';
+		o.depends('conntrack_reclaim', '1');
+
 		return m.render();
 	}
 });

@@ -3,7 +3,12 @@
 'require dom';
 'require poll';
 'require rpc';
+'require uci';
+'require ui';
 'require netfix.format as nf';
+'require netfix.forwarding as nfw';
+'require netfix.conntrack as ctsection';
+'require netfix.fix as fixes';
 
 /*
  * netfix status page: what is wrong with flow offloading on this router,
@@ -20,7 +25,6 @@
 
 const POLL_INTERVAL = 5;
 const HISTORY_LIMIT = 20;
-const ACL_GROUP = 'luci-app-netfix';
 
 const callStatus = rpc.declare({
 	object: 'netfix',
@@ -48,22 +52,44 @@ const callFlush = rpc.declare({
 	reject: true
 });
 
-const callSessionAccess = rpc.declare({
-	object: 'session',
-	method: 'access',
-	params: [ 'scope', 'object', 'function' ],
-	expect: { access: false }
-});
+/*
+ * The page's own colours for severities and the verdict banner. The
+ * theme's alert/label colour classes mean different things per theme (in
+ * luci-theme-bootstrap .label.important is the same blue as .label.notice,
+ * and an .alert-message.error keeps h3 in the body's dark grey on red), so
+ * the tones are set here, for light and for bootstrap's dark mode
+ * (:root[data-darkmode="true"]), each at least 4.5:1 (WCAG AA); the
+ * browser test measures them from the rendered styles.
+ */
+const TONES = {
+	/*            light: background, text, accent     dark: background, text, accent */
+	critical: [ '#fbe4e2', '#1f1f1f', '#b3261e',   '#4a1c19', '#f6f6f6', '#ef8a80' ],
+	warning:  [ '#fff1cf', '#1f1f1f', '#8a5a00',   '#443512', '#f6f6f6', '#e0b44c' ],
+	info:     [ '#e4eef9', '#1f1f1f', '#0b5cad',   '#17324d', '#f6f6f6', '#7fb6ea' ],
+	ok:       [ '#e3f3e6', '#1f1f1f', '#1e7b34',   '#173a22', '#f6f6f6', '#7ccf8e' ],
+	unknown:  [ '#ececec', '#1f1f1f', '#555555',   '#3a3a3a', '#f6f6f6', '#bdbdbd' ]
+};
+
+function toneCSS() {
+	const out = [];
+	for (const [ name, t ] of Object.entries(TONES)) {
+		for (const [ root, bg, fg, accent ] of [ [ '', t[0], t[1], t[2] ], [ ':root[data-darkmode="true"] ', t[3], t[4], t[5] ] ]) {
+			out.push(`${root}#netfix .netfix-banner.netfix-tone-${name} { background: ${bg}; background-image: none; color: ${fg}; border: 1px solid ${accent}; border-left: 6px solid ${accent}; }`);
+			/* a badge: light text on the accent in light mode, dark text on it in dark mode */
+			out.push(`${root}#netfix .label.netfix-tone-${name} { background: ${accent}; background-image: none; color: ${root ? '#111111' : '#ffffff'}; }`);
+			out.push(`${root}#netfix .netfix-finding.netfix-tone-${name} { border-left-color: ${accent}; }`);
+		}
+	}
+	return out;
+}
 
 const CSS = [
+	'#netfix .netfix-banner { box-shadow: none; }',
+	'#netfix .netfix-banner h3, #netfix .netfix-banner p, #netfix .netfix-banner strong { color: inherit; }',
 	'#netfix .netfix-banner h3 { margin: 0 0 .3em 0; }',
 	'#netfix .netfix-banner p { margin: .2em 0; }',
-	'#netfix .netfix-meta { opacity: .75; font-size: 90%; }',
+	'#netfix .netfix-meta { font-size: 90%; }',
 	'#netfix .netfix-finding { border-left: 4px solid #8a8a8a; padding: .4em .8em; margin: .6em 0; }',
-	'#netfix .netfix-sev-critical { border-left-color: #c9302c; }',
-	'#netfix .netfix-sev-warning { border-left-color: #e08e0b; }',
-	'#netfix .netfix-sev-info { border-left-color: #3a87ad; }',
-	'#netfix .netfix-sev-ok { border-left-color: #46a546; }',
 	'#netfix .netfix-finding p { margin: .3em 0; }',
 	'#netfix .netfix-evidence { margin: .3em 0 .3em 1.2em; padding: 0; }',
 	'#netfix .netfix-evidence li { list-style: disc; }',
@@ -71,9 +97,10 @@ const CSS = [
 	'#netfix .netfix-fix pre { margin: 0; padding: .3em .6em; white-space: pre-wrap; word-break: break-all; flex: 1 1 20em; }',
 	'#netfix .netfix-bar { display: inline-block; width: 10em; height: .7em; border: 1px solid #999; vertical-align: middle; margin-left: .6em; }',
 	'#netfix .netfix-bar > div { height: 100%; background: #5b9bd5; }',
-	'#netfix .netfix-error { color: #c9302c; }',
+	'#netfix .netfix-error { color: #b3261e; }',
+	':root[data-darkmode="true"] #netfix .netfix-error { color: #ef8a80; }',
 	'#netfix .netfix-actions .cbi-value-field > * { margin-right: .5em; vertical-align: middle; }'
-].join('\n');
+].concat(toneCSS()).join('\n');
 
 /* A text node: how values from the router get onto the page. */
 function T(value) {
@@ -82,14 +109,16 @@ function T(value) {
 
 /*
  * Like L.resolveDefault(), but a failed call keeps its reason: it becomes
- * { error: message } so the page can say what went wrong.
+ * { error: Error } so the page can say which kind of failure it was
+ * (nf.failureKind).
  */
 function settle(promise) {
-	return Promise.resolve(promise).catch(err => ({ error: nf.errorText(err) }));
+	return Promise.resolve(promise).catch(err => ({ error: (err instanceof Error) ? err : new Error(nf.errorText(err)) }));
 }
 
-function badge(cls, text) {
-	return E('span', { 'class': 'label ' + cls }, [ text ]);
+/* A label in one of the page's tones (TONES). */
+function badge(tone, text) {
+	return E('span', { 'class': 'label netfix-badge netfix-tone-' + tone }, [ text ]);
 }
 
 /* A two-column table of [ label, value node or text ] rows. */
@@ -115,7 +144,7 @@ return view.extend({
 		return Promise.all([
 			settle(callStatus()),
 			L.resolveDefault(callHistory(HISTORY_LIMIT), null),
-			L.resolveDefault(callSessionAccess('access-group', ACL_GROUP, 'write'), false)
+			(L.hasViewPermission() === true) ? fixes.load() : null
 		]);
 	},
 
@@ -124,7 +153,10 @@ return view.extend({
 		this.docError = null;
 		this.history = null;
 		this.lastKey = null;
-		this.canWrite = (data[2] === true);
+		/* LuCI's own answer for this view: true only when the session may
+		 * write one of the ACL groups the menu node depends on. */
+		this.canWrite = (L.hasViewPermission() === true);
+		this.fixList = data[2];
 		this.body = E('div', { 'id': 'netfix-body' });
 
 		this.update(data[0], data[1]);
@@ -163,7 +195,7 @@ return view.extend({
 			this.docError = null;
 		}
 		else {
-			this.docError = nf.errorText(status);
+			this.docError = nf.failureText(status);
 		}
 
 		this.history = history;
@@ -181,10 +213,28 @@ return view.extend({
 		this.lastKey = key;
 		dom.content(this.body, [
 			this.renderBanner(),
-			this.renderFindings(),
+			this.renderFindings()
+		].concat(this.sections()));
+	},
+
+	/*
+	 * The sections under the banner and the findings, in page order. A
+	 * section of its own (conntrack table, forwarding, bridge netfilter, ...)
+	 * lives in luci-static/resources/netfix/<x>.js, is loaded with
+	 * 'require netfix.<x> as <x>' at the top of this file, and adds one line
+	 * here: <x>.render(this.doc, this) returning a node (or null when the
+	 * document has nothing for it). Section modules get the document as
+	 * it came; they put router values on the page as text (E() with array
+	 * children) and translate their strings like this file does.
+	 */
+	sections() {
+		return [
 			this.renderOffload(),
-			this.renderHealer()
-		]);
+			nfw.render(this.doc, t => nf.formatTime(t)),
+			ctsection.render(this.doc) || '',
+			this.renderHealer(),
+			this.canWrite ? fixes.render(this.fixList, (ok, text) => this.afterFix(ok, text)) : null
+		].filter(n => n != null);
 	},
 
 	metaText() {
@@ -197,13 +247,23 @@ return view.extend({
 		if (heal == null || !heal.running)
 			return _('The netfix daemon is not running: stale flows are not repaired.');
 
+		const repairs = nf.repairCount(heal), flows = heal.flows_deleted || 0;
+		const manual = heal.manual_flushes || 0;
+		const flushes = manual ? N_(manual, '%d manual flush.', '%d manual flushes.').format(manual) : '';
+
 		switch (heal.mode) {
 		case 'heal':
-			return _('netfix is repairing stale flows: %d repairs, %d flows so far.')
-				.format(heal.events_total || 0, heal.flows_deleted || 0);
+			return nf.joinSentences([
+				N_(repairs, 'netfix is repairing stale flows: %d repair so far,', 'netfix is repairing stale flows: %d repairs so far,').format(repairs),
+				N_(flows, '%d flow deleted.', '%d flows deleted.').format(flows),
+				flushes
+			]);
 		case 'dry_run':
-			return _('netfix runs in dry-run mode and deletes nothing: it would have repaired %d flows so far.')
-				.format(heal.flows_deleted || 0);
+			return nf.joinSentences([
+				N_(flows, 'netfix runs in dry-run mode and deletes nothing: it would have repaired %d flow so far.',
+					'netfix runs in dry-run mode and deletes nothing: it would have repaired %d flows so far.').format(flows),
+				flushes
+			]);
 		default:
 			return _('netfix runs, but repairing is switched off in its settings.');
 		}
@@ -222,7 +282,7 @@ return view.extend({
 		if (doc) {
 			const worst = nf.sortFindings(nf.problems(doc.findings))[0];
 			if (worst)
-				lines.push(E('p', { 'class': 'netfix-worst' }, [ E('strong', {}, [ T(worst.title) ]) ]));
+				lines.push(E('p', { 'class': 'netfix-worst' }, [ E('strong', {}, [ T(nf.findingText(worst).title) ]) ]));
 
 			lines.push(E('p', { 'class': 'netfix-healer-line' }, [ this.healerSentence(doc.heal) ]));
 
@@ -234,23 +294,23 @@ return view.extend({
 		}
 
 		nodes.push(E('div', {
-			'class': 'alert-message netfix-banner ' + v.cls,
+			'class': 'alert-message netfix-banner netfix-tone-' + v.cls,
 			'id': 'netfix-verdict',
 			'data-verdict': v.level
 		}, lines));
 
 		if (this.docError != null) {
-			const msg = [ _('netfix did not answer: %s').format(this.docError) ];
+			const msg = [ this.docError ];
 			if (doc)
 				msg.push(' ', _('Showing the status read at %s.').format(nf.formatTime(doc.generated_at)));
 
-			nodes.push(E('div', { 'class': 'alert-message warning', 'id': 'netfix-error' }, [
+			nodes.push(E('div', { 'class': 'alert-message netfix-banner netfix-tone-warning', 'id': 'netfix-error', 'role': 'alert' }, [
 				E('p', {}, msg)
 			]));
 		}
 
 		if (doc && doc.schema !== nf.SCHEMA)
-			nodes.push(E('div', { 'class': 'alert-message notice', 'id': 'netfix-schema' }, [
+			nodes.push(E('div', { 'class': 'alert-message netfix-banner netfix-tone-info', 'id': 'netfix-schema' }, [
 				_('This page was written for status schema %d; netfix sent schema %d. Some details may be missing.')
 					.format(nf.SCHEMA, doc.schema)
 			]));
@@ -260,17 +320,18 @@ return view.extend({
 
 	renderFinding(f) {
 		const sev = String(f.severity || '');
-		const evidence = Array.isArray(f.evidence) ? f.evidence : [];
+		const text = nf.findingText(f);
+		const evidence = text.evidence;
 		const parts = [
 			E('div', { 'class': 'netfix-finding-head' }, [
 				badge(nf.severityClass(sev), nf.severityLabel(sev)),
 				' ',
-				E('strong', { 'class': 'netfix-finding-title' }, [ T(f.title) ])
+				E('strong', { 'class': 'netfix-finding-title' }, [ T(text.title) ])
 			])
 		];
 
-		if (f.detail)
-			parts.push(E('p', { 'class': 'netfix-finding-detail' }, [ T(f.detail) ]));
+		if (text.detail)
+			parts.push(E('p', { 'class': 'netfix-finding-detail' }, [ T(text.detail) ]));
 
 		if (evidence.length)
 			parts.push(E('div', {}, [
@@ -281,19 +342,27 @@ return view.extend({
 
 		if (f.fix) {
 			const pre = E('pre', { 'class': 'netfix-fix-cmd' }, [ E('code', {}, [ T(f.fix) ]) ]);
-			parts.push(E('div', { 'class': 'netfix-fix' }, [
-				E('em', {}, [ _('Fix') ]),
-				pre,
+			const buttons = [
 				E('button', {
 					'class': 'cbi-button cbi-button-neutral netfix-copy',
 					'title': _('Copy the command to the clipboard'),
 					'click': ev => this.handleCopy(ev, f.fix, pre)
 				}, [ _('Copy') ])
-			]));
+			];
+			if (this.canWrite && nf.uciChanges(f).length)
+				buttons.unshift(E('button', {
+					'class': 'cbi-button cbi-button-apply netfix-apply-fix',
+					'title': _('Stages the change in LuCI and applies it; LuCI rolls it back unless the page still reaches the router afterwards.'),
+					'click': ev => this.handleApplyFix(ev, f)
+				}, [ _('Apply fix') ]));
+			parts.push(E('div', { 'class': 'netfix-fix' }, [ E('em', {}, [ _('Fix') ]), pre ].concat(buttons)));
 		}
 
+		if (this.canWrite && f.fix_action)
+			parts.push(fixes.applyButton(f, (ok, text) => this.afterFix(ok, text)));
+
 		return E('div', {
-			'class': 'netfix-finding netfix-sev-' + (sev.replace(/[^a-z]/g, '') || 'unknown'),
+			'class': 'netfix-finding netfix-tone-' + nf.severityClass(sev) + ' netfix-sev-' + (sev.replace(/[^a-z]/g, '') || 'unknown'),
 			'data-id': String(f.id || '')
 		}, parts);
 	},
@@ -441,7 +510,7 @@ return view.extend({
 
 		if (heal) {
 			const rows = [
-				[ _('Daemon'), heal.running ? badge('success', _('Running')) : badge('important', _('Not running')) ]
+				[ _('Daemon'), heal.running ? badge('ok', _('Running')) : badge('warning', _('Not running')) ]
 			];
 
 			if (heal.running) {
@@ -452,7 +521,8 @@ return view.extend({
 			}
 
 			const dry = heal.running && heal.mode === 'dry_run';
-			rows.push([ _('Repairs so far'), nf.countLabel(heal.events_total, dry) ]);
+			rows.push([ _('Repairs so far'), nf.countLabel(nf.repairCount(heal), dry) ]);
+			rows.push([ _('Manual flushes'), String(heal.manual_flushes || 0) ]);
 			rows.push([ _('Flows repaired so far'), nf.countLabel(heal.flows_deleted, dry) ]);
 			parts.push(kvTable(rows));
 		}
@@ -541,15 +611,28 @@ return view.extend({
 
 		return settle(callFlush(ip, dry)).then(reply => {
 			if (reply == null || typeof(reply) != 'object' || reply.error != null)
-				return this.showResult(false, _('Repair failed: %s').format(nf.errorText(reply)));
+				return this.showResult(false, (nf.failureKind(reply) == 'other')
+					? _('Repair failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply));
 
 			const n = Number(reply.deleted) || 0;
 			this.showResult(true, reply.dry_run
-				? _('Dry run: %d offloaded connections of %s would be deleted.').format(n, reply.ip || ip)
-				: _('Deleted %d offloaded connections of %s.').format(n, reply.ip || ip));
+				? N_(n, 'Dry run: %d offloaded connection of %s would be deleted.',
+					'Dry run: %d offloaded connections of %s would be deleted.').format(n, reply.ip || ip)
+				: N_(n, 'Deleted %d offloaded connection of %s.', 'Deleted %d offloaded connections of %s.').format(n, reply.ip || ip));
 
 			return this.refresh();
 		}).finally(() => { btn.disabled = false; });
+	},
+
+	/* After an apply or undo (netfix/fix.js): say what happened, then show
+	 * the new findings and applied fixes. */
+	afterFix(ok, text) {
+		this.showResult(ok, text);
+		return fixes.load().then(list => {
+			this.fixList = list;
+			this.lastKey = null;
+			return this.refresh();
+		});
 	},
 
 	handleRecheck(ev) {
@@ -561,7 +644,37 @@ return view.extend({
 			if (nf.isDocument(reply))
 				this.showResult(true, _('Checked again at %s.').format(nf.formatTime(reply.generated_at)));
 			else
-				this.showResult(false, _('Re-check failed: %s').format(nf.errorText(reply)));
+				this.showResult(false, (nf.failureKind(reply) == 'other')
+					? _('Re-check failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply));
+		}).finally(() => { btn.disabled = false; });
+	},
+
+	/*
+	 * A fix that is a UCI change (fix_uci), applied the way LuCI's own
+	 * pages save: staged through uci (rpcd keeps it in the session), then
+	 * ui.changes.apply(true), LuCI's apply with rollback: if the browser
+	 * cannot confirm afterwards (the change cut it off), rpcd reverts it.
+	 */
+	handleApplyFix(ev, f) {
+		const btn = ev.currentTarget;
+		const changes = nf.uciChanges(f);
+		const configs = changes.map(c => c.config).filter((c, i, a) => a.indexOf(c) == i);
+		btn.disabled = true;
+
+		return uci.load(configs).then(() => {
+			for (const c of changes) {
+				const sid = c.section || (uci.sections(c.config, c.type)[c.index] || {})['.name'];
+				if (sid == null)
+					throw new Error(_('/etc/config/%s has no %s section to change.').format(c.config, c.section || c.type));
+				uci.set(c.config, sid, c.option, c.value);
+			}
+			return uci.save();
+		}).then(() => {
+			this.showResult(true, _('The change is staged; LuCI applies it now and rolls it back if this page loses the router.'));
+			ui.changes.apply(true);
+		}).catch(err => {
+			this.showResult(false, (nf.failureKind(err) == 'other')
+				? _('Could not apply the fix: %s').format(nf.firstLine(err)) : nf.failureText(err));
 		}).finally(() => { btn.disabled = false; });
 	},
 

@@ -1,0 +1,98 @@
+package ctusage
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"testing"
+
+	"github.com/mdlayher/netlink"
+)
+
+// payload encodes an entry the way ctnetlink sends it: nfgenmsg, then
+// nested, big-endian attributes.
+func payload(t *testing.T, src, dst, replySrc netip.Addr, proto uint8, dport uint16, status, timeout uint32, state uint8) []byte {
+	t.Helper()
+	tupleAttrs := func(s, d netip.Addr) func(*netlink.AttributeEncoder) error {
+		return func(ae *netlink.AttributeEncoder) error {
+			ae.Nested(ctaTupleIP, func(ae *netlink.AttributeEncoder) error {
+				if s.Is4() {
+					ae.Bytes(ctaIPv4Src, s.AsSlice())
+					ae.Bytes(ctaIPv4Dst, d.AsSlice())
+				} else {
+					ae.Bytes(ctaIPv6Src, s.AsSlice())
+					ae.Bytes(ctaIPv6Dst, d.AsSlice())
+				}
+				return nil
+			})
+			ae.Nested(ctaTupleProto, func(ae *netlink.AttributeEncoder) error {
+				ae.Uint8(ctaProtoNum, proto)
+				ae.Uint16(2, 40000) // source port
+				ae.Uint16(ctaProtoDstPort, dport)
+				return nil
+			})
+			return nil
+		}
+	}
+	ae := netlink.NewAttributeEncoder()
+	ae.ByteOrder = binary.BigEndian
+	ae.Nested(ctaTupleOrig, tupleAttrs(src, dst))
+	ae.Nested(ctaTupleReply, tupleAttrs(replySrc, src))
+	ae.Uint32(ctaStatus, status)
+	ae.Uint32(ctaTimeout, timeout)
+	ae.Uint32(8, 0x10) // mark: skipped
+	if proto == ProtoTCP {
+		ae.Nested(ctaProtoinfo, func(ae *netlink.AttributeEncoder) error {
+			ae.Nested(ctaProtoinfoTCP, func(ae *netlink.AttributeEncoder) error {
+				ae.Uint8(ctaProtoinfoTCPState, state)
+				return nil
+			})
+			return nil
+		})
+	}
+	b, err := ae.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The attribute headers are host order whatever ae.ByteOrder says
+	// for values; AttributeEncoder writes them natively.
+	return append([]byte{2, 0, 0, 0}, b...)
+}
+
+func TestDecodeEntry(t *testing.T) {
+	t.Parallel()
+	lan, peer, wan := netip.MustParseAddr("192.168.1.50"), netip.MustParseAddr("203.0.113.9"), netip.MustParseAddr("100.64.0.2")
+	v6, v6peer := netip.MustParseAddr("fd00::50"), netip.MustParseAddr("2001:db8::9")
+	tests := []struct {
+		name string
+		in   []byte
+		want Entry
+	}{
+		{
+			name: "masqueraded TCP, ESTABLISHED",
+			in:   payload(t, lan, peer, peer, ProtoTCP, 6881, 0x18e, 431000, StateEstablished),
+			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: lan, OrigDst: peer, ReplySrc: peer, OrigDstPort: 6881, Timeout: 431000},
+		},
+		{
+			name: "port forward: DST_NAT bit, reply from the LAN host",
+			in:   payload(t, peer, wan, lan, ProtoTCP, 8080, ipsDstNAT|0x8, 7000, StateEstablished),
+			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: peer, OrigDst: wan, ReplySrc: lan, OrigDstPort: 8080, Timeout: 7000, DstNAT: true},
+		},
+		{
+			name: "IPv6 UDP",
+			in:   payload(t, v6, v6peer, v6peer, ProtoUDP, 53, 0, 30, 0),
+			want: Entry{Proto: ProtoUDP, OrigSrc: v6, OrigDst: v6peer, ReplySrc: v6peer, OrigDstPort: 53, Timeout: 30},
+		},
+	}
+	for _, tc := range tests {
+		got, err := DecodeEntry(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("%s: DecodeEntry = %+v, %v; want %+v", tc.name, got, err, tc.want)
+		}
+	}
+	good := payload(t, lan, peer, peer, ProtoTCP, 1, 0, 1, 1)
+	for _, bad := range [][]byte{nil, {2, 0}, {2, 0, 0, 0}, good[:9], append(append([]byte{}, good[:4]...), 0xff, 0xff, 1, 0)} {
+		if _, err := DecodeEntry(bad); err == nil {
+			t.Errorf("DecodeEntry(% x) accepted a broken payload", bad)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package daemon_test
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// savedState counts what the daemon's last saved state holds (it saves
+// at every sweep, every 5 s in the rig).
+func (r *rig) savedState() (hosts, ports int) {
+	r.t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.dir, "state.json"))
+	if err != nil {
+		r.t.Fatalf("read the daemon's state: %v", err)
+	}
+	var s struct {
+		Hosts []json.RawMessage `json:"hosts"`
+		Ports []json.RawMessage `json:"ports"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		r.t.Fatalf("decode the daemon's state: %v", err)
+	}
+	return len(s.Hosts), len(s.Ports)
+}
+
+// waitPorts waits until the saved state's FDB entries satisfy ok.
+func (r *rig) waitPorts(what string, ok func(int) bool) int {
+	r.t.Helper()
+	deadline := time.Now().Add(40 * time.Second)
+	for {
+		_, ports := r.savedState()
+		if ok(ports) {
+			return ports
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the daemon's state never had %s: %d FDB entries\n%.3000s", what, ports, r.log.String())
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// memKB reads VmRSS and VmHWM (peak) of pid in kB.
+func memKB(t *testing.T, pid int) (rss, peak int) {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 && (f[0] == "VmRSS:" || f[0] == "VmHWM:") {
+			n, _ := strconv.Atoi(f[1])
+			if f[0] == "VmRSS:" {
+				rss = n
+			} else {
+				peak = n
+			}
+		}
+	}
+	return rss, peak
+}
+
+// sendRandomSources sends n Ethernet frames with random unicast source
+// MACs out of dev (in ns): the bridge on the other end of the veth learns
+// each one.
+func sendRandomSources(t *testing.T, ns, dev string, n int) {
+	t.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer orig.Close()
+	target, err := netns.GetFromName(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	if err := netns.Set(target); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := netns.Set(orig); err != nil {
+			t.Fatalf("return to the original namespace: %v", err)
+		}
+	}()
+	ifi, err := net.InterfaceByName(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("packet socket: %v", err)
+	}
+	defer unix.Close(fd)
+	addr := &unix.SockaddrLinklayer{Ifindex: ifi.Index, Halen: 6}
+	frame := make([]byte, 60)
+	copy(frame[0:6], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	binary.BigEndian.PutUint16(frame[12:14], 0x88b5) // local experimental EtherType
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		binary.BigEndian.PutUint64(frame[4:12], rng.Uint64()) // bytes 6-11: source MAC
+		copy(frame[0:6], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+		frame[6] = frame[6]&0xfc | 0x02 // unicast, locally administered
+		if err := unix.Sendto(fd, frame, 0, addr); err != nil {
+			t.Fatalf("send frame %d: %v", i, err)
+		}
+	}
+}
+
+// A LAN host floods the bridge with random source MACs; the daemon's FDB
+// memory follows the bridge: bounded during the flood, back to (almost)
+// nothing once the bridge has aged the MACs out.
+func TestMACFloodShrinksBack(t *testing.T) {
+	r := newRig(t)
+	r.ns.Run("ip", "link", "set", "lanpeer0", "up")
+	r.start()
+	pid := r.cmd.Process.Pid
+	rss0, _ := memKB(t, pid)
+
+	const flood = 30000
+	sendRandomSources(t, r.ns.Name, "lanpeer0", flood)
+	learned := strings.Count(r.ns.Run("bridge", "fdb", "show", "br", "br-lan", "dynamic"), "\n")
+	high := r.waitPorts("the flood", func(p int) bool { return p >= learned/2 })
+	rss1, peak := memKB(t, pid)
+
+	r.ns.Run("ip", "link", "set", "br-lan", "type", "bridge", "ageing_time", "200") // 2 s
+	low := r.waitPorts("the flood aged out", func(p int) bool { return p <= 4 })
+	rss2, _ := memKB(t, pid)
+	t.Logf("bridge learned %d MACs; daemon: %d FDB entries after the flood, %d after ageing; RSS %d -> %d -> %d kB (peak %d kB)",
+		learned, high, low, rss0, rss1, rss2, peak)
+}
+
+// FDB churn of 100k MACs (added, then deleted, by bridge -batch): the
+// daemon ends with what the kernel ends with.
+func TestFDBChurnShrinksBack(t *testing.T) {
+	r := newRig(t)
+	r.start()
+	pid := r.cmd.Process.Pid
+	const churn = 100000
+	var add, del strings.Builder
+	for i := 0; i < churn; i++ {
+		mac := fmt.Sprintf("02:%02x:%02x:%02x:00:02", byte(i>>16), byte(i>>8), byte(i))
+		fmt.Fprintf(&add, "fdb add %s dev lanport0 master static\n", mac)
+		fmt.Fprintf(&del, "fdb del %s dev lanport0 master static\n", mac)
+	}
+	for _, b := range []struct{ name, text string }{{"add", add.String()}, {"del", del.String()}} {
+		path := filepath.Join(r.dir, "fdb-"+b.name+".batch")
+		if err := os.WriteFile(path, []byte(b.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r.ns.Run("bridge", "-batch", path)
+	}
+	low := r.waitPorts("the churn undone", func(p int) bool { return p <= 4 })
+	rss, peak := memKB(t, pid)
+	t.Logf("after %d FDB entries added and deleted: %d in the daemon's state; RSS %d kB (peak %d kB)", churn, low, rss, peak)
+}
+
+// Neighbour churn of 100k hosts (permanent entries, which the kernel's
+// gc_thresh limits do not count): the daemon's memory stays bounded
+// (heal.MaxHosts remembered hosts) through the overruns and the streamed
+// resyncs they cause.
+func TestNeighbourChurnBounded(t *testing.T) {
+	r := newRig(t)
+	r.start()
+	pid := r.cmd.Process.Pid
+	const churn = 100000
+	var add, del strings.Builder
+	for i := 0; i < churn; i++ {
+		ip := fmt.Sprintf("10.%d.%d.%d", byte(i>>16), byte(i>>8), byte(i))
+		fmt.Fprintf(&add, "neigh add %s lladdr 02:%02x:%02x:%02x:00:03 dev br-lan nud permanent\n", ip, byte(i>>16), byte(i>>8), byte(i))
+		fmt.Fprintf(&del, "neigh del %s dev br-lan\n", ip)
+	}
+	var peaks []int
+	for _, b := range []struct{ name, text string }{{"add", add.String()}, {"del", del.String()}} {
+		path := filepath.Join(r.dir, "neigh-"+b.name+".batch")
+		if err := os.WriteFile(path, []byte(b.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r.ns.Run("ip", "-batch", path)
+		// Two sweeps (5 s each in the rig) later every resync this phase
+		// caused is done.
+		time.Sleep(11 * time.Second)
+		_, peak := memKB(t, pid)
+		peaks = append(peaks, peak)
+	}
+	hosts, _ := r.savedState()
+	rss, _ := memKB(t, pid)
+	t.Logf("after %d neighbours added and deleted: %d hosts remembered; peak RSS %d kB after adding, %d kB after deleting; RSS now %d kB",
+		churn, hosts, peaks[0], peaks[1], rss)
+	if hosts > 8192 {
+		t.Errorf("the daemon remembers %d hosts, bound is 8192", hosts)
+	}
+}

@@ -1,0 +1,219 @@
+//go:build linux
+
+// This file watches the conntrack table's fill (scenario S2): a cheap
+// count every sweep, a full dump only when a threshold is crossed or the
+// kernel starts refusing connections, events for both, and the opt-in
+// reclaim of idle ESTABLISHED entries. It never changes a sysctl.
+
+package daemon
+
+import (
+	"context"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/ti-mo/conntrack"
+
+	"github.com/netfix/netfix/src/internal/ctreclaim"
+	"github.com/netfix/netfix/src/internal/ctusage"
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/report"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// Event reasons of the conntrack table.
+const (
+	ReasonConntrackFull     = "conntrack_full"
+	ReasonConntrackDropping = "conntrack_dropping"
+	ReasonConntrackReclaim  = "conntrack_reclaim"
+)
+
+// ctWatch is what the daemon remembers between sweeps: one statistics
+// sample, the fill level last seen and the breakdown of the last dump.
+// Its size does not depend on the table (the breakdown is capped at
+// facts.MaxTopRows rows).
+type ctWatch struct {
+	mu    sync.Mutex
+	prev  *probe.CTSample
+	level int // 0 under 75 %, 1 from 75 %, 2 from 90 %
+	usage *facts.CTUsage
+	// policyWarned: the "reclaim skipped: ct timeout policies" warning
+	// was logged (once per episode).
+	policyWarned bool
+	// reclaimable is the count of the last dump at the configured
+	// reclaim_idle.
+	reclaimable int
+}
+
+// ctDumpTimeout bounds one full dump (250k entries take about a second on
+// a small router).
+const ctDumpTimeout = time.Minute
+
+// conntrackProbeOptions makes the sweep's probe skip the dump and measure
+// the statistics' growth from the daemon's own previous sample.
+func (d *Daemon) conntrackProbeOptions(o probe.Options) probe.Options {
+	d.ct.mu.Lock()
+	defer d.ct.mu.Unlock()
+	o.CTDump = probe.CTDumpNever
+	o.CTPrev = d.ct.prev
+	if o.CTPrev == nil {
+		// First sweep: a sample of its own, so no file is shared with
+		// one-shot checks.
+		o.CTPrev = &probe.CTSample{}
+	}
+	return o
+}
+
+// conntrackSweep runs after each probe: it records crossings and drops,
+// dumps when they happen, reclaims when allowed, and fills in the
+// snapshot's breakdown and reclaim facts.
+func (d *Daemon) conntrackSweep(s *facts.Snapshot) {
+	t := s.Conntrack.Table
+	if !s.Conntrack.Available || t == nil || s.Conntrack.Max == 0 {
+		return
+	}
+	d.mu.Lock()
+	reclaimOn, reclaimIdle := d.cfg.ConntrackReclaim, d.cfg.ReclaimIdle
+	d.mu.Unlock()
+
+	d.ct.mu.Lock()
+	defer d.ct.mu.Unlock()
+	firstSample := d.ct.prev == nil
+	d.ct.prev = &probe.CTSample{At: time.Now(), Stats: t.Stats}
+	if firstSample {
+		// The growth since boot is not a burst.
+		t.Growth, t.GrowthSeconds = nil, 0
+	}
+	level := fillLevel(s.Conntrack.Fill())
+	var refused uint64
+	if t.Growth != nil {
+		refused = t.Growth.Refusals()
+	}
+	crossed := level != d.ct.level
+	if crossed || refused > 0 || (level > 0 && d.ct.usage == nil) {
+		d.dumpConntrack(s, reclaimIdle)
+	}
+	if level > d.ct.level {
+		d.conntrackEvent(ReasonConntrackFull, s, refused)
+	}
+	if refused > 0 {
+		d.conntrackEvent(ReasonConntrackDropping, s, refused)
+	}
+	d.ct.level = level
+	if level == 0 {
+		d.ct.usage = nil // nothing to explain; do not keep an old picture
+	}
+	t.Usage = d.ct.usage
+	t.Reclaim = &facts.CTReclaim{Enabled: reclaimOn, IdleSeconds: reclaimIdle, Reclaimable: d.ct.reclaimable}
+
+	if reclaimOn && level == 2 {
+		d.reclaim(s, reclaimIdle)
+	}
+}
+
+func fillLevel(fill float64) int {
+	switch {
+	case fill >= ctusage.CriticalPct:
+		return 2
+	case fill >= ctusage.WarnPct:
+		return 1
+	}
+	return 0
+}
+
+// dumpConntrack streams the table into a fresh breakdown; d.ct.mu is held.
+func (d *Daemon) dumpConntrack(s *facts.Snapshot, reclaimIdle uint32) {
+	t := s.Conntrack.Table
+	if !t.Timeouts.Read {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ctDumpTimeout)
+	defer cancel()
+	u, reclaimable, err := probe.ReadCTUsage(ctx, d.opts.Root, t.Timeouts.Established, reclaimIdle)
+	if err != nil {
+		d.log.Warnf("conntrack table is %.1f%% full but could not be read entry by entry: %v", s.Conntrack.Fill(), err)
+		t.UsageError = err.Error()
+		return
+	}
+	d.ct.usage, d.ct.reclaimable = &u, reclaimable
+	// A dump of a big table leaves megabytes of decoded garbage; hand it
+	// back now so the daemon's idle RSS does not depend on the table
+	// (dumps are rare: crossings and drop bursts only).
+	debug.FreeOSMemory()
+}
+
+// conntrackEvent journals a crossing or a drop burst with the top hosts.
+func (d *Daemon) conntrackEvent(reason string, s *facts.Snapshot, refused uint64) {
+	ce := &status.ConntrackEvent{Entries: s.Conntrack.Entries, Max: s.Conntrack.Max, Refused: refused}
+	if d.ct.usage != nil {
+		for i, h := range d.ct.usage.Hosts {
+			if i == 3 {
+				break
+			}
+			ce.Hosts = append(ce.Hosts, status.ConntrackHostCount{Host: h.Addr, Name: h.Name, Count: h.Entries})
+		}
+	}
+	ev := status.Event{Time: time.Now().UTC(), Reason: reason, Conntrack: ce}
+	d.journal.add(ev)
+	d.log.Warnf("%s", report.EventLine(ev))
+}
+
+// reclaim deletes idle ESTABLISHED entries, oldest first, until the table
+// is under 75 %; d.ct.mu is held.
+func (d *Daemon) reclaim(s *facts.Snapshot, idle uint32) {
+	t := s.Conntrack.Table
+	need := ctusage.NeedToFree(s.Conntrack.Entries, s.Conntrack.Max, ctusage.WarnPct)
+	if need == 0 || !t.Timeouts.Read {
+		return
+	}
+	if len(t.Timeouts.Policies) > 0 {
+		if !d.ct.policyWarned {
+			d.log.Warnf("conntrack table %.1f%% full, reclaim skipped: ct timeout policies exist (%v), so idle entries cannot be told from live ones", s.Conntrack.Fill(), t.Timeouts.Policies)
+			d.ct.policyWarned = true
+		}
+		return
+	}
+	d.ct.policyWarned = false
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), ctDumpTimeout)
+	defer cancel()
+	res, err := ctreclaim.Free(ctx, ctreclaim.Options{Established: t.Timeouts.Established, MinIdle: idle, Need: need})
+	ce := &status.ConntrackEvent{Entries: s.Conntrack.Entries, Max: s.Conntrack.Max, IdleS: idle}
+	for _, h := range res.Hosts {
+		ce.Hosts = append(ce.Hosts, status.ConntrackHostCount{Host: h.Host, Count: h.Count})
+	}
+	ev := status.Event{Time: start.UTC(), Reason: ReasonConntrackReclaim, FlowsDeleted: res.Deleted,
+		LatencyUS: time.Since(start).Microseconds(), Conntrack: ce}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	d.journal.add(ev)
+	d.log.Infof("%s", report.EventLine(ev))
+	// The picture changed: show the table as the reclaim left it.
+	if res.Deleted > 0 {
+		d.recount(s, idle)
+	}
+}
+
+// recount re-reads the count and the breakdown after a reclaim, so the
+// status shows the table as it is now; d.ct.mu is held.
+func (d *Daemon) recount(s *facts.Snapshot, reclaimIdle uint32) {
+	c, err := conntrack.Dial(nil)
+	if err != nil {
+		d.log.Warnf("re-read conntrack count after reclaim: %v", err)
+		return
+	}
+	g, err := c.StatsGlobal()
+	c.Close()
+	if err != nil {
+		d.log.Warnf("re-read conntrack count after reclaim: %v", err)
+		return
+	}
+	s.Conntrack.Entries = g.Entries
+	d.dumpConntrack(s, reclaimIdle)
+	d.ct.level = fillLevel(s.Conntrack.Fill())
+	s.Conntrack.Table.Usage = d.ct.usage
+	s.Conntrack.Table.Reclaim.Reclaimable = d.ct.reclaimable
+}

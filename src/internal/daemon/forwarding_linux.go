@@ -1,0 +1,217 @@
+//go:build linux
+
+// This file watches IP forwarding: the rtnetlink netconf notifications
+// (RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF) turn every flip of a
+// forwarding switch into an event with its exact time and old/new value,
+// and the opt-in forwarding_guard sets a flipped interface back.
+
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
+
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/report"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// Netconf attributes (include/uapi/linux/netconf.h).
+const (
+	netconfaIfindex    = 1
+	netconfaForwarding = 2
+)
+
+// netconfRcvBuf holds a burst: writing ip_forward notifies once per link.
+const netconfRcvBuf = 1 << 20
+
+// watchForwarding runs until ctx ends. Without the subscription (an old
+// kernel, a seccomp filter) flips are still seen by the sweep's findings,
+// only without their exact time.
+func (d *Daemon) watchForwarding(ctx context.Context) {
+	sock, err := nl.Subscribe(unix.NETLINK_ROUTE, unix.RTNLGRP_IPV4_NETCONF, unix.RTNLGRP_IPV6_NETCONF)
+	if err != nil {
+		d.log.Warnf("subscribe to forwarding (netconf) notifications: %v; forwarding flips are seen by the sweep only, without their time", err)
+		return
+	}
+	defer sock.Close()
+	_ = sock.SetReceiveBufferSize(netconfRcvBuf, true)
+	// A receive timeout lets the loop notice ctx: closing a netlink socket
+	// does not wake a blocked recvfrom.
+	_ = sock.SetReceiveTimeout(&unix.Timeval{Usec: 250000})
+	d.reconcileForwarding(time.Now())
+	for ctx.Err() == nil {
+		msgs, _, err := sock.Receive()
+		at := time.Now()
+		switch {
+		case err == nil:
+		case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
+			continue
+		case errors.Is(err, unix.ENOBUFS):
+			d.log.Warnf("forwarding notifications overran; re-reading every forwarding switch")
+			d.reconcileForwarding(at)
+			continue
+		default:
+			d.log.Warnf("forwarding notifications stopped: %v; flips are seen by the sweep only", err)
+			return
+		}
+		for _, m := range msgs {
+			d.onNetconf(m, at)
+		}
+	}
+}
+
+// onNetconf handles one RTM_NEWNETCONF / RTM_DELNETCONF message: struct
+// netconfmsg (the family, padded to 4 bytes), then attributes.
+func (d *Daemon) onNetconf(m syscall.NetlinkMessage, at time.Time) {
+	if len(m.Data) < 4 {
+		return
+	}
+	family := ""
+	switch m.Data[0] {
+	case unix.AF_INET:
+		family = "ipv4"
+	case unix.AF_INET6:
+		family = "ipv6"
+	default:
+		return
+	}
+	attrs, err := nl.ParseRouteAttr(m.Data[4:])
+	if err != nil {
+		return
+	}
+	var index int32
+	var fwd *bool
+	for _, a := range attrs {
+		if len(a.Value) < 4 {
+			continue
+		}
+		v := int32(nl.NativeEndian().Uint32(a.Value[:4]))
+		switch a.Attr.Type {
+		case netconfaIfindex:
+			index = v
+		case netconfaForwarding:
+			on := v != 0
+			fwd = &on
+		}
+	}
+	k := fwKey{family, index}
+	if m.Header.Type == unix.RTM_DELNETCONF {
+		d.fw.forget(k)
+		return
+	}
+	if m.Header.Type != unix.RTM_NEWNETCONF || fwd == nil || index == 0 {
+		return
+	}
+	d.forwardingValue(k, *fwd, at)
+}
+
+// forwardingValue records a value of one switch; a change of a value known
+// before is an event.
+func (d *Daemon) forwardingValue(k fwKey, v bool, at time.Time) {
+	old, changed := d.fw.change(k, v)
+	if !changed {
+		return
+	}
+	e := status.ForwardingEvent{Time: at.UTC(), Family: k.family, Interface: netconfName(k.index), Old: old, New: v}
+	d.mu.Lock()
+	guard := d.cfg.ForwardingGuard
+	d.mu.Unlock()
+	if guard && d.fw.shouldRestore(k, e.Interface, old, v, at) {
+		if err := writeForwarding(e.Interface); err != nil {
+			e.Error = err.Error()
+		} else {
+			e.Restored = true
+		}
+	}
+	d.fw.record(e)
+	if v {
+		d.log.Infof("%s", report.ForwardingEventLine(e))
+	} else {
+		d.log.Warnf("%s", report.ForwardingEventLine(e))
+	}
+	// The findings say "since" and name the file at once, not at the
+	// next sweep.
+	if d.refreshing.CompareAndSwap(false, true) {
+		go func() {
+			defer d.refreshing.Store(false)
+			d.refreshSnapshot()
+		}()
+	}
+}
+
+// reconcileForwarding reads every forwarding switch: at start it learns
+// them silently; after an overrun, differences become events.
+func (d *Daemon) reconcileForwarding(at time.Time) {
+	read := func(rel string) (bool, bool) {
+		b, err := os.ReadFile(filepath.Join("/proc/sys/net", rel))
+		if err != nil {
+			return false, false
+		}
+		return strings.TrimSpace(string(b)) != "0", true
+	}
+	if v, ok := read("ipv4/ip_forward"); ok {
+		d.forwardingValue(fwKey{"ipv4", netconfAll}, v, at)
+	}
+	if v, ok := read("ipv6/conf/all/forwarding"); ok {
+		d.forwardingValue(fwKey{"ipv6", netconfAll}, v, at)
+	}
+	links, err := netlink.LinkList()
+	if err != nil {
+		return
+	}
+	for _, l := range links {
+		a := l.Attrs()
+		for _, fam := range []string{"ipv4", "ipv6"} {
+			if v, ok := read(fam + "/conf/" + a.Name + "/forwarding"); ok {
+				d.forwardingValue(fwKey{fam, int32(a.Index)}, v, at)
+			}
+		}
+	}
+}
+
+// netconfName names a switch: the link, or all/default.
+func netconfName(index int32) string {
+	switch index {
+	case netconfAll:
+		return "all"
+	case netconfDefault:
+		return "default"
+	}
+	if l, err := netlink.LinkByIndex(int(index)); err == nil {
+		return l.Attrs().Name
+	}
+	return fmt.Sprintf("ifindex %d", index)
+}
+
+// writeForwarding is the guard's repair: net.ipv4.conf.<name>.forwarding=1.
+func writeForwarding(name string) error {
+	p := filepath.Join("/proc/sys/net/ipv4/conf", name, "forwarding")
+	if err := os.WriteFile(p, []byte("1\n"), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
+}
+
+// forwardingGrowth gives the daemon's snapshots counter growth since the
+// previous sweep (a one-shot check samples twice instead).
+func (d *Daemon) forwardingGrowth(s *facts.Snapshot, at time.Time) {
+	d.fw.mu.Lock()
+	prev, prevAt := d.fw.counters, d.fw.countersAt
+	d.fw.counters, d.fw.countersAt = s.Forwarding.Counters, at
+	d.fw.mu.Unlock()
+	if !prevAt.IsZero() && s.Forwarding.Error == "" {
+		probe.Grow(prev, &s.Forwarding.Counters, at.Sub(prevAt).Round(time.Second).Seconds())
+	}
+}

@@ -1,0 +1,272 @@
+package daemon_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/netfix/netfix/src/internal/ipc"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+// launch starts the daemon without waiting for it, its log in r.log.
+func (r *rig) launch() {
+	r.t.Helper()
+	r.log = &syncBuffer{}
+	r.cmd = r.daemonCmd()
+	r.cmd.Stderr = r.log
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// waitExec waits until the rig's `ip netns exec` has become netfix: a
+// signal sent before would hit ip.
+func (r *rig) waitExec() {
+	r.t.Helper()
+	exe := fmt.Sprintf("/proc/%d/exe", r.cmd.Process.Pid)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if l, err := os.Readlink(exe); err == nil && l == r.bin {
+			return
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+	r.t.Fatalf("%s never became %s", exe, r.bin)
+}
+
+// From the first poll on, the daemon's status claims nothing it has not
+// checked: until its first probe is done it says "starting" with verdict
+// unknown and no findings, through the socket and through the rpcd plugin.
+func TestStatusDuringStartNeverClaimsHealthy(t *testing.T) {
+	r := newRig(t)
+	r.launch()
+	var polls, starting, viaPlugin int
+	check := func(doc status.Document, via string) {
+		polls++
+		switch {
+		case doc.Heal.Starting:
+			starting++
+			if doc.Verdict != status.VerdictUnknown || len(doc.Findings) != 0 {
+				t.Errorf("%s while starting: verdict %q with %d findings, want unknown and none", via, doc.Verdict, len(doc.Findings))
+			}
+		case doc.GeneratedAt.IsZero() || doc.Host == "":
+			t.Errorf("%s: verdict %q from a document with no probe behind it (generated_at %s, host %q)", via, doc.Verdict, doc.GeneratedAt, doc.Host)
+		}
+	}
+	for i := 0; !strings.Contains(r.log.String(), "watching neighbours"); i++ {
+		if i%10 == 9 {
+			// The plugin path: rpcd runs `netfix rpcd call status`.
+			cmd := exec.Command(r.bin, "rpcd", "call", "status")
+			cmd.Env = append(os.Environ(), "NETFIX_SOCKET="+r.socket)
+			cmd.Stdin = strings.NewReader("{}")
+			out, err := cmd.Output()
+			var doc status.Document
+			if err == nil && json.Unmarshal(out, &doc) == nil && doc.Heal.Running {
+				viaPlugin++
+				check(doc, "rpcd call status")
+			}
+			continue
+		}
+		var doc status.Document
+		err := ipc.Call(r.socket, ipc.Request{Method: "status"}, &doc, time.Second)
+		switch {
+		case errors.Is(err, ipc.ErrNoDaemon):
+			time.Sleep(time.Millisecond) // not listening yet
+		case err != nil:
+			t.Fatalf("status during start: %v", err)
+		default:
+			check(doc, "socket status")
+		}
+		if i > 100000 {
+			t.Fatalf("daemon never started:\n%s", r.log.String())
+		}
+	}
+	t.Logf("%d answers during start-up (%d through the plugin), %d of them \"starting\"", polls, viaPlugin, starting)
+	if polls == 0 {
+		t.Fatalf("the daemon never answered during start-up")
+	}
+}
+
+// A second daemon on the same socket is refused with a clear message and
+// touches nothing: the first keeps its socket, lock and state.
+func TestSecondDaemonRefused(t *testing.T) {
+	r := newRig(t)
+	r.start()
+	state := filepath.Join(r.dir, "state.json")
+	before, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sockBefore, err := os.Stat(r.socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	second := r.daemonCmd()
+	var buf syncBuffer
+	second.Stdout, second.Stderr = &buf, &buf
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- second.Wait() }()
+	select {
+	case err = <-exited:
+	case <-time.After(5 * time.Second):
+		_ = second.Process.Kill()
+		<-exited
+		t.Fatalf("a second daemon on the same socket is running too:\n%s", buf.String())
+	}
+	out := buf.String()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("second daemon: %v, want a non-zero exit\n%s", err, out)
+	}
+	want := fmt.Sprintf("another netfix daemon is already running on %s (pid %d holds", r.socket, r.cmd.Process.Pid)
+	if !strings.Contains(out, want) {
+		t.Errorf("second daemon said %q, want it to contain %q", out, want)
+	}
+
+	sockAfter, err := os.Stat(r.socket)
+	if err != nil || !os.SameFile(sockBefore, sockAfter) {
+		t.Fatalf("the first daemon's socket is gone or replaced (%v)", err)
+	}
+	if after, _ := os.ReadFile(state); string(after) != string(before) {
+		t.Errorf("the second daemon wrote the state file")
+	}
+	if st := r.rpc("status", "{}"); st["heal"].(map[string]any)["running"] != true {
+		t.Errorf("the first daemon no longer answers: %v", st)
+	}
+}
+
+// procd's reload_service sends SIGHUP right after start. HUPs sent while
+// the daemon starts (config, probe, subscription, reconcile) reload it
+// instead of killing it; it used to die of them until its first probe was
+// done. The HUPs start once the daemon holds its lock, which it takes
+// right after subscribing the signals: before that only the Go runtime's
+// own start-up runs, a window no Go code can close.
+func TestEarlySIGHUPReloads(t *testing.T) {
+	r := newRig(t)
+	r.launch()
+	r.waitExec()
+	pid := strconv.Itoa(r.cmd.Process.Pid) + "\n"
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if b, _ := os.ReadFile(r.socket + ".lock"); string(b) == pid {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon never took its lock:\n%s", r.log.String())
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+	sent := 0
+	for sent == 0 || !strings.Contains(r.log.String(), "watching neighbours") {
+		if err := r.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			break // it died: reported below
+		}
+		sent++
+		time.Sleep(time.Millisecond)
+		if sent > 5000 {
+			t.Fatalf("daemon never started:\n%s", r.log.String())
+		}
+	}
+	r.waitLog("configuration reloaded")
+	if err := r.cmd.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("daemon gone after %d early SIGHUPs: %v\n%s", sent, err, r.log.String())
+	}
+	t.Logf("%d SIGHUPs during start-up", sent)
+}
+
+// When whoever reads the log goes away, the next log line must not kill
+// the daemon with SIGPIPE: it keeps healing and answering.
+func TestLogReaderGone(t *testing.T) {
+	r := newRig(t)
+	r.neigh("192.168.1.240", macA, "reachable")
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.log = &syncBuffer{}
+	r.cmd = r.daemonCmd()
+	r.cmd.Stderr = pw
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() && !strings.Contains(lines.Text(), "watching neighbours") {
+	}
+	pr.Close() // the reader is gone
+
+	// Debug lines now hit a pipe without a reader.
+	for _, mac := range []string{macB, macA, macB} {
+		r.neigh("192.168.1.240", mac, "reachable")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if st := r.rpc("status", "{}"); st["heal"].(map[string]any)["running"] != true {
+		t.Errorf("daemon no longer answers after its log reader left: %v", st)
+	}
+	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("daemon died when its log reader left: %v", err)
+	}
+	err = r.cmd.Wait()
+	r.cmd = nil
+	if err != nil {
+		t.Errorf("daemon exit after its log reader left and SIGTERM: %v, want 0 (141 is SIGPIPE)", err)
+	}
+}
+
+// A caller that may not open the root-only socket gets "permission
+// denied", not the daemon-less answer (an empty history would say the
+// healer never did anything).
+func TestPermissionDeniedIsNotNoDaemon(t *testing.T) {
+	r := newRig(t)
+	r.start()
+	// nobody must reach the binary and the socket's directory; only the
+	// socket's own mode (0600, root) stands in the way.
+	dir, err := os.MkdirTemp("", "netfix-daemon-eacces-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, "netfix")
+	data, err := os.ReadFile(r.bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dir, r.dir} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{"history", "status"} {
+		cmd := exec.Command(bin, "rpcd", "call", method)
+		cmd.Env = []string{"NETFIX_SOCKET=" + r.socket}
+		cmd.Stdin = strings.NewReader("{}")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("rpcd call %s as nobody: %v", method, err)
+		}
+		var reply map[string]any
+		if err := json.Unmarshal(out, &reply); err != nil {
+			t.Fatalf("rpcd call %s: %v: %s", method, err, out)
+		}
+		if msg, _ := reply["error"].(string); !strings.Contains(msg, "permission denied on the netfix control socket") || len(reply) != 1 {
+			t.Errorf("rpcd call %s as nobody = %s, want only an error saying permission denied", method, out)
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/fixtures"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+func forwardingFindings(s facts.Snapshot) map[string]status.Finding {
+	out := map[string]status.Finding{}
+	for _, f := range Run(s) {
+		if strings.HasPrefix(f.ID, "forwarding.") {
+			out[f.ID] = f
+		}
+	}
+	return out
+}
+
+func TestForwardingRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		snap func() facts.Snapshot
+		// want maps finding IDs to severities; a missing ID must not fire.
+		want map[string]status.Severity
+		// texts must each appear in the finding's title, detail, evidence
+		// or fix, keyed by ID.
+		texts map[string][]string
+	}{
+		{
+			name: "Docker host healthy; management NIC eno2 off is not flagged",
+			snap: fixtures.DockerHost,
+			want: map[string]status.Severity{},
+		},
+		{
+			name: "S3: uplink flipped, InAddrErrors growing, networkd 257 file",
+			snap: fixtures.S3,
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"Forwarding is off on eno1 since 14:03:12",
+				"InAddrErrors +312 in 10 s",
+				"/etc/systemd/network/10-eno1.network, which does not enable forwarding: add IPv4Forwarding=yes under [Network] (systemd 257 here)",
+				"mkdir -p /etc/systemd/network/10-eno1.network.d && printf '[Network]\\nIPv4Forwarding=yes\\n' > /etc/systemd/network/10-eno1.network.d/50-netfix-forwarding.conf && networkctl reload && networkctl reconfigure eno1",
+				"eno1 holds the default route",
+			}},
+		},
+		{
+			name: "uplink off but counters quiet: warning",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Counters.InAddrErrorsGrowth = 0
+				s.Forwarding.Interfaces[1].Since = nil
+				return s
+			},
+			want:  map[string]status.Severity{IDForwardingInterface: status.SeverityWarning},
+			texts: map[string][]string{IDForwardingInterface: {"Forwarding is off on eno1: packets arriving there", "InAddrErrors: 10312 (+0 in 10 s)"}},
+		},
+		{
+			name: "systemd 252 (< 256): IPForward= is the key",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Networkd.Version = 252
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"the networkd of systemd 252 never writes per-interface forwarding",
+				// Writing ip_forward=1 over 1 changes no interface:
+				// networkd < 256 cannot undo it, the sysctl can.
+				"sysctl -w net.ipv4.conf.eno1.forwarding=1 && echo 'net.ipv4.conf.eno1.forwarding = 1' >> /etc/sysctl.d/90-netfix-forwarding.conf",
+			}},
+		},
+		{
+			name: "systemd 257 file that turns forwarding off explicitly",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/etc/systemd/network/10-eno1.network", Line: 7, Key: "IPv4Forwarding", Value: "no"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"which turns forwarding off at line 7 (IPv4Forwarding=no): set IPv4Forwarding=yes",
+				"/etc/systemd/network/10-eno1.network line 7: IPv4Forwarding=no",
+			}},
+		},
+		{
+			name: "systemd 257, networkd.conf turns forwarding off for every link",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Networkd.Conf = []facts.ConfigLine{{File: "/etc/systemd/networkd.conf", Line: 4, Key: "IPv4Forwarding", Value: "no"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"/etc/systemd/networkd.conf line 4 turns forwarding off for every link",
+				"IPv4Forwarding=yes\\n",
+			}},
+		},
+		{
+			name: "no networkd: a sysctl.d line is the culprit",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Interfaces[1].NetworkFile = ""
+				s.Forwarding.Networkd = facts.Networkd{State: facts.NetworkdNotRunning}
+				s.Forwarding.Sysctl = []facts.SysctlLine{
+					{ConfigLine: facts.ConfigLine{File: "/usr/lib/sysctl.d/50-default.conf", Line: 3, Key: "net.ipv4.ip_forward", Value: "1"}},
+					{ConfigLine: facts.ConfigLine{File: "/etc/sysctl.d/99-harden.conf", Line: 12, Key: "net.ipv4.conf.*.forwarding", Value: "0"}},
+				}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"systemd-networkd is not running",
+				"/etc/sysctl.d/99-harden.conf line 12 sets net.ipv4.conf.*.forwarding to 0",
+				"sed -i '12s/=.*/= 1/' /etc/sysctl.d/99-harden.conf && sysctl -w net.ipv4.conf.eno1.forwarding=1",
+			}},
+		},
+		{
+			name: "OpenWrt zone network off, nothing explains it: runtime fix persisted in sysctl.d",
+			snap: func() facts.Snapshot {
+				s := fixtures.DockerHost()
+				s.Forwarding.OpenWrt = true
+				s.Forwarding.Interfaces = []facts.ForwardingInterface{{Name: "br-lan", IPv4: false, Roles: []string{facts.RoleZone, facts.RoleBridge}}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityWarning},
+			texts: map[string][]string{IDForwardingInterface: {
+				"br-lan is a network of an OpenWrt firewall zone",
+				"sysctl -w net.ipv4.conf.br-lan.forwarding=1 && echo 'net.ipv4.conf.br-lan.forwarding = 1' >> /etc/sysctl.d/90-netfix-forwarding.conf && /etc/init.d/sysctl restart",
+			}},
+		},
+		{
+			name: "global IPv4 forwarding off: per-interface zeros are not this rule's business",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.IPv4 = false
+				return s
+			},
+			want: map[string]status.Severity{},
+		},
+		{
+			name: "IPv6-only breakage: routes into docker0, all.forwarding 0, Ip6InAddrErrors growing (systemd 257)",
+			snap: func() facts.Snapshot {
+				s := fixtures.DockerHost()
+				s.Forwarding.Networkd = facts.Networkd{State: facts.NetworkdRunning, Version: 257}
+				s.Forwarding.IPv6Signals = []string{"ip -6 route: fd00:d0c::/64 dev docker0", "sysctl: net.ipv6.conf.eno1.forwarding = 1"}
+				s.Forwarding.Counters.Ip6InAddrErrorsGrowth = 40
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingIPv6: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingIPv6: {
+				"Ip6InAddrErrors +40 in 10 s",
+				"This host routes IPv6: ip -6 route: fd00:d0c::/64 dev docker0",
+				"IPv6Forwarding=yes under [Network] in networkd.conf",
+				"/etc/systemd/networkd.conf.d/50-netfix-forwarding.conf",
+			}},
+		},
+		{
+			name: "IPv6: per-interface force_forwarding (kernel >= 6.17) forwards anyway",
+			snap: func() facts.Snapshot {
+				s := fixtures.DockerHost()
+				s.Forwarding.IPv6Signals = []string{"ip -6 route: fd00:d0c::/64 dev docker0"}
+				s.Forwarding.Interfaces[1].ForceForwarding, s.Forwarding.Interfaces[1].ForceForwardingKnown = true, true
+				return s
+			},
+			want: map[string]status.Severity{},
+		},
+		{
+			name: "IPv6 off without any sign of IPv6 routing: nothing to say",
+			snap: fixtures.DockerHost,
+			want: map[string]status.Severity{},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := forwardingFindings(tc.snap())
+			if len(got) != len(tc.want) {
+				t.Errorf("got %d forwarding findings %v, want %v", len(got), keys(got), tc.want)
+			}
+			for id, sev := range tc.want {
+				f, ok := got[id]
+				if !ok {
+					t.Errorf("%s missing", id)
+					continue
+				}
+				if f.Severity != sev {
+					t.Errorf("%s: severity %s, want %s", id, f.Severity, sev)
+				}
+				all := f.Title + "\n" + f.Detail + "\n" + strings.Join(f.Evidence, "\n") + "\n" + f.Fix
+				for _, txt := range tc.texts[id] {
+					if !strings.Contains(all, txt) {
+						t.Errorf("%s: %q not found in\n%s", id, txt, all)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSysctlCulprit(t *testing.T) {
+	t.Parallel()
+	line := func(key, val string, n int) facts.SysctlLine {
+		return facts.SysctlLine{ConfigLine: facts.ConfigLine{File: "f.conf", Line: n, Key: key, Value: val}}
+	}
+	tests := []struct {
+		name     string
+		lines    []facts.SysctlLine
+		family   string
+		iface    string
+		wantLine int // 0: no culprit
+	}{
+		{"interface zero after global one wins", []facts.SysctlLine{line("net.ipv4.ip_forward", "1", 1), line("net.ipv4.conf.eno1.forwarding", "0", 2)}, "ipv4", "eno1", 2},
+		{"global one after interface zero restores it", []facts.SysctlLine{line("net.ipv4.conf.eno1.forwarding", "0", 1), line("net.ipv4.ip_forward", "1", 2)}, "ipv4", "eno1", 0},
+		{"hardening file: ip_forward = 0 last", []facts.SysctlLine{line("net.ipv4.ip_forward", "1", 1), line("net.ipv4.ip_forward", "0", 9)}, "ipv4", "eno1", 9},
+		{"glob matches", []facts.SysctlLine{line("net.ipv4.conf.en*.forwarding", "0", 4)}, "ipv4", "eno1", 4},
+		{"another interface does not matter", []facts.SysctlLine{line("net.ipv4.conf.eno2.forwarding", "0", 4)}, "ipv4", "eno1", 0},
+		{"default counts (interfaces created after boot)", []facts.SysctlLine{line("net.ipv4.conf.default.forwarding", "0", 5)}, "ipv4", "docker0", 5},
+		{"IPv6 per-interface zero gates nothing", []facts.SysctlLine{line("net.ipv6.conf.eno1.forwarding", "0", 3)}, "ipv6", "all", 0},
+		{"IPv6 all zero", []facts.SysctlLine{line("net.ipv6.conf.all.forwarding", "1", 1), line("net.ipv6.conf.all.forwarding", "0", 7)}, "ipv6", "all", 7},
+		{"IPv4 key does not touch IPv6", []facts.SysctlLine{line("net.ipv4.ip_forward", "0", 1)}, "ipv6", "all", 0},
+	}
+	for _, tc := range tests {
+		l, ok := sysctlCulprit(tc.lines, tc.family, tc.iface)
+		if (tc.wantLine != 0) != ok || (ok && l.Line != tc.wantLine) {
+			t.Errorf("%s: got line %d (found %v), want %d", tc.name, l.Line, ok, tc.wantLine)
+		}
+	}
+}
+
+func TestNetworkdDisables(t *testing.T) {
+	t.Parallel()
+	k := func(key, val string) facts.ConfigLine { return facts.ConfigLine{Key: key, Value: val, Line: 1} }
+	tests := []struct {
+		name   string
+		keys   []facts.ConfigLine
+		family string
+		want   bool
+	}{
+		{"nothing set", nil, "ipv4", false},
+		{"IPForward=yes (< 256)", []facts.ConfigLine{k("IPForward", "yes")}, "ipv4", false},
+		{"IPForward=ipv6 leaves IPv4 off", []facts.ConfigLine{k("IPForward", "ipv6")}, "ipv4", true},
+		{"IPForward=ipv4 for IPv4", []facts.ConfigLine{k("IPForward", "ipv4")}, "ipv4", false},
+		{"IPv4Forwarding=no (>= 256)", []facts.ConfigLine{k("IPv4Forwarding", "no")}, "ipv4", true},
+		{"later yes wins", []facts.ConfigLine{k("IPv4Forwarding", "no"), k("IPv4Forwarding", "yes")}, "ipv4", false},
+		{"IPv6Forwarding does not decide IPv4", []facts.ConfigLine{k("IPv6Forwarding", "no")}, "ipv4", false},
+		{"IPMasquerade alone is not a disable", []facts.ConfigLine{k("IPMasquerade", "ipv4")}, "ipv4", false},
+	}
+	for _, tc := range tests {
+		if _, got := networkdDisables(tc.keys, tc.family); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

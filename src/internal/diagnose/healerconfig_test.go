@@ -1,0 +1,39 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/status"
+)
+
+func TestHealerConfigUnreadable(t *testing.T) {
+	t.Parallel()
+	const bad = "/etc/config/netfix line 3: unterminated quoted string"
+	tests := []struct {
+		name      string
+		s         facts.Snapshot
+		wantTitle string // "" for no finding
+	}{
+		{name: "read fine", s: facts.Snapshot{HealerRunning: true, HealerMode: "heal"}},
+		{name: "no daemon", s: facts.Snapshot{HealerConfig: facts.HealerConfig{Error: bad, Fallback: facts.FallbackReportOnly}}},
+		{name: "report only", s: facts.Snapshot{HealerRunning: true, HealerMode: "off", HealerConfig: facts.HealerConfig{Error: bad, Fallback: facts.FallbackReportOnly}},
+			wantTitle: "repairs nothing until it is fixed"},
+		{name: "last good", s: facts.Snapshot{HealerRunning: true, HealerMode: "heal", HealerConfig: facts.HealerConfig{Error: bad, Fallback: facts.FallbackLastGood}},
+			wantTitle: "keeps the settings it last read"},
+	}
+	for _, tt := range tests {
+		got := healerConfigUnreadable(tt.s)
+		if tt.wantTitle == "" {
+			if len(got) != 0 {
+				t.Errorf("%s: findings %v, want none", tt.name, got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Severity != status.SeverityWarning || !strings.Contains(got[0].Title, tt.wantTitle) ||
+			len(got[0].Evidence) != 1 || !strings.Contains(got[0].Evidence[0], bad) {
+			t.Errorf("%s: findings %+v", tt.name, got)
+		}
+	}
+}

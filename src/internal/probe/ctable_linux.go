@@ -1,0 +1,209 @@
+//go:build linux
+
+package probe
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/ti-mo/conntrack"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/netfix/netfix/src/internal/ctusage"
+	"github.com/netfix/netfix/src/internal/facts"
+)
+
+// sysctlDir holds the conntrack sysctls of the current network namespace.
+const sysctlDir = "/proc/sys/net/netfilter"
+
+// ReadCTTable reads the cheap part of the S2 facts: the sysctls, the
+// kernel's statistics and the memory size. It never dumps the table.
+func ReadCTTable(conn *conntrack.Conn) (facts.CTTable, error) {
+	t := facts.CTTable{Timeouts: ReadCTTimeouts()}
+	t.Buckets = uint32(readUint(filepath.Join(sysctlDir, "nf_conntrack_buckets")))
+	t.MemTotal = readMemTotal("/proc/meminfo")
+	st, err := ReadCTStats(conn)
+	if err != nil {
+		return t, err
+	}
+	t.Stats = st
+	return t, nil
+}
+
+// ReadCTTimeouts reads the timeouts in effect in this namespace.
+func ReadCTTimeouts() facts.CTTimeouts {
+	var to facts.CTTimeouts
+	est, err := readUintErr(filepath.Join(sysctlDir, "nf_conntrack_tcp_timeout_established"))
+	if err != nil {
+		return to
+	}
+	to.Read = true
+	to.Established = uint32(est)
+	to.UDP = uint32(readUint(filepath.Join(sysctlDir, "nf_conntrack_udp_timeout")))
+	to.UDPStream = uint32(readUint(filepath.Join(sysctlDir, "nf_conntrack_udp_timeout_stream")))
+	to.Loose = readUint(filepath.Join(sysctlDir, "nf_conntrack_tcp_loose")) != 0
+	to.Acct = readUint(filepath.Join(sysctlDir, "nf_conntrack_acct")) != 0
+	return to
+}
+
+// ReadCTStats sums the kernel's per-CPU conntrack statistics (ctnetlink,
+// as `conntrack -S`). clash_resolve and chaintoolong are not in ti-mo's
+// decoder: they come from /proc/net/stat/nf_conntrack where the kernel has
+// those columns.
+func ReadCTStats(conn *conntrack.Conn) (facts.CTStats, error) {
+	var s facts.CTStats
+	cpus, err := conn.Stats()
+	if err != nil {
+		return s, classify("read conntrack statistics per CPU", err, ErrConntrackMissing)
+	}
+	for _, c := range cpus {
+		s.Found += uint64(c.Found)
+		s.Invalid += uint64(c.Invalid)
+		s.InsertFailed += uint64(c.InsertFailed)
+		s.Drop += uint64(c.Drop)
+		s.EarlyDrop += uint64(c.EarlyDrop)
+		s.Error += uint64(c.Error)
+		s.SearchRestart += uint64(c.SearchRestart)
+	}
+	if b, err := os.ReadFile("/proc/net/stat/nf_conntrack"); err == nil {
+		cols := procStatColumns(b)
+		clash, ok1 := cols["clashres"]
+		chain, ok2 := cols["chaintoolong"]
+		s.ClashResolve, s.ChainTooLong = clash, chain
+		s.Extended = ok1 || ok2
+	}
+	return s, nil
+}
+
+// procStatColumns sums each named column of /proc/net/stat/nf_conntrack
+// (a header line, then one line of hex values per CPU).
+func procStatColumns(b []byte) map[string]uint64 {
+	out := map[string]uint64{}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	if !sc.Scan() {
+		return out
+	}
+	names := strings.Fields(sc.Text())
+	for sc.Scan() {
+		for i, f := range strings.Fields(sc.Text()) {
+			if i >= len(names) {
+				break
+			}
+			v, err := strconv.ParseUint(f, 16, 64)
+			if err == nil {
+				out[names[i]] += v
+			}
+		}
+	}
+	return out
+}
+
+// EntryOf copies what the breakdown needs out of a flow.
+func EntryOf(f *conntrack.Flow) ctusage.Entry {
+	e := ctusage.Entry{
+		Proto:       f.TupleOrig.Proto.Protocol,
+		OrigSrc:     f.TupleOrig.IP.SourceAddress,
+		OrigDst:     f.TupleOrig.IP.DestinationAddress,
+		ReplySrc:    f.TupleReply.IP.SourceAddress,
+		OrigDstPort: f.TupleOrig.Proto.DestinationPort,
+		Timeout:     f.Timeout,
+		DstNAT:      f.Status.DstNAT(),
+	}
+	if f.ProtoInfo.TCP != nil {
+		e.TCPState = f.ProtoInfo.TCP.State
+	}
+	return e
+}
+
+// ReadCTUsage streams the whole table through the breakdown; memory stays
+// flat whatever the table's size. reclaimIdle > 0 also counts the entries
+// a reclaim with that idle time could free. root prefixes the name files.
+func ReadCTUsage(ctx context.Context, root string, established, reclaimIdle uint32) (facts.CTUsage, int, error) {
+	acc := ctusage.NewAccumulator(established, reclaimIdle)
+	_, err := StreamConntrackRaw(ctx, 0, func(payload []byte) error {
+		e, err := ctusage.DecodeEntry(payload)
+		if err != nil {
+			return err
+		}
+		acc.Add(e)
+		return nil
+	})
+	if err != nil {
+		return facts.CTUsage{}, 0, classify("dump conntrack table", err, ErrConntrackMissing)
+	}
+	names := ReadNames(root)
+	return acc.Usage(names.Of), acc.Reclaimable(), nil
+}
+
+// ReadNames reads the LAN host names dnsmasq and /etc/ethers know, and
+// learns the MACs of the neighbour table so /etc/ethers names hosts without
+// a lease. Missing files are no error: most hosts have neither.
+func ReadNames(root string) *ctusage.Names {
+	leases, _ := os.ReadFile(filepath.Join(root, "tmp", "dhcp.leases"))
+	ethers, _ := os.ReadFile(filepath.Join(root, "etc", "ethers"))
+	n := ctusage.ParseNames(string(leases), string(ethers))
+	if len(ethers) == 0 {
+		return n
+	}
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return n
+	}
+	defer h.Close()
+	for _, fam := range []int{unix.AF_INET, unix.AF_INET6} {
+		ns, err := h.NeighList(0, fam)
+		if err != nil {
+			continue
+		}
+		for _, nb := range ns {
+			if a, ok := netip.AddrFromSlice(nb.IP); ok && len(nb.HardwareAddr) == 6 {
+				n.Learn(a.Unmap(), nb.HardwareAddr.String())
+			}
+		}
+	}
+	return n
+}
+
+func readUintErr(path string) (uint64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return v, nil
+}
+
+func readUint(path string) uint64 {
+	v, _ := readUintErr(path)
+	return v
+}
+
+// readMemTotal returns MemTotal of /proc/meminfo in bytes (0 if unknown).
+func readMemTotal(path string) uint64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, err := strconv.ParseUint(f[1], 10, 64)
+			if err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}

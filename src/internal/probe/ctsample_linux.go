@@ -1,0 +1,104 @@
+//go:build linux
+
+package probe
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/nftables"
+	"github.com/ti-mo/conntrack"
+
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
+)
+
+// CTSample is one reading of the kernel's conntrack statistics, kept so the
+// next reading can tell how much they grew.
+type CTSample struct {
+	At    time.Time     `json:"at"`
+	Stats facts.CTStats `json:"stats"`
+}
+
+// CTStatsCache keeps the previous one-shot check's sample on tmpfs, so
+// `netfix check` and LuCI polls without the daemon still see the drop
+// counters grow. The sample is about this kernel, not about files: with
+// --root it is neither read nor written (nothing is written below a root).
+const CTStatsCache = "/var/run/netfix/conntrack-stats.json"
+
+// Dump policies of Options.CTDump.
+const (
+	// CTDumpAuto dumps the table when it is at least CTDumpFillPct full,
+	// small enough to be cheap, or refusing connections.
+	CTDumpAuto = ""
+	// CTDumpNever reads counts, sysctls and statistics only: the daemon's
+	// sweep, which dumps on its own when a threshold is crossed.
+	CTDumpNever = "never"
+	// CTDumpAlways always dumps.
+	CTDumpAlways = "always"
+)
+
+// A one-shot check dumps tables up to this size whatever their fill.
+const (
+	CTDumpFillPct   = 50
+	CTDumpSmallSize = 20000
+)
+
+// gatherCTTable fills s.Conntrack.Table. Errors are recorded as facts: the
+// offload part of the check must not fail because of this one.
+func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root string, s *facts.Snapshot) {
+	t, err := ReadCTTable(ctc)
+	if err != nil {
+		t.UsageError = err.Error()
+		s.Conntrack.Table = &t
+		return
+	}
+	// Without nf_tables there are no nft ct timeout policies to find.
+	t.Timeouts.Policies, _ = ReadCTTimeoutPolicies(nft)
+	now := time.Now()
+	prev := opts.CTPrev
+	if prev == nil && opts.Root == "" {
+		prev = readCTSample(CTStatsCache)
+		writeCTSample(CTStatsCache, CTSample{At: now, Stats: t.Stats})
+	}
+	if prev != nil && now.After(prev.At) {
+		g := t.Stats.Since(prev.Stats)
+		t.Growth = &g
+		t.GrowthSeconds = int(now.Sub(prev.At).Round(time.Second) / time.Second)
+	}
+	ct := s.Conntrack
+	dump := opts.CTDump == CTDumpAlways ||
+		(opts.CTDump == CTDumpAuto && (ct.Fill() >= CTDumpFillPct || ct.Entries <= CTDumpSmallSize || (t.Growth != nil && t.Growth.Refusals() > 0)))
+	if dump && t.Timeouts.Read {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		u, _, err := ReadCTUsage(ctx, root, t.Timeouts.Established, 0)
+		cancel()
+		if err != nil {
+			t.UsageError = err.Error()
+		} else {
+			t.Usage = &u
+		}
+	}
+	s.Conntrack.Table = &t
+}
+
+func readCTSample(path string) *CTSample {
+	b, err := rootfs.ReadFile("", path, 64<<10)
+	if err != nil {
+		return nil
+	}
+	var s CTSample
+	if json.Unmarshal(b, &s) != nil || s.At.IsZero() {
+		return nil
+	}
+	return &s
+}
+
+// writeCTSample is best effort: without it the next check shows no growth.
+// It writes like the daemon's state: never through a planted link.
+func writeCTSample(path string, s CTSample) {
+	if b, err := json.Marshal(s); err == nil {
+		_ = rootfs.WriteState(path, b)
+	}
+}
