@@ -253,3 +253,35 @@ func TestStreamConntrackMemoryFlat(t *testing.T) {
 	}
 	t.Logf("heap in use: %d before, %d peak while streaming %d entries", base, peak, seen)
 }
+
+// ReadConntrack's count: one raw stream, each entry's status read from
+// its attributes, gives the same count as decoding every entry.
+func TestStatusOfCountsLikeDecoding(t *testing.T) {
+	const n = 900
+	ns := ctTable(t, n)
+	filter := CTFilter{Status: conntrack.StatusAssured}
+	for _, inKernel := range []bool{true, false} {
+		var counted, decoded int
+		inNS(t, ns, func() {
+			_, err := streamOnce(context.Background(), filter, inKernel, nil, func(p []byte) error {
+				if st, ok := statusOf(p); ok && st&filter.Status == filter.Status {
+					counted++
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = StreamConntrack(context.Background(), filter, func(*conntrack.Flow) error {
+				decoded++
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		if counted != n/3 || decoded != n/3 {
+			t.Errorf("filtered in the kernel %v: %d counted from the status attribute, %d decoded, want %d", inKernel, counted, decoded, n/3)
+		}
+	}
+}

@@ -243,6 +243,17 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc,
 	}
 }
 
+// streamRawFiltered is a raw stream (see streamOnce) with filter applied by
+// the kernel, or only by family where the kernel refuses the rest; rawFn
+// then checks what it needs itself.
+func streamRawFiltered(ctx context.Context, filter CTFilter, rawFn func([]byte) error) (CTStats, error) {
+	st, err := streamOnce(ctx, filter, true, nil, rawFn)
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP) {
+		st, err = streamOnce(ctx, filter, false, nil, rawFn)
+	}
+	return st, err
+}
+
 // StreamConntrackRaw is StreamConntrack for readers that decode the few
 // attributes they need themselves (the S2 breakdown of a 250k-entry table,
 // where decoding every attribute of every entry into a conntrack.Flow costs
