@@ -52,6 +52,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 nsx() { ip netns exec $NS "$@"; }
 
