@@ -236,3 +236,15 @@ deb: cross $(MKIPK)
 
 deb-test: deb
 	test/deb/check.sh $(DEB_DIR)
+
+# --- conntrack at scale (host kernel) ------------------------------------------
+#   make bench     netfix check / flush / daemon side by side with conntrack -L /
+#                  -D on 10k, 100k and 250k entries in a namespace (figures and
+#                  ratios, no asserts; about 12 min; root). Built with the
+#                  benchmark-only tag netfixbench (build/bench, never packaged):
+#                  its offload filter matches every entry, the worst case of a
+#                  router, on a kernel without a flowtable. Sizes and runs:
+#                  test/bench/conntrack.sh [sizes], REPS, IDLE, SWEEP.
+.PHONY: bench
+bench:
+	test/bench/conntrack.sh

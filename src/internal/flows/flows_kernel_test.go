@@ -3,6 +3,8 @@
 package flows
 
 import (
+	"context"
+	"encoding/binary"
 	"net/netip"
 	"runtime"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netns"
 
+	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/netnstest"
 	"github.com/netfix/netfix/src/internal/probe"
 )
@@ -170,4 +173,89 @@ func TestFlushKernel(t *testing.T) {
 	if left := count(t, c, bystander); left != 50 {
 		t.Errorf("%d bystander entries left, want 50", left)
 	}
+}
+
+// A delete names the entry by its ID: an entry deleted after the dump is
+// not counted, and an entry whose ID is not the one the dump saw is left
+// alone. (A newer entry with the same tuple gets another ID unless the
+// kernel reuses the memory of the old one: the ID hashes the address.)
+func TestDeleterKernel(t *testing.T) {
+	h, c := tableNS(t, 3)
+	type seen struct {
+		f     conntrack.Flow
+		attrs []byte
+	}
+	var got []seen
+	within(t, h, func() {
+		_, err := probe.StreamConntrackMessages(context.Background(), probe.CTFilter{Addr: bystander, AddrField: probe.OrigSource}, func(f *conntrack.Flow, attrs []byte) error {
+			got = append(got, seen{*f, append([]byte(nil), attrs...)})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(got) != 3 {
+		t.Fatalf("streamed %d bystander entries, want 3", len(got))
+	}
+	// Entry 0: gone before the delete. Entry 1: the dump saw another ID.
+	// Entry 2: still there as it was.
+	if err := c.Delete(heal.DeleteKey(got[0].f)); err != nil {
+		t.Fatal(err)
+	}
+	got[1].attrs = withID(t, got[1].attrs, got[1].f.ID+1)
+	within(t, h, func() {
+		tb, err := Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tb.Close()
+		d := newDeleter(tb.nl)
+		for _, s := range got {
+			if err := d.add(&s.f, s.attrs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := d.flush(); err != nil {
+			t.Fatal(err)
+		}
+		if d.deleted != 1 || d.err != nil {
+			t.Errorf("deleted %d (err %v), want only the entry that was still there", d.deleted, d.err)
+		}
+	})
+	fl, err := c.Dump(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []uint32
+	for _, f := range fl {
+		if f.TupleOrig.IP.SourceAddress == bystander {
+			left = append(left, f.ID)
+		}
+	}
+	if len(left) != 1 || left[0] != got[1].f.ID {
+		t.Errorf("bystander entries left: IDs %v, want only %d (its delete named another ID)", left, got[1].f.ID)
+	}
+}
+
+// withID returns attrs with CTA_ID replaced by id.
+func withID(t *testing.T, attrs []byte, id uint32) []byte {
+	t.Helper()
+	ad, err := netlink.NewAttributeDecoder(attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ae := netlink.NewAttributeEncoder()
+	for ad.Next() {
+		if ad.Type() == ctaID {
+			ae.Bytes(ctaID, binary.BigEndian.AppendUint32(nil, id))
+			continue
+		}
+		ae.Bytes(ad.Type()|ad.TypeFlags(), ad.Bytes())
+	}
+	b, err := ae.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

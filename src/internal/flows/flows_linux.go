@@ -9,9 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"syscall"
 
+	"github.com/mdlayher/netlink"
 	"github.com/ti-mo/conntrack"
+	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/probe"
@@ -21,7 +22,7 @@ import (
 // Table is a conntrack netlink connection for deletes. Not safe for
 // concurrent use.
 type Table struct {
-	ct *conntrack.Conn
+	nl *netlink.Conn // deletes; the dumps open their own sockets
 	// offloaded selects the entries the flowtable owns
 	// (probe.OffloadFilter); a kernel test widens it, since the host
 	// kernel cannot offload.
@@ -30,26 +31,30 @@ type Table struct {
 
 // Open dials ctnetlink in the current network namespace.
 func Open() (*Table, error) {
-	ct, err := conntrack.Dial(nil)
+	nl, err := netlink.Dial(unix.NETLINK_NETFILTER, nil)
 	if err != nil {
 		return nil, fmt.Errorf("open conntrack netlink: %w (load it: modprobe nf_conntrack_netlink)", err)
 	}
-	return &Table{ct: ct, offloaded: probe.OffloadFilter()}, nil
+	// Error messages carry the failed request's header only (its sequence
+	// number is all a batch needs), not the whole request again.
+	_ = nl.SetOption(netlink.CapAcknowledge, true)
+	return &Table{nl: nl, offloaded: probe.OffloadFilter()}, nil
 }
 
 // Close releases the socket.
-func (t *Table) Close() error { return t.ct.Close() }
+func (t *Table) Close() error { return t.nl.Close() }
 
 // errRefused stops the dump when allow refuses.
 var errRefused = errors.New("refused")
 
-// DeleteOffloaded streams the offloaded entries once and deletes those
-// involving ip as they come, on the Table's own socket (conntrack -D
-// does the same), so nothing of the table is kept: memory does not grow
+// DeleteOffloaded streams the offloaded entries of ip once (the kernel
+// sends only those, see probe.CTFilter) and deletes them as they come, in
+// batches on the Table's own socket (conntrack -D deletes during its dump
+// the same way), so nothing of the table is kept: memory does not grow
 // with the table or with the host's number of flows.
 //
-// Each delete names the entry by both tuples and its ID, so an entry
-// replaced since the kernel sent it is left alone. An entry that died on
+// Each delete names the entry by both tuples and its ID as the kernel sent
+// them, so an entry replaced since is left alone. An entry that died on
 // its own meanwhile (ENOENT) is neither an error nor counted.
 //
 // allow, if not nil, is asked once, at the first matching entry: when it
@@ -61,9 +66,14 @@ var errRefused = errors.New("refused")
 func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (Pass, error) {
 	ip = ip.Unmap()
 	var p Pass
-	var delErr error
-	_, err := probe.StreamConntrack(context.Background(), t.offloaded, func(f *conntrack.Flow) error {
-		if !heal.Involves(f, ip) {
+	del := newDeleter(t.nl)
+	filter := t.offloaded
+	// Entries whose packets go to ip: two walks of the table in the
+	// kernel (see probe.Endpoint), where matching all four addresses
+	// took four.
+	filter.Addr, filter.AddrField = ip, probe.Endpoint
+	_, err := probe.StreamConntrackMessages(context.Background(), filter, func(f *conntrack.Flow, attrs []byte) error {
+		if !heal.Involves(f, ip) { // the stream's guarantee, checked again where it matters
 			return nil
 		}
 		p.Matched++
@@ -72,23 +82,27 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 			return errRefused
 		}
 		if dryRun {
-			p.Deleted++
 			return nil
 		}
-		err := t.ct.Delete(heal.DeleteKey(*f))
-		switch {
-		case err == nil:
-			p.Deleted++
-		case errors.Is(err, syscall.ENOENT):
-		case delErr == nil:
-			delErr = fmt.Errorf("delete conntrack entry %s -> %s: %w", f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress, err)
-		}
-		return nil
+		return del.add(f, attrs)
 	})
-	if err != nil && !errors.Is(err, errRefused) {
-		return p, fmt.Errorf("dump conntrack table: %w", err)
+	// Entries already matched are deleted even when the dump failed after
+	// them: each request still names its entry by ID.
+	ferr := del.flush()
+	switch {
+	case p.Refused:
+	case dryRun:
+		p.Deleted = p.Matched
+	default:
+		p.Deleted = del.deleted
 	}
-	return p, delErr
+	switch {
+	case err != nil && !errors.Is(err, errRefused):
+		return p, fmt.Errorf("dump conntrack table: %w", err)
+	case ferr != nil:
+		return p, ferr
+	}
+	return p, del.err
 }
 
 // Flush deletes (or, in dry run, counts) ip's offloaded entries now; see

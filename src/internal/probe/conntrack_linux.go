@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/ti-mo/conntrack"
+	"github.com/ti-mo/netfilter"
 
 	"github.com/netfix/netfix/src/internal/facts"
 )
@@ -26,10 +27,10 @@ func OffloadFilter() CTFilter {
 
 // ReadConntrack counts the table and its offload bits over ctnetlink.
 //
-// The counts come from one streamed dump of the offloaded entries: the
-// daemon re-reads this every sweep, so memory and CPU must not grow with
-// the table (a full dump of a 50k-entry table held in memory would cost a
-// small router tens of MB each time).
+// The counts come from streamed dumps of the offloaded entries: the
+// daemon re-reads this every sweep, so memory must not grow with the table
+// (a 250k-entry table held in memory cost 389 MB) and CPU as little as the
+// kernel allows.
 func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
 	ct := facts.Conntrack{}
 	g, err := conn.StatsGlobal()
@@ -38,10 +39,20 @@ func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
 	}
 	ct.Entries, ct.Max = g.Entries, g.MaxEntries
 
-	st, err := StreamConntrack(context.Background(), OffloadFilter(), func(f *conntrack.Flow) error {
-		// The filter guarantees [OFFLOAD].
+	// One walk of the table (about 0.17 s of kernel time at 220k
+	// entries, whatever it returns): the kernel sends the offloaded
+	// entries, and each is counted from its status attribute alone,
+	// read with the netlink library's attribute decoder; decoding every
+	// entry into a conntrack.Flow would cost more than the kernel's dump.
+	// The status is checked here too, for kernels that ignore the filter.
+	filter := OffloadFilter()
+	off, err := streamRawFiltered(context.Background(), filter, func(payload []byte) error {
+		st, ok := statusOf(payload)
+		if !ok || st&filter.Status != filter.Status {
+			return nil
+		}
 		ct.Offloaded++
-		if uint32(f.Status)&facts.StatusHWOffload != 0 {
+		if uint32(st)&facts.StatusHWOffload != 0 {
 			ct.HWOffloaded++
 		}
 		return nil
@@ -49,12 +60,30 @@ func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
 	if err != nil {
 		return ct, classify("dump conntrack table", err, ErrConntrackMissing)
 	}
-	ct.Dumped = st.Messages
-	if st.KernelFiltered {
+	ct.Dumped = off.Messages
+	if off.KernelFiltered {
 		// The kernel sent the offloaded entries only; the table size is
 		// its own count.
 		ct.Dumped = int(ct.Entries)
 	}
 	ct.Available = true
 	return ct, nil
+}
+
+// statusOf reads CTA_STATUS from a dump message's payload (the nfgenmsg
+// header, then the entry's attributes).
+func statusOf(payload []byte) (conntrack.Status, bool) {
+	if len(payload) < 4 {
+		return 0, false
+	}
+	ad, err := netfilter.NewAttributeDecoder(payload[4:])
+	if err != nil {
+		return 0, false
+	}
+	for ad.Next() {
+		if ad.Type() == ctaStatus {
+			return conntrack.Status(ad.Uint32()), ad.Err() == nil
+		}
+	}
+	return 0, false
 }

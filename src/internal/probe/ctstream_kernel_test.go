@@ -17,6 +17,11 @@ import (
 	"github.com/netfix/netfix/src/internal/netnstest"
 )
 
+var src4 = netip.MustParseAddr("10.0.0.1")
+
+// dst4 is the destination of ctTable's entry i.
+func dst4(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}) }
+
 // ctTable fills a fresh namespace with n IPv4 UDP entries (every third
 // one ASSURED, every fourth one marked 0x10) and 10 IPv6 entries, and
 // returns it.
@@ -44,8 +49,7 @@ func ctTable(t *testing.T, n int) *netnstest.NS {
 		if i%4 == 0 {
 			mark = 0x10
 		}
-		dst := netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
-		f := conntrack.NewFlow(17, st, netip.MustParseAddr("10.0.0.1"), dst, uint16(1024+i%60000), 53, 600, mark)
+		f := conntrack.NewFlow(17, st, src4, dst4(i), uint16(1024+i%60000), 53, 600, mark)
 		if err := c.Create(f); err != nil {
 			t.Fatalf("create conntrack entry %d: %v", i, err)
 		}
@@ -110,6 +114,23 @@ func TestStreamConntrackFilters(t *testing.T) {
 		{"status bits", CTFilter{Status: conntrack.StatusAssured}, assured},
 		{"mark", CTFilter{Mark: 0x10, MarkMask: 0xff}, marked},
 		{"status and mark", CTFilter{Status: conntrack.StatusAssured, Mark: 0x10, MarkMask: 0xffffffff}, (n + 11) / 12},
+		{"original source", CTFilter{Addr: src4, AddrField: OrigSource}, n},
+		{"reply destination", CTFilter{Addr: src4, AddrField: ReplyDestination}, n},
+		{"original source not as destination", CTFilter{Addr: src4, AddrField: OrigDestination}, 0},
+		{"original destination", CTFilter{Addr: dst4(5), AddrField: OrigDestination}, 1},
+		{"reply source", CTFilter{Addr: dst4(300), AddrField: ReplySource}, 1},
+		{"v4-mapped reply source", CTFilter{Addr: netip.AddrFrom16(dst4(7).As16()), AddrField: ReplySource}, 1},
+		{"any address, each entry once", CTFilter{Addr: src4, AddrField: AnyAddress}, n},
+		{"any address: a destination", CTFilter{Addr: dst4(5), AddrField: AnyAddress}, 1},
+		{"any address: IPv6", CTFilter{Addr: netip.MustParseAddr("fd00::1"), AddrField: AnyAddress}, 10},
+		{"endpoint: original source", CTFilter{Addr: src4, AddrField: Endpoint}, n},
+		{"endpoint: reply source", CTFilter{Addr: dst4(9), AddrField: Endpoint}, 1},
+		{"endpoint: IPv6", CTFilter{Addr: netip.AddrFrom16([16]byte{0xfd, 15: 5}), AddrField: Endpoint}, 1},
+		// The kernel's IPv6 address filter is inverted: filtered here.
+		{"IPv6 source", CTFilter{Addr: netip.MustParseAddr("fd00::1"), AddrField: OrigSource}, 10},
+		{"IPv6 destination", CTFilter{Addr: netip.AddrFrom16([16]byte{0xfd, 15: 5}), AddrField: OrigDestination}, 1},
+		{"reply source and status", CTFilter{Addr: dst4(3), AddrField: ReplySource, Status: conntrack.StatusAssured}, 1},
+		{"reply source, status not set", CTFilter{Addr: dst4(4), AddrField: ReplySource, Status: conntrack.StatusAssured}, 0},
 	}
 	for _, tc := range tests {
 		// inKernel false is the path of kernels that refuse the filter.
@@ -121,7 +142,7 @@ func TestStreamConntrackFilters(t *testing.T) {
 				var st CTStats
 				var err error
 				inNS(t, ns, func() {
-					st, err = streamOnce(context.Background(), tc.filter, inKernel, func(f *conntrack.Flow) error {
+					st, err = streamOnce(context.Background(), tc.filter, inKernel, func(f *conntrack.Flow, _ []byte) error {
 						seen++
 						if !tc.filter.Match(f) {
 							bad = append(bad, f.TupleOrig.String())
@@ -140,15 +161,26 @@ func TestStreamConntrackFilters(t *testing.T) {
 				}
 				wantSent := n + 10 // the family is filtered in the kernel both ways
 				switch {
-				case inKernel:
+				case inKernel && (!tc.filter.Addr.IsValid() || kernelAddrFilter(tc.filter)):
 					wantSent = tc.want
-				case tc.filter.Family == unix.AF_INET:
+				case tc.filter.family() == unix.AF_INET:
 					wantSent = n
-				case tc.filter.Family == unix.AF_INET6:
+				case tc.filter.family() == unix.AF_INET6:
 					wantSent = 10
 				}
 				if st.Messages != wantSent {
 					t.Errorf("%d entries crossed netlink, want %d", st.Messages, wantSent)
+				}
+				if !inKernel {
+					return
+				}
+				if !kernelApplies(tc.filter, kernelRelease()) {
+					t.Logf("the kernel does not apply the whole filter: counted by decoding")
+				}
+				var cnt CTStats
+				inNS(t, ns, func() { cnt, err = CountConntrack(context.Background(), tc.filter) })
+				if err != nil || cnt.Flows != tc.want {
+					t.Errorf("CountConntrack = %+v, %v; want %d", cnt, err, tc.want)
 				}
 			})
 		}
@@ -220,4 +252,36 @@ func TestStreamConntrackMemoryFlat(t *testing.T) {
 		t.Errorf("heap grew by %d bytes while streaming %d entries; want it independent of the table size", grow, seen)
 	}
 	t.Logf("heap in use: %d before, %d peak while streaming %d entries", base, peak, seen)
+}
+
+// ReadConntrack's count: one raw stream, each entry's status read from
+// its attributes, gives the same count as decoding every entry.
+func TestStatusOfCountsLikeDecoding(t *testing.T) {
+	const n = 900
+	ns := ctTable(t, n)
+	filter := CTFilter{Status: conntrack.StatusAssured}
+	for _, inKernel := range []bool{true, false} {
+		var counted, decoded int
+		inNS(t, ns, func() {
+			_, err := streamOnce(context.Background(), filter, inKernel, nil, func(p []byte) error {
+				if st, ok := statusOf(p); ok && st&filter.Status == filter.Status {
+					counted++
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = StreamConntrack(context.Background(), filter, func(*conntrack.Flow) error {
+				decoded++
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		if counted != n/3 || decoded != n/3 {
+			t.Errorf("filtered in the kernel %v: %d counted from the status attribute, %d decoded, want %d", inKernel, counted, decoded, n/3)
+		}
+	}
 }

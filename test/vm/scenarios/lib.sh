@@ -242,9 +242,12 @@ host_move() {
 	say "$1 moved from $2 to $3 ($(((T_UP - T_DOWN) / 1000)) ms)"
 }
 
-# router_churn IP...: the router pings these hosts twice a second in the
-# background and their neighbour entries age fast, so REACHABLE, STALE,
-# DELAY and PROBE messages flow all the time (what fooled the naive healer).
+# router_churn IP...: the router's neighbour entries for these hosts churn
+# all the time, twice a second: each round marks them STALE (what the
+# kernel does when the reachable time runs out; the short reachable time
+# alone did not make them leave REACHABLE here, multi_host samples it) and
+# pings them, so STALE, DELAY, PROBE and REACHABLE messages flow, every one
+# with the same MAC (what fooled the naive healer).
 router_churn() {
 	for d in br-lan; do
 		nsx router sysctl -qw net.ipv4.neigh.$d.base_reachable_time_ms=1000
@@ -252,7 +255,7 @@ router_churn() {
 		nsx router sysctl -qw net.ipv6.neigh.$d.base_reachable_time_ms=1000
 		nsx router sysctl -qw net.ipv6.neigh.$d.delay_first_probe_time=1
 	done
-	nsx router sh -c "while :; do for a in $*; do ping -c 1 -W 1 \$a; done >/dev/null 2>&1; usleep 500000; done" >/dev/null 2>&1 &
+	nsx router sh -c "while :; do for a in $*; do /usr/sbin/ip neigh change \$a dev br-lan nud stale; ping -c 1 -W 1 \$a; done >/dev/null 2>&1; usleep 500000; done" >/dev/null 2>&1 &
 }
 
 # neigh_mac IP: the router's neighbour entry for IP (MAC and state).

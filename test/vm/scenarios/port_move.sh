@@ -44,7 +44,10 @@ check "event deleted h1's entry" [ "$(kv flows_deleted "$ev")" -ge 1 ]
 sleep 2
 ct_after_diff $H1
 df=$CT_DIFF
+check "h1's stale entry was deleted" [ "$(kv removed_watched "$df")" -ge 1 ]
 check "only h1's entries were deleted" [ "$(kv removed_other "$df")" -eq 0 ]
+check "netfix status after the wait" status_json $LOGS/status-after.json
+check "no heal event for the bystander" [ "$(heal_events_for $H2 $LOGS/status-after.json)" -eq 0 ]
 bs=$(nfvm stats -log $LOGS/h2.rx -from $T_DOWN)
 rec bystander_maxgap_ms "$(kv maxgap_ms "$bs")"
 check "bystander h2 kept receiving" [ "$(kv maxgap_ms "$bs")" -le 1000 ]

@@ -36,6 +36,7 @@ var commands = map[string]command{
 	"ct-diff":   {cmdCTDiff, "compare two ct-dump files"},
 	"ct-count":  {cmdCTCount, "count conntrack entries that involve an address"},
 	"ct-wait":   {cmdCTWait, "wait until an entry involving an address is offloaded"},
+	"flows":     {cmdFlows, "keep N UDP flows alive with a round of datagrams every few seconds"},
 	"procstat":  {cmdProcStat, "RSS and CPU ticks of a process"},
 	"pct":       {cmdPct, "percentiles of numbers read from stdin"},
 	"wait-file": {cmdWaitFile, "wait until a file contains a string"},

@@ -1,0 +1,173 @@
+#!/bin/bash
+# Conntrack scale benchmark on the host kernel (figures only, no asserts):
+# what `netfix check`, `netfix flush` and the daemon cost on a table where
+# every entry is offloaded, the worst case of a real router (fw4 offloads
+# every established TCP/UDP flow).
+#
+# The host kernel has no flowtable and user space cannot set OFFLOAD, so
+# netfix is built with the benchmark-only tag netfixbench, which makes its
+# offload filter select every entry (src/internal/probe/benchswitch_on.go).
+# That binary lives in build/bench and is never packaged.
+#
+# For each table size, in a throwaway namespace filled over ctnetlink
+# (UDP entries from 10.200.x to 8 LAN hosts, round robin), side by side:
+#   - netfix check --json   vs  conntrack -L          (wall s, peak RSS)
+#   - netfix flush <host>   vs  conntrack -D -d <host> (the host holds 1/8
+#                                                       of the table)
+#   - the daemon: idle RSS, peak RSS (VmHWM, sweeps included) and CPU over
+#     an idle period with sweeps, with the benchmark build (every entry
+#     crosses netlink each sweep) and with the real build (the kernel
+#     filters on OFFLOAD, nothing here is offloaded).
+# Medians of REPS runs. Run as root: make bench, or
+#   test/bench/conntrack.sh [sizes...]     (default 10000 100000 250000)
+# Environment: REPS (3), IDLE seconds (60), SWEEP seconds (30).
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+SIZES=${*:-10000 100000 250000}
+REPS=${REPS:-3}
+IDLE=${IDLE:-60}
+SWEEP=${SWEEP:-30}
+HOSTS=192.168.1.100,192.168.1.101,192.168.1.102,192.168.1.103,192.168.1.104,192.168.1.105,192.168.1.106,192.168.1.107
+TARGET=192.168.1.100
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (network namespaces, conntrack)" >&2; exit 2; }
+for t in conntrack ip /usr/bin/time go; do
+	command -v $t >/dev/null || { echo "bench: needs $t (bash scripts/deps.sh)" >&2; exit 2; }
+done
+
+B=build/bench
+mkdir -p $B
+echo "build: $B/netfix (-tags netfixbench), $B/netfix-real, $B/nfvm"
+CGO_ENABLED=0 go build -trimpath -tags netfixbench -ldflags "-s -w" -o $B/netfix ./src/cmd/netfix
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o $B/netfix-real ./src/cmd/netfix
+CGO_ENABLED=0 go build -trimpath -o $B/nfvm ./test/vm/cmd/nfvm
+
+NS=nfx-stream-bench-$$
+TMP=$(mktemp -d /tmp/netfix-bench.XXXXXX)
+DPID=
+cleanup() {
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null || true
+	ip netns del $NS 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap "exit 130" INT TERM
+
+nsx() { ip netns exec $NS "$@"; }
+
+# timed OUT CMD...: runs CMD in the namespace under /usr/bin/time, stdout
+# to /dev/null; appends "seconds maxrss_kB" to OUT.
+timed() {
+	local out=$1
+	shift
+	nsx /usr/bin/time -f '%e %M' -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || {
+		local rc=$?
+		# netfix check exits 1/2 for warnings/critical findings: a result.
+		if [ "$1" != "$B/netfix" ] || [ $rc -ge 3 ]; then
+			echo "bench: $* failed ($rc):" >&2
+			cat "$TMP/err" >&2
+			exit 1
+		fi
+	}
+	tail -n1 "$TMP/t" >>"$out"
+}
+
+# median FILE COLUMN
+median() { sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+# proc PID: "rss_kB hwm_kB cpu_ticks" from /proc.
+proc() {
+	local rss hwm cpu
+	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$1/status)
+	hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$1/status)
+	cpu=$(sed 's/.*) //' /proc/$1/stat | awk '{ print $12 + $13 }')
+	echo "$rss $hwm $cpu"
+}
+
+count_entries() { nsx conntrack -C; }
+
+# daemon BINARY: starts it in the namespace, waits for its first probe,
+# idles IDLE seconds; prints "idle_rss_kB peak_rss_kB cpu_ms".
+daemon_run() {
+	local bin=$1 conf=$TMP/netfix.conf
+	printf "config netfix 'main'\n\toption sweep_interval '%s'\n\toption log_level 'warn'\n" "$SWEEP" >"$conf"
+	rm -f "$TMP/d.sock" "$TMP/state.json"
+	# Not through nsx: a backgrounded function is a subshell and $! would be
+	# its PID; ip netns exec execs the daemon, so $! is the daemon.
+	ip netns exec $NS "$bin" daemon --config "$conf" --socket "$TMP/d.sock" --state "$TMP/state.json" --root "$TMP/root" \
+		2>>"$TMP/daemon.log" &
+	DPID=$!
+	local i=0
+	# Serving starts with the first probe done: generated_at is set. The
+	# exit code says warnings/critical, not whether it answered.
+	until { nsx "$bin" status --json --socket "$TMP/d.sock" >"$TMP/status.json" 2>/dev/null || true; } &&
+		grep -q '"generated_at": "2' "$TMP/status.json"; do
+		sleep 0.2
+		i=$((i + 1))
+		[ $i -lt 300 ] || { echo "bench: daemon did not answer" >&2; cat "$TMP/daemon.log" >&2; exit 1; }
+	done
+	sleep 1
+	local p0 p1
+	p0=$(proc $DPID)
+	sleep "$IDLE"
+	p1=$(proc $DPID)
+	kill $DPID
+	wait $DPID 2>/dev/null || true
+	DPID=
+	set -- $p0 $p1
+	echo "$4 $5 $((($6 - $3) * 10))"
+}
+
+# An OpenWrt-like root for check and the daemon: fw4 with software and
+# hardware offloading on, as on the routers of the field reports.
+mkdir -p "$TMP/root/etc/config"
+printf "config defaults\n\toption flow_offloading '1'\n\toption flow_offloading_hw '1'\n" >"$TMP/root/etc/config/firewall"
+printf '%-8s %-28s %-28s %-7s %-28s %-28s %-7s %s\n' entries "check s / peak MB" "conntrack -L s / MB" ratio \
+	"flush s / peak MB" "conntrack -D s / MB" ratio "daemon idle MB / peak MB / CPU ms per ${IDLE}s (bench | real)" >"$TMP/table"
+for N in $SIZES; do
+	ip netns del $NS 2>/dev/null || true
+	ip netns add $NS
+	nsx ip link set lo up
+	echo "N=$N: fill $(nsx $B/nfvm ct-fill -n "$N" -src 10.200.0.1 -dst $HOSTS -timeout 3600 -workers 2)"
+	echo "N=$N: table $(count_entries) entries"
+	: >"$TMP/check" && : >"$TMP/ctl" && : >"$TMP/flush" && : >"$TMP/ctd"
+	for r in $(seq "$REPS"); do
+		timed "$TMP/check" $B/netfix check --json --root "$TMP/root" --socket "$TMP/none.sock"
+		timed "$TMP/ctl" conntrack -L
+	done
+	per=$((N / 8))
+	for r in $(seq "$REPS"); do
+		timed "$TMP/flush" $B/netfix flush -ip $TARGET --socket "$TMP/none.sock"
+		nsx $B/nfvm ct-fill -n $per -src 10.$((201 + 2 * r)).0.1 -dst $TARGET -timeout 3600 -workers 2 >/dev/null
+		timed "$TMP/ctd" conntrack -D -d $TARGET
+		nsx $B/nfvm ct-fill -n $per -src 10.$((202 + 2 * r)).0.1 -dst $TARGET -timeout 3600 -workers 2 >/dev/null
+	done
+	echo "N=$N: table after the flushes $(count_entries) entries"
+	ck=$(median "$TMP/check" 1) ckm=$(median "$TMP/check" 2)
+	cl=$(median "$TMP/ctl" 1) clm=$(median "$TMP/ctl" 2)
+	fl=$(median "$TMP/flush" 1) flm=$(median "$TMP/flush" 2)
+	cd_=$(median "$TMP/ctd" 1) cdm=$(median "$TMP/ctd" 2)
+	echo "N=$N: check $(tr '\n' ';' <"$TMP/check") conntrack -L $(tr '\n' ';' <"$TMP/ctl")"
+	echo "N=$N: flush $(tr '\n' ';' <"$TMP/flush") conntrack -D $(tr '\n' ';' <"$TMP/ctd")"
+	if [ "$IDLE" -gt 0 ]; then
+		read -r irss ipeak icpu < <(daemon_run $B/netfix)
+		read -r rrss rpeak rcpu < <(daemon_run $B/netfix-real)
+		echo "N=$N: daemon (bench build) idle ${irss} kB, peak ${ipeak} kB, ${icpu} ms CPU in ${IDLE} s; real build ${rrss} kB, peak ${rpeak} kB, ${rcpu} ms"
+		dm=$(awk -v a="$irss" -v b="$ipeak" -v c="$icpu" -v d="$rrss" -v e="$rpeak" -v f="$rcpu" \
+			'BEGIN { printf "%.1f / %.1f / %d | %.1f / %.1f / %d", a/1024, b/1024, c, d/1024, e/1024, f }')
+	else
+		dm="-"
+	fi
+	printf '%-8s %-28s %-28s %-7s %-28s %-28s %-7s %s\n' "$N" \
+		"$ck / $(awk -v m="$ckm" 'BEGIN { printf "%.1f", m/1024 }')" \
+		"$cl / $(awk -v m="$clm" 'BEGIN { printf "%.1f", m/1024 }')" "$(ratio "$ck" "$cl")" \
+		"$fl / $(awk -v m="$flm" 'BEGIN { printf "%.1f", m/1024 }')" \
+		"$cd_ / $(awk -v m="$cdm" 'BEGIN { printf "%.1f", m/1024 }')" "$(ratio "$fl" "$cd_")" "$dm" >>"$TMP/table"
+	ip netns del $NS
+done
+echo
+echo "Every entry offloaded (benchmark build); flush: the host holds 1/8 of the table; medians of $REPS."
+echo "Goals: check <= 0.6x conntrack -L, flush <= 0.5x conntrack -D, daemon peak <= 16 MB, idle <= 10 MB, <= 50 ms CPU a minute idle."
+cat "$TMP/table"
