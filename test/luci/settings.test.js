@@ -114,11 +114,10 @@ test('settings page: options, widgets, defaults and checks', async () => {
 	assert.equal(typeof v('main', 'x'.repeat(16)), 'string');
 });
 
-test('settings page covers every option of the shipped /etc/config/netfix, with its defaults', async (t) => {
-	if (!fs.existsSync(P.UCI_CONFIG)) {
-		t.skip(`${P.UCI_CONFIG} does not exist yet`);
-		return;
-	}
+test('settings page covers every option of the shipped /etc/config/netfix, with its defaults', async () => {
+	// The packages ship this file: without it there is nothing to compare,
+	// and that is a regression, not a reason to skip.
+	assert.ok(fs.existsSync(P.UCI_CONFIG), `${P.UCI_CONFIG}: the shipped configuration is missing`);
 	const shipped = shippedOptions(fs.readFileSync(P.UCI_CONFIG, 'utf8'));
 	const { page, rec } = recordSettings();
 	await page.render();

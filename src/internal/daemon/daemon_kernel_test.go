@@ -53,7 +53,8 @@ type rig struct {
 // newRig builds a router namespace with br-lan and two ports; the host
 // kernel has no flowtable, so the daemon tracks and reports changes but
 // finds no stale-prone link: what these tests pin is the event pipeline
-// from real rtnetlink messages. Deletes are proven in the flowtable VM.
+// from real rtnetlink messages, and that the hosts' real, not offloaded,
+// conntrack entries survive it. Deletes are proven in the flowtable VM.
 func newRig(t *testing.T) *rig {
 	ns := netnstest.New(t, "daemon")
 	for _, c := range [][]string{
@@ -127,6 +128,24 @@ func (r *rig) waitLog(sub string) {
 	r.t.Fatalf("daemon log never said %q:\n%s", sub, r.log.String())
 }
 
+// addEntries puts two established TCP entries of ip in the namespace's
+// conntrack table (nothing is sent: only the table changes). They are not
+// offloaded, so netfix must never delete them.
+func (r *rig) addEntries(ip string) {
+	r.t.Helper()
+	for _, sport := range []string{"40001", "40002"} {
+		r.ns.Run("conntrack", "-I", "-p", "tcp", "-s", ip, "-d", "198.51.100.7", "--sport", sport, "--dport", "443",
+			"--state", "ESTABLISHED", "--timeout", "600")
+	}
+}
+
+// entries counts the conntrack entries with ip as original source.
+func (r *rig) entries(ip string) int {
+	r.t.Helper()
+	out := r.ns.Run("conntrack", "-L", "-s", ip)
+	return strings.Count(out, "src="+ip+" ")
+}
+
 func (r *rig) neigh(ip, mac, nud string) {
 	r.ns.Run("ip", "neigh", "replace", ip, "lladdr", mac, "dev", "br-lan", "nud", nud)
 }
@@ -156,6 +175,8 @@ func TestDaemonSeesOnlyRealChanges(t *testing.T) {
 	r.neigh("192.168.1.240", macA, "reachable")
 	r.neigh("192.168.1.57", macC, "reachable")
 	r.neigh("fd00::240", macA, "reachable")
+	r.addEntries("192.168.1.240")
+	r.addEntries("192.168.1.57")
 	r.start()
 
 	for _, nud := range []string{"stale", "delay", "probe", "reachable", "stale"} {
@@ -182,9 +203,15 @@ func TestDaemonSeesOnlyRealChanges(t *testing.T) {
 	if strings.Contains(logs, "192.168.1.57 on br-lan changed") {
 		t.Errorf("bystander reported as changed:\n%s", logs)
 	}
-	// No flowtable on this kernel: nothing is stale-prone, nothing deleted.
-	if !strings.Contains(logs, "not stale-prone") || strings.Contains(logs, "deleted") {
-		t.Errorf("want changes recognised but nothing deleted:\n%s", logs)
+	// No flowtable on this kernel: each of the three changes is judged
+	// not stale-prone, and the hosts' entries, none offloaded, all stay.
+	if n := strings.Count(logs, "not stale-prone"); n != 3 || strings.Contains(logs, "deleted") {
+		t.Errorf("want 3 changes judged not stale-prone and nothing deleted, got %d:\n%s", n, logs)
+	}
+	for _, ip := range []string{"192.168.1.240", "192.168.1.57"} {
+		if n := r.entries(ip); n != 2 {
+			t.Errorf("%d conntrack entries of %s left, want its 2 (not offloaded, never netfix's to delete)", n, ip)
+		}
 	}
 
 	st := r.rpc("status", `{"ubus_rpc_session":"00000000000000000000000000000000"}`)
@@ -229,6 +256,7 @@ func TestRpcdPluginDaemonUpAndDown(t *testing.T) {
 	if h := r.rpc("history", `{"limit":5}`); fmt.Sprint(h["events"]) != "[]" {
 		t.Errorf("history without daemon = %v", h)
 	}
+	r.addEntries("192.168.1.240")
 	r.start()
 	up := r.rpc("status", "{}")
 	if up["heal"].(map[string]any)["running"] != true || hasFinding(up, "heal.not_running") {
@@ -237,6 +265,9 @@ func TestRpcdPluginDaemonUpAndDown(t *testing.T) {
 	fl := r.rpc("flush", `{"ip":"192.168.1.240","dry_run":false}`)
 	if fl["deleted"] != float64(0) || fl["ip"] != "192.168.1.240" {
 		t.Errorf("flush = %v", fl)
+	}
+	if n := r.entries("192.168.1.240"); n != 2 {
+		t.Errorf("flush left %d of the host's 2 entries: it deleted entries that were not offloaded", n)
 	}
 	h := r.rpc("history", `{"limit":5,"ubus_rpc_session":"x"}`)
 	evs := h["events"].([]any)

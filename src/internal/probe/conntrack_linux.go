@@ -47,13 +47,8 @@ func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
 	// The status is checked here too, for kernels that ignore the filter.
 	filter := OffloadFilter()
 	off, err := streamRawFiltered(context.Background(), filter, func(payload []byte) error {
-		st, ok := statusOf(payload)
-		if !ok || st&filter.Status != filter.Status {
-			return nil
-		}
-		ct.Offloaded++
-		if uint32(st)&facts.StatusHWOffload != 0 {
-			ct.HWOffloaded++
+		if st, ok := statusOf(payload); ok {
+			tallyOffload(&ct, uint32(st), uint32(filter.Status))
 		}
 		return nil
 	})
