@@ -45,6 +45,15 @@ type ctWatch struct {
 	// reclaimable is the count of the last dump at the configured
 	// reclaim_idle.
 	reclaimable int
+
+	// counts are the offload counts of the last walk (offload_counts.go),
+	// countEvents the journal's event total and countLayout the flowtable
+	// layout when it was taken; optEvents is the event total the current
+	// sweep's probe started with.
+	counts      *probe.OffloadCounts
+	countEvents uint64
+	countLayout string
+	optEvents   uint64
 }
 
 // ctDumpTimeout bounds one full dump (250k entries take about a second on
@@ -54,8 +63,10 @@ const ctDumpTimeout = time.Minute
 // conntrackProbeOptions makes the sweep's probe skip the dump and measure
 // the statistics' growth from the daemon's own previous sample.
 func (d *Daemon) conntrackProbeOptions(o probe.Options) probe.Options {
+	events, _ := d.journal.totals()
 	d.ct.mu.Lock()
 	defer d.ct.mu.Unlock()
+	o.OffloadCounts = d.reusableOffloadCounts(events, time.Now())
 	o.CTDump = probe.CTDumpNever
 	o.CTPrev = d.ct.prev
 	if o.CTPrev == nil {
@@ -80,6 +91,7 @@ func (d *Daemon) conntrackSweep(s *facts.Snapshot) {
 
 	d.ct.mu.Lock()
 	defer d.ct.mu.Unlock()
+	d.keepOffloadCounts(s)
 	firstSample := d.ct.prev == nil
 	d.ct.prev = &probe.CTSample{At: time.Now(), Stats: t.Stats}
 	if firstSample {

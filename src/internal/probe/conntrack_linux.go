@@ -32,42 +32,82 @@ func OffloadFilter() CTFilter {
 // (a 250k-entry table held in memory cost 389 MB) and CPU as little as the
 // kernel allows.
 func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
+	ct, err := readConntrackSize(conn)
+	if err != nil {
+		return ct, err
+	}
+	return ct, CountOffloaded(&ct)
+}
+
+// readConntrackSize reads the table's count and maximum: one netlink
+// request, whatever the table's size.
+func readConntrackSize(conn *conntrack.Conn) (facts.Conntrack, error) {
 	ct := facts.Conntrack{}
 	g, err := conn.StatsGlobal()
 	if err != nil {
 		return ct, classify("read conntrack statistics", err, ErrConntrackMissing)
 	}
 	ct.Entries, ct.Max = g.Entries, g.MaxEntries
+	return ct, nil
+}
 
-	// One walk of the table (about 0.17 s of kernel time at 220k
-	// entries, whatever it returns): the kernel sends the offloaded
-	// entries, and each is counted from its status attribute alone,
-	// read with the netlink library's attribute decoder; decoding every
-	// entry into a conntrack.Flow would cost more than the kernel's dump.
-	// The status is checked here too, for kernels that ignore the filter.
-	filter := OffloadFilter()
-	off, err := streamRawFiltered(context.Background(), filter, func(payload []byte) error {
-		st, ok := statusOf(payload)
-		if !ok || st&filter.Status != filter.Status {
-			return nil
-		}
-		ct.Offloaded++
-		if uint32(st)&facts.StatusHWOffload != 0 {
-			ct.HWOffloaded++
+// CountOffloaded walks the table once for its offload counts and sets them
+// in ct (Entries must be read already).
+//
+// One walk of the table (about 0.17 s of kernel time at 220k entries,
+// whatever it returns): the kernel sends the offloaded entries, and each is
+// counted from its status attribute alone, read with the netlink library's
+// attribute decoder; decoding every entry into a conntrack.Flow would cost
+// more than the kernel's dump. The status is checked here too, for kernels
+// that ignore the filter.
+func CountOffloaded(ct *facts.Conntrack) error {
+	oc := newOffloadCounter()
+	off, err := streamRawFiltered(context.Background(), oc.filter, func(payload []byte) error {
+		if st, ok := statusOf(payload); ok {
+			oc.add(uint32(st))
 		}
 		return nil
 	})
 	if err != nil {
-		return ct, classify("dump conntrack table", err, ErrConntrackMissing)
+		return classify("dump conntrack table", err, ErrConntrackMissing)
 	}
-	ct.Dumped = off.Messages
+	dumped := off.Messages
 	if off.KernelFiltered {
 		// The kernel sent the offloaded entries only; the table size is
 		// its own count.
-		ct.Dumped = int(ct.Entries)
+		dumped = int(ct.Entries)
 	}
+	oc.store(ct, dumped)
+	return nil
+}
+
+// offloadCounter counts the entries OffloadFilter selects from their
+// status words: fed by the filtered walk above, or by the S2 breakdown's
+// full walk when the table is dumped anyway (one walk instead of two).
+type offloadCounter struct {
+	filter          CTFilter
+	offloaded, hwOf int
+}
+
+func newOffloadCounter() *offloadCounter { return &offloadCounter{filter: OffloadFilter()} }
+
+func (o *offloadCounter) add(st uint32) {
+	want := uint32(o.filter.Status)
+	if st&want != want {
+		return
+	}
+	o.offloaded++
+	if st&facts.StatusHWOffload != 0 {
+		o.hwOf++
+	}
+}
+
+// store writes the counts into ct; dumped is how many entries they refer
+// to.
+func (o *offloadCounter) store(ct *facts.Conntrack, dumped int) {
+	ct.Dumped, ct.Offloaded, ct.HWOffloaded = dumped, o.offloaded, o.hwOf
+	ct.OffloadCountedAt = nil
 	ct.Available = true
-	return ct, nil
 }
 
 // statusOf reads CTA_STATUS from a dump message's payload (the nfgenmsg

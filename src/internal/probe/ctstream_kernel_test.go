@@ -5,6 +5,7 @@ package probe
 import (
 	"context"
 	"errors"
+	"github.com/netfix/netfix/src/internal/facts"
 	"net/netip"
 	"runtime"
 	"testing"
@@ -283,5 +284,36 @@ func TestStatusOfCountsLikeDecoding(t *testing.T) {
 		if counted != n/3 || decoded != n/3 {
 			t.Errorf("filtered in the kernel %v: %d counted from the status attribute, %d decoded, want %d", inKernel, counted, decoded, n/3)
 		}
+	}
+}
+
+// The S2 breakdown's full walk counts the offload filter's entries like
+// the kernel-filtered walk it replaces in a check that dumps the table
+// (ASSURED stands in for OFFLOAD, which user space cannot set).
+func TestUsageWalkCountsLikeFilteredWalk(t *testing.T) {
+	const n = 900
+	ns := ctTable(t, n)
+	filter := CTFilter{Status: conntrack.StatusAssured}
+	var filtered int
+	shared := &offloadCounter{filter: filter}
+	var u facts.CTUsage
+	inNS(t, ns, func() {
+		_, err := StreamConntrack(context.Background(), filter, func(*conntrack.Flow) error {
+			filtered++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _, err = readCTUsage(context.Background(), t.TempDir(), 7440, 0, shared)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	var ct facts.Conntrack
+	shared.store(&ct, u.Dumped)
+	// ctTable adds 10 IPv6 entries beside the n.
+	if filtered != n/3 || ct.Offloaded != n/3 || ct.HWOffloaded != 0 || ct.Dumped != n+10 || !ct.Available {
+		t.Errorf("filtered walk %d; breakdown walk %+v; want %d of %d", filtered, ct, n/3, n+10)
 	}
 }

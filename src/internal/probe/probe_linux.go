@@ -45,6 +45,36 @@ type Options struct {
 	// SampleInterval, when > 0, samples conntrack's counters twice that
 	// far apart where the bridge layout can track a connection twice (S4).
 	SampleInterval time.Duration
+	// OffloadCounts, when set, are the offload counts of an earlier walk:
+	// Gather reports them (with their time) instead of walking the table
+	// again, unless it dumps the table for the S2 breakdown anyway. The
+	// daemon passes them between its refreshes.
+	OffloadCounts *OffloadCounts
+}
+
+// OffloadCounts are the offload counts of one walk of the table.
+type OffloadCounts struct {
+	At                             time.Time
+	Dumped, Offloaded, HWOffloaded int
+}
+
+// CountsOf keeps the offload counts a snapshot holds, with the time they
+// were taken.
+func CountsOf(s facts.Snapshot) OffloadCounts {
+	c := s.Conntrack
+	at := s.TakenAt
+	if c.OffloadCountedAt != nil {
+		at = *c.OffloadCountedAt
+	}
+	return OffloadCounts{At: at, Dumped: c.Dumped, Offloaded: c.Offloaded, HWOffloaded: c.HWOffloaded}
+}
+
+// apply reports earlier counts as such.
+func (o OffloadCounts) apply(ct *facts.Conntrack) {
+	at := o.At.UTC()
+	ct.Dumped, ct.Offloaded, ct.HWOffloaded = o.Dumped, o.Offloaded, o.HWOffloaded
+	ct.OffloadCountedAt = &at
+	ct.Available = true
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -112,11 +142,20 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		return s, classify("open conntrack netlink socket", err, ErrConntrackMissing)
 	}
 	defer ctc.Close()
-	s.Conntrack, err = ReadConntrack(ctc)
+	s.Conntrack, err = readConntrackSize(ctc)
 	if err != nil {
 		return s, err
 	}
-	gatherCTTable(ctc, nft, opts, root, &s)
+	// The offload counts come from the S2 dump when there is one (one
+	// walk of the table, not two), else from earlier counts the caller
+	// passed, else from a walk of their own.
+	if !gatherCTTable(ctc, nft, opts, root, &s) {
+		if opts.OffloadCounts != nil {
+			opts.OffloadCounts.apply(&s.Conntrack)
+		} else if err := CountOffloaded(&s.Conntrack); err != nil {
+			return s, err
+		}
+	}
 	rt, err := netlink.NewHandle(unix.NETLINK_ROUTE)
 	if err != nil {
 		return s, fmt.Errorf("open rtnetlink: %w", err)

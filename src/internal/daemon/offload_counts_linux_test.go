@@ -1,0 +1,85 @@
+//go:build linux
+
+package daemon
+
+import (
+	"testing"
+	"time"
+
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/probe"
+)
+
+// When a sweep may report the previous walk's offload counts instead of
+// walking the table again: never without counts, after an event, or once
+// they are offloadCountMaxAge old.
+func TestReusableOffloadCounts(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	counts := &probe.OffloadCounts{At: at, Dumped: 250000, Offloaded: 250000, HWOffloaded: 12}
+	tests := []struct {
+		name      string
+		counts    *probe.OffloadCounts
+		countedAt uint64 // journal events when counted
+		events    uint64 // journal events now
+		now       time.Time
+		reuse     bool
+	}{
+		{name: "first sweep: nothing counted yet", now: at, reuse: false},
+		{name: "next sweep, nothing happened", counts: counts, countedAt: 3, events: 3, now: at.Add(30 * time.Second), reuse: true},
+		{name: "just under the maximum age", counts: counts, countedAt: 3, events: 3, now: at.Add(offloadCountMaxAge - time.Second), reuse: true},
+		{name: "maximum age reached", counts: counts, countedAt: 3, events: 3, now: at.Add(offloadCountMaxAge), reuse: false},
+		{name: "a repair or flush since the count", counts: counts, countedAt: 3, events: 4, now: at.Add(30 * time.Second), reuse: false},
+		{name: "clock went backwards", counts: counts, countedAt: 3, events: 3, now: at.Add(-time.Minute), reuse: false},
+	}
+	for _, tc := range tests {
+		d := &Daemon{}
+		d.ct.counts, d.ct.countEvents = tc.counts, tc.countedAt
+		got := d.reusableOffloadCounts(tc.events, tc.now)
+		if (got != nil) != tc.reuse {
+			t.Errorf("%s: reused %v, want %v", tc.name, got != nil, tc.reuse)
+			continue
+		}
+		if got != nil && *got != *tc.counts {
+			t.Errorf("%s: reused %+v, want %+v", tc.name, *got, *tc.counts)
+		}
+		if d.ct.optEvents != tc.events {
+			t.Errorf("%s: remembered %d events, want %d", tc.name, d.ct.optEvents, tc.events)
+		}
+	}
+}
+
+// The layout key changes with everything that decides what is offloaded,
+// and only with that.
+func TestFlowtableLayout(t *testing.T) {
+	t.Parallel()
+	base := facts.Offload{Mode: "software", Flowtables: []facts.Flowtable{{
+		Family: "inet", Table: "fw4", Name: "ft", Referenced: true,
+		Devices: []facts.Device{{Name: "lan1"}, {Name: "wan"}},
+	}}}
+	variant := func(change func(o *facts.Offload)) facts.Offload {
+		o := base
+		o.Flowtables = []facts.Flowtable{base.Flowtables[0]}
+		o.Flowtables[0].Devices = append([]facts.Device{}, base.Flowtables[0].Devices...)
+		change(&o)
+		return o
+	}
+	tests := []struct {
+		name string
+		o    facts.Offload
+		same bool
+	}{
+		{name: "unchanged", o: variant(func(*facts.Offload) {}), same: true},
+		{name: "an error text only", o: variant(func(o *facts.Offload) { o.Error = "x" }), same: true},
+		{name: "hardware flag", o: variant(func(o *facts.Offload) { o.Flowtables[0].HWOffloadFlag = true }), same: false},
+		{name: "no longer referenced", o: variant(func(o *facts.Offload) { o.Flowtables[0].Referenced = false }), same: false},
+		{name: "a device left", o: variant(func(o *facts.Offload) { o.Flowtables[0].Devices = o.Flowtables[0].Devices[:1] }), same: false},
+		{name: "flowtable gone", o: variant(func(o *facts.Offload) { o.Mode, o.Flowtables = "none", nil }), same: false},
+	}
+	want := flowtableLayout(base)
+	for _, tc := range tests {
+		if got := flowtableLayout(tc.o); (got == want) != tc.same {
+			t.Errorf("%s: layout %q vs %q, same = %v, want %v", tc.name, got, want, got == want, tc.same)
+		}
+	}
+}
