@@ -46,14 +46,16 @@ type ctWatch struct {
 	// reclaim_idle.
 	reclaimable int
 
-	// counts are the offload counts of the last walk (offload_counts.go),
-	// countEvents the journal's event total and countLayout the flowtable
-	// layout when it was taken; optEvents is the event total the current
-	// sweep's probe started with.
-	counts      *probe.OffloadCounts
-	countEvents uint64
-	countLayout string
-	optEvents   uint64
+	// counts are the offload counts of the last walk
+	// (offload_counts_linux.go); countEvents, countLayout and
+	// countEntries are the journal's event total, the flowtable layout
+	// and the table's size when it was taken; optEvents is the event
+	// total the current sweep's probe started with.
+	counts       *probe.OffloadCounts
+	countEvents  uint64
+	countLayout  string
+	countEntries uint32
+	optEvents    uint64
 }
 
 // ctDumpTimeout bounds one full dump (250k entries take about a second on

@@ -83,3 +83,25 @@ func TestFlowtableLayout(t *testing.T) {
 		}
 	}
 }
+
+// A table whose size moved by more than a tenth is walked again.
+func TestSizeMoved(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		then, now uint32
+		moved     bool
+	}{
+		{250000, 250000, false},
+		{250000, 270000, false},
+		{250000, 275001, true},
+		{250000, 224999, true},
+		{0, 0, false},
+		{0, 1, true},
+		{10, 11, false},
+	}
+	for _, tc := range tests {
+		if got := sizeMoved(tc.then, tc.now); got != tc.moved {
+			t.Errorf("sizeMoved(%d, %d) = %v, want %v", tc.then, tc.now, got, tc.moved)
+		}
+	}
+}

@@ -102,17 +102,18 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		return s, classify("open nftables netlink socket", err, nil)
 	}
 	// The support probe writes to nftables (a table added and deleted in
-	// one batch). LuCI polls every 5 s and, with the daemon down, each poll
-	// is a one-shot check: remember the answer on tmpfs so a status read
-	// never churns the ruleset. The answer is about this kernel, not about
-	// files: with --root nothing is read from or written below the root.
-	useCache := opts.Root == ""
+	// one batch, about 10 ms of commit). LuCI polls every 5 s and, with the
+	// daemon down, each poll is a one-shot check: remember the answer on
+	// tmpfs so a status read never churns the ruleset. The answer is about
+	// this kernel, not about files, so a check with --root (whose kernel
+	// facts are this kernel's too) reads it as well; only a check without
+	// one writes it: nothing is written below or because of a root.
 	known := opts.KnownSupport
-	if known == "" && useCache {
+	if known == "" {
 		known = readSupportCache(SupportCache)
 	}
 	off, err := ReadFlowtables(nft, known)
-	if err == nil && known == "" && useCache && off.KernelSupport != facts.SupportUnknown {
+	if err == nil && known == "" && opts.Root == "" && off.KernelSupport != facts.SupportUnknown {
 		writeSupportCache(SupportCache, off.KernelSupport)
 	}
 	if err != nil {
