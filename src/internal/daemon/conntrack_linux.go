@@ -51,9 +51,9 @@ type ctWatch struct {
 	// countEntries are the journal's event total, the flowtable layout
 	// and the table's size when it was taken; optEvents is the event
 	// total the current sweep's probe started with.
-	counts       *probe.OffloadCounts
+	counts       *facts.Conntrack
 	countEvents  uint64
-	countLayout  string
+	countLayout  facts.Offload
 	countEntries uint32
 	optEvents    uint64
 }

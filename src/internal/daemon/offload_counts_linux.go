@@ -15,8 +15,6 @@
 package daemon
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/facts"
@@ -30,37 +28,34 @@ const offloadCountMaxAge = 10 * time.Minute
 
 // reusableOffloadCounts returns the last counts when they may stand for
 // this sweep, nil when the probe must walk the table; d.ct.mu is held.
-func (d *Daemon) reusableOffloadCounts(events uint64, now time.Time) *probe.OffloadCounts {
+func (d *Daemon) reusableOffloadCounts(events uint64, now time.Time) *facts.Conntrack {
 	d.ct.optEvents = events
 	c := d.ct.counts
-	if c == nil || events != d.ct.countEvents || !countsFresh(c.At, now) {
+	if c == nil || events != d.ct.countEvents {
 		return nil
 	}
-	reuse := *c
-	return &reuse
-}
-
-// countsFresh reports whether counts taken at "at" are recent enough (a
-// clock that went backwards makes them stale).
-func countsFresh(at, now time.Time) bool {
-	age := now.Sub(at)
-	return age >= 0 && age < offloadCountMaxAge
+	// A clock that went backwards makes them stale too.
+	if age := now.Sub(*c.OffloadCountedAt); age < 0 || age >= offloadCountMaxAge {
+		return nil
+	}
+	return c
 }
 
 // keepOffloadCounts remembers the counts of a fresh walk, and walks now
 // when reused counts belong to another flowtable layout or a table of
 // another size; d.ct.mu is held.
 func (d *Daemon) keepOffloadCounts(s *facts.Snapshot) {
-	layout := flowtableLayout(s.Offload)
-	if s.Conntrack.OffloadCountedAt != nil && (layout != d.ct.countLayout || sizeMoved(d.ct.countEntries, s.Conntrack.Entries)) {
+	if s.Conntrack.OffloadCountedAt != nil && (!sameLayout(s.Offload, d.ct.countLayout) || sizeMoved(d.ct.countEntries, s.Conntrack.Entries)) {
 		if err := probe.CountOffloaded(&s.Conntrack); err != nil {
-			d.log.Warnf("count offloaded conntrack entries after a flowtable change: %v", err)
+			d.log.Warnf("recount offloaded conntrack entries: %v", err)
 			return
 		}
 	}
 	if s.Conntrack.OffloadCountedAt == nil {
-		c := probe.CountsOf(*s)
-		d.ct.counts, d.ct.countEvents, d.ct.countLayout = &c, d.ct.optEvents, layout
+		at := s.TakenAt.UTC()
+		c := facts.Conntrack{Dumped: s.Conntrack.Dumped, Offloaded: s.Conntrack.Offloaded,
+			HWOffloaded: s.Conntrack.HWOffloaded, OffloadCountedAt: &at}
+		d.ct.counts, d.ct.countEvents, d.ct.countLayout = &c, d.ct.optEvents, s.Offload
 		d.ct.countEntries = s.Conntrack.Entries
 	}
 }
@@ -68,22 +63,30 @@ func (d *Daemon) keepOffloadCounts(s *facts.Snapshot) {
 // sizeMoved reports whether the table's size moved by more than a tenth
 // since the counts were taken: a flood or a mass expiry is no idle table.
 func sizeMoved(then, now uint32) bool {
-	d := int64(now) - int64(then)
-	if d < 0 {
-		d = -d
+	if now < then {
+		return then-now > then/10
 	}
-	return d*10 > int64(then)
+	return now-then > then/10
 }
 
-// flowtableLayout is what decides which entries the kernel offloads: the
-// flowtables, their flags, references and devices.
-func flowtableLayout(o facts.Offload) string {
-	var b strings.Builder
-	b.WriteString(o.Mode)
-	for _, ft := range o.Flowtables {
-		b.WriteString("|" + ft.Family + " " + ft.Table + " " + ft.Name + " " +
-			strconv.FormatBool(ft.HWOffloadFlag) + strconv.FormatBool(ft.Referenced) + " " +
-			strings.Join(ft.DeviceNames(), ","))
+// sameLayout reports whether two probes saw the same flowtables: what
+// decides which entries the kernel offloads (their flags, references and
+// devices).
+func sameLayout(a, b facts.Offload) bool {
+	if a.Mode != b.Mode || len(a.Flowtables) != len(b.Flowtables) {
+		return false
 	}
-	return b.String()
+	for i, x := range a.Flowtables {
+		y := b.Flowtables[i]
+		if x.Family != y.Family || x.Table != y.Table || x.Name != y.Name || x.HWOffloadFlag != y.HWOffloadFlag ||
+			x.Referenced != y.Referenced || len(x.Devices) != len(y.Devices) {
+			return false
+		}
+		for j, dev := range x.Devices {
+			if dev.Name != y.Devices[j].Name {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -25,20 +25,6 @@ func OffloadFilter() CTFilter {
 	return CTFilter{Status: conntrack.StatusOffload}
 }
 
-// ReadConntrack counts the table and its offload bits over ctnetlink.
-//
-// The counts come from streamed dumps of the offloaded entries: the
-// daemon re-reads this every sweep, so memory must not grow with the table
-// (a 250k-entry table held in memory cost 389 MB) and CPU as little as the
-// kernel allows.
-func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
-	ct, err := readConntrackSize(conn)
-	if err != nil {
-		return ct, err
-	}
-	return ct, CountOffloaded(&ct)
-}
-
 // readConntrackSize reads the table's count and maximum: one netlink
 // request, whatever the table's size.
 func readConntrackSize(conn *conntrack.Conn) (facts.Conntrack, error) {
@@ -52,7 +38,9 @@ func readConntrackSize(conn *conntrack.Conn) (facts.Conntrack, error) {
 }
 
 // CountOffloaded walks the table once for its offload counts and sets them
-// in ct (Entries must be read already).
+// in ct (Entries must be read already). It streams: the daemon re-reads
+// this, so memory must not grow with the table (a 250k-entry table held in
+// memory cost 389 MB) and CPU as little as the kernel allows.
 //
 // One walk of the table (about 0.17 s of kernel time at 220k entries,
 // whatever it returns): the kernel sends the offloaded entries, and each is
@@ -61,53 +49,39 @@ func readConntrackSize(conn *conntrack.Conn) (facts.Conntrack, error) {
 // more than the kernel's dump. The status is checked here too, for kernels
 // that ignore the filter.
 func CountOffloaded(ct *facts.Conntrack) error {
-	oc := newOffloadCounter()
-	off, err := streamRawFiltered(context.Background(), oc.filter, func(payload []byte) error {
+	filter := OffloadFilter()
+	ct.Offloaded, ct.HWOffloaded = 0, 0
+	off, err := streamRawFiltered(context.Background(), filter, func(payload []byte) error {
 		if st, ok := statusOf(payload); ok {
-			oc.add(uint32(st))
+			countOffload(ct, filter.Status, uint32(st))
 		}
 		return nil
 	})
 	if err != nil {
 		return classify("dump conntrack table", err, ErrConntrackMissing)
 	}
-	dumped := off.Messages
+	ct.Dumped = off.Messages
 	if off.KernelFiltered {
 		// The kernel sent the offloaded entries only; the table size is
 		// its own count.
-		dumped = int(ct.Entries)
+		ct.Dumped = int(ct.Entries)
 	}
-	oc.store(ct, dumped)
+	ct.OffloadCountedAt, ct.Available = nil, true
 	return nil
 }
 
-// offloadCounter counts the entries OffloadFilter selects from their
-// status words: fed by the filtered walk above, or by the S2 breakdown's
-// full walk when the table is dumped anyway (one walk instead of two).
-type offloadCounter struct {
-	filter          CTFilter
-	offloaded, hwOf int
-}
-
-func newOffloadCounter() *offloadCounter { return &offloadCounter{filter: OffloadFilter()} }
-
-func (o *offloadCounter) add(st uint32) {
-	want := uint32(o.filter.Status)
-	if st&want != want {
+// countOffload adds an entry's status word st to ct's offload counts when
+// it has every bit of want (OffloadFilter's status). The filtered walk above
+// feeds it, or the S2 breakdown's full walk when a check dumps the table
+// anyway (one walk instead of two).
+func countOffload(ct *facts.Conntrack, want conntrack.Status, st uint32) {
+	if st&uint32(want) != uint32(want) {
 		return
 	}
-	o.offloaded++
+	ct.Offloaded++
 	if st&facts.StatusHWOffload != 0 {
-		o.hwOf++
+		ct.HWOffloaded++
 	}
-}
-
-// store writes the counts into ct; dumped is how many entries they refer
-// to.
-func (o *offloadCounter) store(ct *facts.Conntrack, dumped int) {
-	ct.Dumped, ct.Offloaded, ct.HWOffloaded = dumped, o.offloaded, o.hwOf
-	ct.OffloadCountedAt = nil
-	ct.Available = true
 }
 
 // statusOf reads CTA_STATUS from a dump message's payload (the nfgenmsg

@@ -128,12 +128,13 @@ func EntryOf(f *conntrack.Flow) ctusage.Entry {
 // flat whatever the table's size. reclaimIdle > 0 also counts the entries
 // a reclaim with that idle time could free. root prefixes the name files.
 func ReadCTUsage(ctx context.Context, root string, established, reclaimIdle uint32) (facts.CTUsage, int, error) {
-	return readCTUsage(ctx, root, established, reclaimIdle, nil)
+	return readCTUsage(ctx, root, established, reclaimIdle, nil, 0)
 }
 
-// readCTUsage is ReadCTUsage that also feeds every entry's status to oc
-// (if not nil), so one walk gives the breakdown and the offload counts.
-func readCTUsage(ctx context.Context, root string, established, reclaimIdle uint32, oc *offloadCounter) (facts.CTUsage, int, error) {
+// readCTUsage is ReadCTUsage that also counts the entries with the status
+// bits offload into count's offload counts (if count is not nil), so one
+// walk gives the breakdown and those counts.
+func readCTUsage(ctx context.Context, root string, established, reclaimIdle uint32, count *facts.Conntrack, offload conntrack.Status) (facts.CTUsage, int, error) {
 	acc := ctusage.NewAccumulator(established, reclaimIdle)
 	_, err := StreamConntrackRaw(ctx, 0, func(payload []byte) error {
 		e, err := ctusage.DecodeEntry(payload)
@@ -141,8 +142,8 @@ func readCTUsage(ctx context.Context, root string, established, reclaimIdle uint
 			return err
 		}
 		acc.Add(e)
-		if oc != nil {
-			oc.add(e.Status)
+		if count != nil {
+			countOffload(count, offload, e.Status)
 		}
 		return nil
 	})

@@ -74,14 +74,14 @@ func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root s
 		(opts.CTDump == CTDumpAuto && (ct.Fill() >= CTDumpFillPct || ct.Entries <= CTDumpSmallSize || (t.Growth != nil && t.Growth.Refusals() > 0)))
 	if dump && t.Timeouts.Read {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		oc := newOffloadCounter()
-		u, _, err := readCTUsage(ctx, root, t.Timeouts.Established, 0, oc)
+		c := &s.Conntrack
+		u, _, err := readCTUsage(ctx, root, t.Timeouts.Established, 0, c, OffloadFilter().Status)
 		cancel()
 		if err != nil {
 			t.UsageError = err.Error()
 		} else {
 			t.Usage = &u
-			oc.store(&s.Conntrack, u.Dumped)
+			c.Dumped, c.OffloadCountedAt, c.Available = u.Dumped, nil, true
 			counted = true
 		}
 	}

@@ -45,36 +45,12 @@ type Options struct {
 	// SampleInterval, when > 0, samples conntrack's counters twice that
 	// far apart where the bridge layout can track a connection twice (S4).
 	SampleInterval time.Duration
-	// OffloadCounts, when set, are the offload counts of an earlier walk:
-	// Gather reports them (with their time) instead of walking the table
+	// OffloadCounts, when set, holds the offload counts of an earlier
+	// walk (Dumped, Offloaded, HWOffloaded) and when it was
+	// (OffloadCountedAt): Gather reports them instead of walking the table
 	// again, unless it dumps the table for the S2 breakdown anyway. The
 	// daemon passes them between its refreshes.
-	OffloadCounts *OffloadCounts
-}
-
-// OffloadCounts are the offload counts of one walk of the table.
-type OffloadCounts struct {
-	At                             time.Time
-	Dumped, Offloaded, HWOffloaded int
-}
-
-// CountsOf keeps the offload counts a snapshot holds, with the time they
-// were taken.
-func CountsOf(s facts.Snapshot) OffloadCounts {
-	c := s.Conntrack
-	at := s.TakenAt
-	if c.OffloadCountedAt != nil {
-		at = *c.OffloadCountedAt
-	}
-	return OffloadCounts{At: at, Dumped: c.Dumped, Offloaded: c.Offloaded, HWOffloaded: c.HWOffloaded}
-}
-
-// apply reports earlier counts as such.
-func (o OffloadCounts) apply(ct *facts.Conntrack) {
-	at := o.At.UTC()
-	ct.Dumped, ct.Offloaded, ct.HWOffloaded = o.Dumped, o.Offloaded, o.HWOffloaded
-	ct.OffloadCountedAt = &at
-	ct.Available = true
+	OffloadCounts *facts.Conntrack
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -151,8 +127,10 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	// walk of the table, not two), else from earlier counts the caller
 	// passed, else from a walk of their own.
 	if !gatherCTTable(ctc, nft, opts, root, &s) {
-		if opts.OffloadCounts != nil {
-			opts.OffloadCounts.apply(&s.Conntrack)
+		if c := opts.OffloadCounts; c != nil && c.OffloadCountedAt != nil {
+			ct := &s.Conntrack
+			ct.Dumped, ct.Offloaded, ct.HWOffloaded = c.Dumped, c.Offloaded, c.HWOffloaded
+			ct.OffloadCountedAt, ct.Available = c.OffloadCountedAt, true
 		} else if err := CountOffloaded(&s.Conntrack); err != nil {
 			return s, err
 		}
