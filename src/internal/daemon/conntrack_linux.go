@@ -47,15 +47,15 @@ type ctWatch struct {
 	reclaimable int
 
 	// counts are the offload counts of the last walk
-	// (offload_counts_linux.go); countEvents, countLayout and
-	// countEntries are the journal's event total, the flowtable layout
-	// and the table's size when it was taken; optEvents is the event
-	// total the current sweep's probe started with.
+	// (offload_counts_linux.go); countDeleted, countLayout and
+	// countEntries are the journal's total of deleted entries, the
+	// flowtable layout and the table's size when it was taken; optDeleted
+	// is that total when the current sweep's probe started.
 	counts       *facts.Conntrack
-	countEvents  uint64
+	countDeleted uint64
 	countLayout  facts.Offload
 	countEntries uint32
-	optEvents    uint64
+	optDeleted   uint64
 }
 
 // ctDumpTimeout bounds one full dump (250k entries take about a second on
@@ -65,10 +65,10 @@ const ctDumpTimeout = time.Minute
 // conntrackProbeOptions makes the sweep's probe skip the dump and measure
 // the statistics' growth from the daemon's own previous sample.
 func (d *Daemon) conntrackProbeOptions(o probe.Options) probe.Options {
-	events, _ := d.journal.totals()
+	_, deleted := d.journal.totals()
 	d.ct.mu.Lock()
 	defer d.ct.mu.Unlock()
-	o.OffloadCounts = d.reusableOffloadCounts(events, time.Now())
+	o.OffloadCounts = d.reusableOffloadCounts(deleted, time.Now())
 	o.CTDump = probe.CTDumpNever
 	o.CTPrev = d.ct.prev
 	if o.CTPrev == nil {

@@ -5,8 +5,8 @@
 // table (about 0.3 s of CPU at 250k entries when every entry is
 // offloaded, mostly the kernel's dump); an idle daemon does not need it
 // every 30 s. The counts are walked again when they are older than
-// offloadCountMaxAge, after any journal event (a repair, a flush, a
-// conntrack crossing or reclaim), when the flowtable layout changed and
+// offloadCountMaxAge, after any event that deleted entries (a repair, a
+// flush, a reclaim), when the flowtable layout changed and
 // when the table's size moved by more than a tenth; in between the status
 // reports the earlier counts with the time they were taken
 // (conntrack.offload_counted_at). The table's size (nf_conntrack_count)
@@ -15,6 +15,7 @@
 package daemon
 
 import (
+	"runtime/debug"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/facts"
@@ -28,10 +29,10 @@ const offloadCountMaxAge = 10 * time.Minute
 
 // reusableOffloadCounts returns the last counts when they may stand for
 // this sweep, nil when the probe must walk the table; d.ct.mu is held.
-func (d *Daemon) reusableOffloadCounts(events uint64, now time.Time) *facts.Conntrack {
-	d.ct.optEvents = events
+func (d *Daemon) reusableOffloadCounts(deleted uint64, now time.Time) *facts.Conntrack {
+	d.ct.optDeleted = deleted
 	c := d.ct.counts
-	if c == nil || events != d.ct.countEvents {
+	if c == nil || deleted != d.ct.countDeleted {
 		return nil
 	}
 	// A clock that went backwards makes them stale too.
@@ -55,8 +56,12 @@ func (d *Daemon) keepOffloadCounts(s *facts.Snapshot) {
 		at := s.TakenAt.UTC()
 		c := facts.Conntrack{Dumped: s.Conntrack.Dumped, Offloaded: s.Conntrack.Offloaded,
 			HWOffloaded: s.Conntrack.HWOffloaded, OffloadCountedAt: &at}
-		d.ct.counts, d.ct.countEvents, d.ct.countLayout = &c, d.ct.optEvents, s.Offload
+		d.ct.counts, d.ct.countDeleted, d.ct.countLayout = &c, d.ct.optDeleted, s.Offload
 		d.ct.countEntries = s.Conntrack.Entries
+		// The walk's garbage (every entry of a big table crossed
+		// netlink) goes back to the kernel now: walks are rare, and the
+		// idle RSS must not depend on the table.
+		debug.FreeOSMemory()
 	}
 }
 

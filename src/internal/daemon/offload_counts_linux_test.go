@@ -10,8 +10,8 @@ import (
 )
 
 // When a sweep may report the previous walk's offload counts instead of
-// walking the table again: never without counts, after an event, or once
-// they are offloadCountMaxAge old.
+// walking the table again: never without counts, after entries were
+// deleted, or once they are offloadCountMaxAge old.
 func TestReusableOffloadCounts(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -19,22 +19,22 @@ func TestReusableOffloadCounts(t *testing.T) {
 	tests := []struct {
 		name      string
 		counts    *facts.Conntrack
-		countedAt uint64 // journal events when counted
-		events    uint64 // journal events now
+		countedAt uint64 // entries the journal says were deleted, when counted
+		deleted   uint64 // and now
 		now       time.Time
 		reuse     bool
 	}{
 		{name: "first sweep: nothing counted yet", now: at, reuse: false},
-		{name: "next sweep, nothing happened", counts: counts, countedAt: 3, events: 3, now: at.Add(30 * time.Second), reuse: true},
-		{name: "just under the maximum age", counts: counts, countedAt: 3, events: 3, now: at.Add(offloadCountMaxAge - time.Second), reuse: true},
-		{name: "maximum age reached", counts: counts, countedAt: 3, events: 3, now: at.Add(offloadCountMaxAge), reuse: false},
-		{name: "a repair or flush since the count", counts: counts, countedAt: 3, events: 4, now: at.Add(30 * time.Second), reuse: false},
-		{name: "clock went backwards", counts: counts, countedAt: 3, events: 3, now: at.Add(-time.Minute), reuse: false},
+		{name: "next sweep, nothing happened", counts: counts, countedAt: 3, deleted: 3, now: at.Add(30 * time.Second), reuse: true},
+		{name: "just under the maximum age", counts: counts, countedAt: 3, deleted: 3, now: at.Add(offloadCountMaxAge - time.Second), reuse: true},
+		{name: "maximum age reached", counts: counts, countedAt: 3, deleted: 3, now: at.Add(offloadCountMaxAge), reuse: false},
+		{name: "a repair, flush or reclaim deleted entries since", counts: counts, countedAt: 3, deleted: 4, now: at.Add(30 * time.Second), reuse: false},
+		{name: "clock went backwards", counts: counts, countedAt: 3, deleted: 3, now: at.Add(-time.Minute), reuse: false},
 	}
 	for _, tc := range tests {
 		d := &Daemon{}
-		d.ct.counts, d.ct.countEvents = tc.counts, tc.countedAt
-		got := d.reusableOffloadCounts(tc.events, tc.now)
+		d.ct.counts, d.ct.countDeleted = tc.counts, tc.countedAt
+		got := d.reusableOffloadCounts(tc.deleted, tc.now)
 		if (got != nil) != tc.reuse {
 			t.Errorf("%s: reused %v, want %v", tc.name, got != nil, tc.reuse)
 			continue
@@ -42,8 +42,8 @@ func TestReusableOffloadCounts(t *testing.T) {
 		if got != nil && got != tc.counts {
 			t.Errorf("%s: reused %+v, want %+v", tc.name, *got, *tc.counts)
 		}
-		if d.ct.optEvents != tc.events {
-			t.Errorf("%s: remembered %d events, want %d", tc.name, d.ct.optEvents, tc.events)
+		if d.ct.optDeleted != tc.deleted {
+			t.Errorf("%s: remembered %d deleted, want %d", tc.name, d.ct.optDeleted, tc.deleted)
 		}
 	}
 }
