@@ -2,7 +2,7 @@
 
 // This file decides when the sweep walks the conntrack table for its
 // offload counts. The walk is the sweep's only cost that grows with the
-// table (about 0.3 s of CPU at 250k entries when every entry is
+// table (about 0.35 s of CPU at 250k entries when every entry is
 // offloaded, mostly the kernel's dump); an idle daemon does not need it
 // every 30 s. The counts are walked again when they are older than
 // offloadCountMaxAge, after any event that deleted entries (a repair, a
