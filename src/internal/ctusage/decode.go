@@ -79,7 +79,8 @@ func DecodeEntry(payload []byte) (Entry, error) {
 			tuple(v, &replySrc, &dst, &proto, &port)
 		case ctaStatus:
 			if len(v) >= 4 {
-				e.DstNAT = binary.BigEndian.Uint32(v)&ipsDstNAT != 0
+				e.Status = binary.BigEndian.Uint32(v)
+				e.DstNAT = e.Status&ipsDstNAT != 0
 			}
 		case ctaTimeout:
 			if len(v) >= 4 {

@@ -70,12 +70,17 @@ func TestDecodeEntry(t *testing.T) {
 		{
 			name: "masqueraded TCP, ESTABLISHED",
 			in:   payload(t, lan, peer, peer, ProtoTCP, 6881, 0x18e, 431000, StateEstablished),
-			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: lan, OrigDst: peer, ReplySrc: peer, OrigDstPort: 6881, Timeout: 431000},
+			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: lan, OrigDst: peer, ReplySrc: peer, OrigDstPort: 6881, Timeout: 431000, Status: 0x18e},
 		},
 		{
 			name: "port forward: DST_NAT bit, reply from the LAN host",
 			in:   payload(t, peer, wan, lan, ProtoTCP, 8080, ipsDstNAT|0x8, 7000, StateEstablished),
-			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: peer, OrigDst: wan, ReplySrc: lan, OrigDstPort: 8080, Timeout: 7000, DstNAT: true},
+			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: peer, OrigDst: wan, ReplySrc: lan, OrigDstPort: 8080, Timeout: 7000, DstNAT: true, Status: ipsDstNAT | 0x8},
+		},
+		{
+			name: "offloaded in hardware: OFFLOAD and HW_OFFLOAD kept in the status word",
+			in:   payload(t, lan, peer, peer, ProtoTCP, 443, 1<<14|1<<15|0x8, 7000, StateEstablished),
+			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: lan, OrigDst: peer, ReplySrc: peer, OrigDstPort: 443, Timeout: 7000, Status: 1<<14 | 1<<15 | 0x8},
 		},
 		{
 			name: "IPv6 UDP",

@@ -20,6 +20,10 @@ type Entry struct {
 	Timeout uint32
 	// DstNAT is the IPS_DST_NAT status bit.
 	DstNAT bool
+	// Status is the whole status word (IPS_* bits), so a caller that
+	// dumps the table for the breakdown can count other bits (OFFLOAD,
+	// HW_OFFLOAD) in the same walk.
+	Status uint32
 }
 
 // Protocol numbers and TCP states (include/uapi/linux/netfilter/

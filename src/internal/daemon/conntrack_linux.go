@@ -45,6 +45,17 @@ type ctWatch struct {
 	// reclaimable is the count of the last dump at the configured
 	// reclaim_idle.
 	reclaimable int
+
+	// counts are the offload counts of the last walk
+	// (offload_counts_linux.go); countDeleted, countLayout and
+	// countEntries are the journal's total of deleted entries, the
+	// flowtable layout and the table's size when it was taken; optDeleted
+	// is that total when the current sweep's probe started.
+	counts       *facts.Conntrack
+	countDeleted uint64
+	countLayout  facts.Offload
+	countEntries uint32
+	optDeleted   uint64
 }
 
 // ctDumpTimeout bounds one full dump (250k entries take about a second on
@@ -54,8 +65,10 @@ const ctDumpTimeout = time.Minute
 // conntrackProbeOptions makes the sweep's probe skip the dump and measure
 // the statistics' growth from the daemon's own previous sample.
 func (d *Daemon) conntrackProbeOptions(o probe.Options) probe.Options {
+	_, deleted := d.journal.totals()
 	d.ct.mu.Lock()
 	defer d.ct.mu.Unlock()
+	o.OffloadCounts = d.reusableOffloadCounts(deleted, time.Now())
 	o.CTDump = probe.CTDumpNever
 	o.CTPrev = d.ct.prev
 	if o.CTPrev == nil {
@@ -80,6 +93,7 @@ func (d *Daemon) conntrackSweep(s *facts.Snapshot) {
 
 	d.ct.mu.Lock()
 	defer d.ct.mu.Unlock()
+	d.keepOffloadCounts(s)
 	firstSample := d.ct.prev == nil
 	d.ct.prev = &probe.CTSample{At: time.Now(), Stats: t.Stats}
 	if firstSample {

@@ -159,6 +159,11 @@ type Conntrack struct {
 	Offloaded int `json:"offloaded"`
 	// HWOffloaded counts entries with IPS_HW_OFFLOAD (1<<15), [HW_OFFLOAD].
 	HWOffloaded int `json:"hw_offloaded"`
+	// OffloadCountedAt is set when Dumped, Offloaded and HWOffloaded come
+	// from an earlier walk of the table than this snapshot: the daemon
+	// walks a big table for them at most every few minutes, and at once
+	// after a repair, a flush or a flowtable change. Unset: counted now.
+	OffloadCountedAt *time.Time `json:"offload_counted_at,omitempty"`
 
 	// Table fill, statistics, timeouts and who holds the entries (S2);
 	// the types are in ctusage.go.

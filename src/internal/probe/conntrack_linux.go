@@ -25,35 +25,40 @@ func OffloadFilter() CTFilter {
 	return CTFilter{Status: conntrack.StatusOffload}
 }
 
-// ReadConntrack counts the table and its offload bits over ctnetlink.
-//
-// The counts come from streamed dumps of the offloaded entries: the
-// daemon re-reads this every sweep, so memory must not grow with the table
-// (a 250k-entry table held in memory cost 389 MB) and CPU as little as the
-// kernel allows.
-func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
+// readConntrackSize reads the table's count and maximum: one netlink
+// request, whatever the table's size.
+func readConntrackSize(conn *conntrack.Conn) (facts.Conntrack, error) {
 	ct := facts.Conntrack{}
 	g, err := conn.StatsGlobal()
 	if err != nil {
 		return ct, classify("read conntrack statistics", err, ErrConntrackMissing)
 	}
 	ct.Entries, ct.Max = g.Entries, g.MaxEntries
+	return ct, nil
+}
 
-	// One walk of the table (about 0.17 s of kernel time at 220k
-	// entries, whatever it returns): the kernel sends the offloaded
-	// entries, and each is counted from its status attribute alone,
-	// read with the netlink library's attribute decoder; decoding every
-	// entry into a conntrack.Flow would cost more than the kernel's dump.
-	// The status is checked here too, for kernels that ignore the filter.
+// CountOffloaded walks the table once for its offload counts and sets them
+// in ct (Entries must be read already). It streams: the daemon re-reads
+// this, so memory must not grow with the table (a 250k-entry table held in
+// memory cost 389 MB) and CPU as little as the kernel allows.
+//
+// One walk of the table (about 0.17 s of kernel time at 220k entries,
+// whatever it returns): the kernel sends the offloaded entries, and each is
+// counted from its status attribute alone, read with the netlink library's
+// attribute decoder; decoding every entry into a conntrack.Flow would cost
+// more than the kernel's dump. The status is checked here too, for kernels
+// that ignore the filter.
+func CountOffloaded(ct *facts.Conntrack) error {
 	filter := OffloadFilter()
+	ct.Offloaded, ct.HWOffloaded = 0, 0
 	off, err := streamRawFiltered(context.Background(), filter, func(payload []byte) error {
 		if st, ok := statusOf(payload); ok {
-			tallyOffload(&ct, uint32(st), uint32(filter.Status))
+			countOffload(ct, filter.Status, uint32(st))
 		}
 		return nil
 	})
 	if err != nil {
-		return ct, classify("dump conntrack table", err, ErrConntrackMissing)
+		return classify("dump conntrack table", err, ErrConntrackMissing)
 	}
 	ct.Dumped = off.Messages
 	if off.KernelFiltered {
@@ -61,8 +66,22 @@ func ReadConntrack(conn *conntrack.Conn) (facts.Conntrack, error) {
 		// its own count.
 		ct.Dumped = int(ct.Entries)
 	}
-	ct.Available = true
-	return ct, nil
+	ct.OffloadCountedAt, ct.Available = nil, true
+	return nil
+}
+
+// countOffload adds an entry's status word st to ct's offload counts when
+// it has every bit of want (OffloadFilter's status). The filtered walk above
+// feeds it, or the S2 breakdown's full walk when a check dumps the table
+// anyway (one walk instead of two).
+func countOffload(ct *facts.Conntrack, want conntrack.Status, st uint32) {
+	if st&uint32(want) != uint32(want) {
+		return
+	}
+	ct.Offloaded++
+	if st&facts.StatusHWOffload != 0 {
+		ct.HWOffloaded++
+	}
 }
 
 // statusOf reads CTA_STATUS from a dump message's payload (the nfgenmsg

@@ -116,6 +116,7 @@ func EntryOf(f *conntrack.Flow) ctusage.Entry {
 		OrigDstPort: f.TupleOrig.Proto.DestinationPort,
 		Timeout:     f.Timeout,
 		DstNAT:      f.Status.DstNAT(),
+		Status:      uint32(f.Status),
 	}
 	if f.ProtoInfo.TCP != nil {
 		e.TCPState = f.ProtoInfo.TCP.State
@@ -127,6 +128,13 @@ func EntryOf(f *conntrack.Flow) ctusage.Entry {
 // flat whatever the table's size. reclaimIdle > 0 also counts the entries
 // a reclaim with that idle time could free. root prefixes the name files.
 func ReadCTUsage(ctx context.Context, root string, established, reclaimIdle uint32) (facts.CTUsage, int, error) {
+	return readCTUsage(ctx, root, established, reclaimIdle, nil, 0)
+}
+
+// readCTUsage is ReadCTUsage that also counts the entries with the status
+// bits offload into count's offload counts (if count is not nil), so one
+// walk gives the breakdown and those counts.
+func readCTUsage(ctx context.Context, root string, established, reclaimIdle uint32, count *facts.Conntrack, offload conntrack.Status) (facts.CTUsage, int, error) {
 	acc := ctusage.NewAccumulator(established, reclaimIdle)
 	_, err := StreamConntrackRaw(ctx, 0, func(payload []byte) error {
 		e, err := ctusage.DecodeEntry(payload)
@@ -134,6 +142,9 @@ func ReadCTUsage(ctx context.Context, root string, established, reclaimIdle uint
 			return err
 		}
 		acc.Add(e)
+		if count != nil {
+			countOffload(count, offload, e.Status)
+		}
 		return nil
 	})
 	if err != nil {

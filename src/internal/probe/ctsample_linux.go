@@ -46,13 +46,15 @@ const (
 )
 
 // gatherCTTable fills s.Conntrack.Table. Errors are recorded as facts: the
-// offload part of the check must not fail because of this one.
-func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root string, s *facts.Snapshot) {
+// offload part of the check must not fail because of this one. When it
+// dumps the whole table it counts the offload bits in the same walk and
+// reports true: s.Conntrack's offload counts are then set.
+func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root string, s *facts.Snapshot) (counted bool) {
 	t, err := ReadCTTable(ctc)
 	if err != nil {
 		t.UsageError = err.Error()
 		s.Conntrack.Table = &t
-		return
+		return false
 	}
 	// Without nf_tables there are no nft ct timeout policies to find.
 	t.Timeouts.Policies, _ = ReadCTTimeoutPolicies(nft)
@@ -72,15 +74,19 @@ func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root s
 		(opts.CTDump == CTDumpAuto && (ct.Fill() >= CTDumpFillPct || ct.Entries <= CTDumpSmallSize || (t.Growth != nil && t.Growth.Refusals() > 0)))
 	if dump && t.Timeouts.Read {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		u, _, err := ReadCTUsage(ctx, root, t.Timeouts.Established, 0)
+		c := &s.Conntrack
+		u, _, err := readCTUsage(ctx, root, t.Timeouts.Established, 0, c, OffloadFilter().Status)
 		cancel()
 		if err != nil {
 			t.UsageError = err.Error()
 		} else {
 			t.Usage = &u
+			c.Dumped, c.OffloadCountedAt, c.Available = u.Dumped, nil, true
+			counted = true
 		}
 	}
 	s.Conntrack.Table = &t
+	return counted
 }
 
 func readCTSample(path string) *CTSample {

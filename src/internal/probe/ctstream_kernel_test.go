@@ -5,6 +5,7 @@ package probe
 import (
 	"context"
 	"errors"
+	"github.com/netfix/netfix/src/internal/facts"
 	"net/netip"
 	"runtime"
 	"testing"
@@ -254,7 +255,7 @@ func TestStreamConntrackMemoryFlat(t *testing.T) {
 	t.Logf("heap in use: %d before, %d peak while streaming %d entries", base, peak, seen)
 }
 
-// ReadConntrack's count: one raw stream, each entry's status read from
+// CountOffloaded's count: one raw stream, each entry's status read from
 // its attributes, gives the same count as decoding every entry.
 func TestStatusOfCountsLikeDecoding(t *testing.T) {
 	const n = 900
@@ -283,5 +284,34 @@ func TestStatusOfCountsLikeDecoding(t *testing.T) {
 		if counted != n/3 || decoded != n/3 {
 			t.Errorf("filtered in the kernel %v: %d counted from the status attribute, %d decoded, want %d", inKernel, counted, decoded, n/3)
 		}
+	}
+}
+
+// The S2 breakdown's full walk counts the offload filter's entries like
+// the kernel-filtered walk it replaces in a check that dumps the table
+// (ASSURED stands in for OFFLOAD, which user space cannot set).
+func TestUsageWalkCountsLikeFilteredWalk(t *testing.T) {
+	const n = 900
+	ns := ctTable(t, n)
+	filter := CTFilter{Status: conntrack.StatusAssured}
+	var filtered int
+	var ct facts.Conntrack
+	var u facts.CTUsage
+	inNS(t, ns, func() {
+		_, err := StreamConntrack(context.Background(), filter, func(*conntrack.Flow) error {
+			filtered++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _, err = readCTUsage(context.Background(), t.TempDir(), 7440, 0, &ct, filter.Status)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	// ctTable adds 10 IPv6 entries beside the n.
+	if filtered != n/3 || ct.Offloaded != n/3 || ct.HWOffloaded != 0 || u.Dumped != n+10 {
+		t.Errorf("filtered walk %d; breakdown walk counted %+v of %d entries; want %d of %d", filtered, ct, u.Dumped, n/3, n+10)
 	}
 }

@@ -45,6 +45,12 @@ type Options struct {
 	// SampleInterval, when > 0, samples conntrack's counters twice that
 	// far apart where the bridge layout can track a connection twice (S4).
 	SampleInterval time.Duration
+	// OffloadCounts, when set, holds the offload counts of an earlier
+	// walk (Dumped, Offloaded, HWOffloaded) and when it was
+	// (OffloadCountedAt): Gather reports them instead of walking the table
+	// again, unless it dumps the table for the S2 breakdown anyway. The
+	// daemon passes them between its refreshes.
+	OffloadCounts *facts.Conntrack
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -72,17 +78,18 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		return s, classify("open nftables netlink socket", err, nil)
 	}
 	// The support probe writes to nftables (a table added and deleted in
-	// one batch). LuCI polls every 5 s and, with the daemon down, each poll
-	// is a one-shot check: remember the answer on tmpfs so a status read
-	// never churns the ruleset. The answer is about this kernel, not about
-	// files: with --root nothing is read from or written below the root.
-	useCache := opts.Root == ""
+	// one batch, about 10 ms of commit). LuCI polls every 5 s and, with the
+	// daemon down, each poll is a one-shot check: remember the answer on
+	// tmpfs so a status read never churns the ruleset. The answer is about
+	// this kernel, not about files, so a check with --root (whose kernel
+	// facts are this kernel's too) reads it as well; only a check without
+	// one writes it: nothing is written below or because of a root.
 	known := opts.KnownSupport
-	if known == "" && useCache {
+	if known == "" {
 		known = readSupportCache(SupportCache)
 	}
 	off, err := ReadFlowtables(nft, known)
-	if err == nil && known == "" && useCache && off.KernelSupport != facts.SupportUnknown {
+	if err == nil && known == "" && opts.Root == "" && off.KernelSupport != facts.SupportUnknown {
 		writeSupportCache(SupportCache, off.KernelSupport)
 	}
 	if err != nil {
@@ -112,11 +119,22 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		return s, classify("open conntrack netlink socket", err, ErrConntrackMissing)
 	}
 	defer ctc.Close()
-	s.Conntrack, err = ReadConntrack(ctc)
+	s.Conntrack, err = readConntrackSize(ctc)
 	if err != nil {
 		return s, err
 	}
-	gatherCTTable(ctc, nft, opts, root, &s)
+	// The offload counts come from the S2 dump when there is one (one
+	// walk of the table, not two), else from earlier counts the caller
+	// passed, else from a walk of their own.
+	if !gatherCTTable(ctc, nft, opts, root, &s) {
+		if c := opts.OffloadCounts; c != nil && c.OffloadCountedAt != nil {
+			ct := &s.Conntrack
+			ct.Dumped, ct.Offloaded, ct.HWOffloaded = c.Dumped, c.Offloaded, c.HWOffloaded
+			ct.OffloadCountedAt, ct.Available = c.OffloadCountedAt, true
+		} else if err := CountOffloaded(&s.Conntrack); err != nil {
+			return s, err
+		}
+	}
 	rt, err := netlink.NewHandle(unix.NETLINK_ROUTE)
 	if err != nil {
 		return s, fmt.Errorf("open rtnetlink: %w", err)

@@ -14,7 +14,7 @@ import (
 
 // The host kernel has no flowtable, so every kernel test counts 0 and 0:
 // here dump messages with each status the kernel sets go through the same
-// decoder and tally as ReadConntrack's walk, so a swapped or lost count
+// decoder and count as CountOffloaded's walk (and the S2 breakdown's), so a swapped or lost count
 // fails without a flowtable.
 func TestOffloadCounts(t *testing.T) {
 	const (
@@ -42,7 +42,7 @@ func TestOffloadCounts(t *testing.T) {
 				if !ok || uint32(got) != st {
 					t.Fatalf("statusOf = %#x, %v; want %#x", uint32(got), ok, st)
 				}
-				tallyOffload(&ct, uint32(got), tc.want)
+				countOffload(&ct, conntrack.Status(tc.want), uint32(got))
 			}
 			if ct.Offloaded != tc.off || ct.HWOffloaded != tc.hw {
 				t.Errorf("[OFFLOAD] %d, [HW_OFFLOAD] %d; want %d and %d", ct.Offloaded, ct.HWOffloaded, tc.off, tc.hw)
