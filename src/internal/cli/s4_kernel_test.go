@@ -9,14 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/vishvananda/netns"
 
 	"github.com/netfix/netfix/src/internal/netnstest"
 	"github.com/netfix/netfix/src/internal/status"
@@ -110,37 +107,11 @@ func newS4Lab(t *testing.T) *s4Lab {
 	return l
 }
 
-// inNS runs fn on a thread switched into ns. Sockets made there stay in ns.
-func inNS(t *testing.T, ns *netnstest.NS, fn func()) {
-	t.Helper()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := netns.Get()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer orig.Close()
-	h, err := netns.GetFromPath(ns.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	if err := netns.Set(h); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := netns.Set(orig); err != nil {
-			panic("cannot return to the test's network namespace: " + err.Error())
-		}
-	}()
-	fn()
-}
-
 // serve answers every connection on port 5000 in ns with a short HTTP
 // reply, like the published container.
 func serve(t *testing.T, ns *netnstest.NS) {
 	var ln net.Listener
-	inNS(t, ns, func() {
+	ns.Do(func() {
 		var err error
 		if ln, err = net.Listen("tcp4", ":5000"); err != nil {
 			t.Fatal(err)
@@ -181,7 +152,7 @@ func (l *s4Lab) request(t *testing.T) string {
 	t.Helper()
 	var c net.Conn
 	var err error
-	inNS(t, l.client, func() { c, err = net.DialTimeout("tcp4", s4Host+":5000", 2*time.Second) })
+	l.client.Do(func() { c, err = net.DialTimeout("tcp4", s4Host+":5000", 2*time.Second) })
 	if err != nil {
 		return classify(t, err)
 	}

@@ -5,7 +5,6 @@ package ctreclaim
 import (
 	"context"
 	"net/netip"
-	"runtime"
 	"testing"
 
 	"github.com/mdlayher/netlink"
@@ -54,27 +53,6 @@ func table(t *testing.T) (*netnstest.NS, *conntrack.Conn) {
 	add(17, 0, "10.0.0.52", 1, 170)
 	add(6, 7, "10.0.0.53", 1, 100)
 	return ns, c
-}
-
-func inNS(t *testing.T, ns *netnstest.NS, fn func()) {
-	t.Helper()
-	target, err := netns.GetFromPath(ns.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer target.Close()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := netns.Get()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer orig.Close()
-	if err := netns.Set(target); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = netns.Set(orig) }()
-	fn()
 }
 
 func count(t *testing.T, c *conntrack.Conn) (total, established int) {
@@ -130,7 +108,7 @@ func TestFreeKernel(t *testing.T) {
 			ns, c := table(t)
 			var res Result
 			var err error
-			inNS(t, ns, func() { res, err = Free(context.Background(), tc.opts) })
+			ns.Do(func() { res, err = Free(context.Background(), tc.opts) })
 			if err != nil {
 				t.Fatalf("Free: %v", err)
 			}

@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/vishvananda/netns"
 )
 
 // RequireRoot skips t unless the test runs as root with iproute2.
@@ -127,3 +130,38 @@ var (
 	builtPath string
 	buildErr  error
 )
+
+// Do runs fn on an OS thread switched into the namespace, so the netlink
+// sockets fn opens (conntrack, nftables, rtnetlink) live there, and returns
+// the thread to the test's namespace afterwards. A thread that cannot go
+// back is never reused: it stays locked and the runtime ends it.
+func (ns *NS) Do(fn func()) {
+	ns.t.Helper()
+	runtime.LockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		runtime.UnlockOSThread()
+		ns.t.Fatalf("read this thread's network namespace: %v", err)
+	}
+	defer orig.Close()
+	target, err := netns.GetFromPath(ns.Path())
+	if err != nil {
+		runtime.UnlockOSThread()
+		ns.t.Fatalf("open namespace %s: %v", ns.Name, err)
+	}
+	defer target.Close()
+	if err := netns.Set(target); err != nil {
+		runtime.UnlockOSThread()
+		ns.t.Fatalf("enter namespace %s: %v", ns.Name, err)
+	}
+	defer func() {
+		if err := netns.Set(orig); err != nil {
+			// Leave the thread locked: Go ends a goroutine's locked thread
+			// when the goroutine exits, so no other test runs in ns.
+			ns.t.Errorf("return from namespace %s: %v", ns.Name, err)
+			return
+		}
+		runtime.UnlockOSThread()
+	}()
+	fn()
+}

@@ -74,7 +74,7 @@ func TestReadCTUsageKernel(t *testing.T) {
 	var tab facts.CTTable
 	var u facts.CTUsage
 	var reclaimable int
-	inNS(t, ns, func() {
+	ns.Do(func() {
 		tab, err = ReadCTTable(c)
 		if err != nil {
 			t.Fatalf("ReadCTTable: %v", err)
@@ -113,7 +113,7 @@ func TestReadCTUsageKernel(t *testing.T) {
 
 	// The breakdown's own decoder reads what ti-mo/conntrack reads.
 	var viaFlow, viaRaw []string
-	inNS(t, ns, func() {
+	ns.Do(func() {
 		if _, err := StreamConntrack(context.Background(), CTFilter{}, func(f *conntrack.Flow) error {
 			viaFlow = append(viaFlow, fmt.Sprintf("%+v", EntryOf(f)))
 			return nil

@@ -5,10 +5,11 @@ package probe
 import (
 	"context"
 	"errors"
-	"github.com/netfix/netfix/src/internal/facts"
 	"net/netip"
 	"runtime"
 	"testing"
+
+	"github.com/netfix/netfix/src/internal/facts"
 
 	"github.com/mdlayher/netlink"
 	"github.com/ti-mo/conntrack"
@@ -65,33 +66,6 @@ func ctTable(t *testing.T, n int) *netnstest.NS {
 	return ns
 }
 
-// inNS runs fn on a thread switched into ns, so the sockets fn opens live
-// there.
-func inNS(t *testing.T, ns *netnstest.NS, fn func()) {
-	t.Helper()
-	target, err := netns.GetFromPath(ns.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer target.Close()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := netns.Get()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer orig.Close()
-	if err := netns.Set(target); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := netns.Set(orig); err != nil {
-			t.Fatalf("return to the original namespace: %v", err)
-		}
-	}()
-	fn()
-}
-
 func TestStreamConntrackFilters(t *testing.T) {
 	const n = 3000 // about 15 datagrams: the stream must span batches
 	ns := ctTable(t, n)
@@ -142,7 +116,7 @@ func TestStreamConntrackFilters(t *testing.T) {
 				var bad []string
 				var st CTStats
 				var err error
-				inNS(t, ns, func() {
+				ns.Do(func() {
 					st, err = streamOnce(context.Background(), tc.filter, inKernel, func(f *conntrack.Flow, _ []byte) error {
 						seen++
 						if !tc.filter.Match(f) {
@@ -179,7 +153,7 @@ func TestStreamConntrackFilters(t *testing.T) {
 					t.Logf("the kernel does not apply the whole filter: counted by decoding")
 				}
 				var cnt CTStats
-				inNS(t, ns, func() { cnt, err = CountConntrack(context.Background(), tc.filter) })
+				ns.Do(func() { cnt, err = CountConntrack(context.Background(), tc.filter) })
 				if err != nil || cnt.Flows != tc.want {
 					t.Errorf("CountConntrack = %+v, %v; want %d", cnt, err, tc.want)
 				}
@@ -193,7 +167,7 @@ func TestStreamConntrackFilters(t *testing.T) {
 func TestStreamConntrackStops(t *testing.T) {
 	ns := ctTable(t, 500)
 	errEnough := errors.New("enough")
-	inNS(t, ns, func() {
+	ns.Do(func() {
 		seen := 0
 		st, err := StreamConntrack(context.Background(), CTFilter{}, func(*conntrack.Flow) error {
 			seen++
@@ -232,7 +206,7 @@ func TestStreamConntrackMemoryFlat(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	base, peak := ms.HeapInuse, ms.HeapInuse
 	seen := 0
-	inNS(t, ns, func() {
+	ns.Do(func() {
 		_, err := StreamConntrack(context.Background(), CTFilter{}, func(*conntrack.Flow) error {
 			seen++
 			if seen%2000 == 0 {
@@ -263,7 +237,7 @@ func TestStatusOfCountsLikeDecoding(t *testing.T) {
 	filter := CTFilter{Status: conntrack.StatusAssured}
 	for _, inKernel := range []bool{true, false} {
 		var counted, decoded int
-		inNS(t, ns, func() {
+		ns.Do(func() {
 			_, err := streamOnce(context.Background(), filter, inKernel, nil, func(p []byte) error {
 				if st, ok := statusOf(p); ok && st&filter.Status == filter.Status {
 					counted++
@@ -297,7 +271,7 @@ func TestUsageWalkCountsLikeFilteredWalk(t *testing.T) {
 	var filtered int
 	var ct facts.Conntrack
 	var u facts.CTUsage
-	inNS(t, ns, func() {
+	ns.Do(func() {
 		_, err := StreamConntrack(context.Background(), filter, func(*conntrack.Flow) error {
 			filtered++
 			return nil
