@@ -8,7 +8,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -148,7 +147,7 @@ func TestNetworkdNamesTheNetworkFile(t *testing.T) {
 	t.Logf("check without networkd took %s (2 s of it sampling the counters)", took.Round(time.Millisecond))
 
 	// 2. networkd up and managing uplink0.
-	var log syncBuf
+	var log netnstest.Output
 	ndCmd := d.Host.Command("unshare", "-m", "sh", "-c", fmt.Sprintf(networkdScript, root, filepath.Join(root, "usr-lib-systemd-network-empty"), nd))
 	ndCmd.Env = env
 	ndCmd.Stdout, ndCmd.Stderr = &log, &log
@@ -281,22 +280,4 @@ func mustDoc(t *testing.T, out []byte) status.Document {
 		t.Fatalf("netfix check --json printed no document (%v): %s", err, out)
 	}
 	return doc
-}
-
-// syncBuf collects a child's output while it runs.
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

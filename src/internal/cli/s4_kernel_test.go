@@ -526,7 +526,7 @@ func TestS4DaemonCatchesMirrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	sock := filepath.Join(dir, "netfix.sock")
-	logs := &syncBuffer{}
+	logs := &netnstest.Output{}
 	cmd := l.host.Command(netnstest.BuildNetfix(t), "daemon", "--config", cfg, "--socket", sock, "--state", filepath.Join(dir, "state.json"))
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
@@ -586,22 +586,4 @@ func TestS4DaemonCatchesMirrors(t *testing.T) {
 		t.Errorf("live double tracking finding: %s %v", dbl.Severity, dbl.Evidence)
 	}
 	t.Logf("daemon: %s", strings.TrimSpace(logs.String()))
-}
-
-// syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

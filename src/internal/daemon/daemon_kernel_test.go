@@ -1,14 +1,12 @@
 package daemon_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,30 +21,13 @@ const (
 	macC = "02:00:00:00:0c:03"
 )
 
-// syncBuffer collects the daemon's stderr while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type rig struct {
 	t      *testing.T
 	ns     *netnstest.NS
 	dir    string
 	bin    string
 	cmd    *exec.Cmd
-	log    *syncBuffer
+	log    *netnstest.Output
 	socket string
 }
 
@@ -83,7 +64,7 @@ func newRig(t *testing.T) *rig {
 
 func (r *rig) start() {
 	r.t.Helper()
-	r.log = &syncBuffer{}
+	r.log = &netnstest.Output{}
 	r.cmd = r.daemonCmd()
 	r.cmd.Stderr = r.log
 	if err := r.cmd.Start(); err != nil {

@@ -63,7 +63,7 @@ func TestDaemonForwardingFlipAndGuard(t *testing.T) {
 	r := &rig{t: t, ns: d.Host, dir: dir, bin: netnstest.BuildNetfix(t), socket: filepath.Join(dir, "netfix.sock")}
 	t.Cleanup(r.stop)
 	r.cmd = r.ns.Command(r.bin, "daemon", "--config", cfgPath, "--socket", r.socket, "--state", filepath.Join(dir, "state.json"), "--root", dir)
-	r.log = &syncBuffer{}
+	r.log = &netnstest.Output{}
 	r.cmd.Stderr = r.log
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -15,13 +15,14 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/ipc"
+	"github.com/netfix/netfix/src/internal/netnstest"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
 // launch starts the daemon without waiting for it, its log in r.log.
 func (r *rig) launch() {
 	r.t.Helper()
-	r.log = &syncBuffer{}
+	r.log = &netnstest.Output{}
 	r.cmd = r.daemonCmd()
 	r.cmd.Stderr = r.log
 	if err := r.cmd.Start(); err != nil {
@@ -113,7 +114,7 @@ func TestSecondDaemonRefused(t *testing.T) {
 	}
 
 	second := r.daemonCmd()
-	var buf syncBuffer
+	var buf netnstest.Output
 	second.Stdout, second.Stderr = &buf, &buf
 	if err := second.Start(); err != nil {
 		t.Fatal(err)
@@ -196,7 +197,7 @@ func TestLogReaderGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.log = &syncBuffer{}
+	r.log = &netnstest.Output{}
 	r.cmd = r.daemonCmd()
 	r.cmd.Stderr = pw
 	if err := r.cmd.Start(); err != nil {

@@ -165,3 +165,23 @@ func (ns *NS) Do(fn func()) {
 	}()
 	fn()
 }
+
+// Output collects a child process's output while the test reads it: the
+// exec package writes from its own goroutine, so every access is locked.
+type Output struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (o *Output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Write(p)
+}
+
+// String returns everything written so far.
+func (o *Output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
