@@ -3,7 +3,6 @@ package ctreclaim
 import (
 	"net/netip"
 	"sort"
-	"strconv"
 
 	"github.com/netfix/netfix/src/internal/ctusage"
 )
@@ -77,16 +76,4 @@ func (h *hostCounter) rows() []HostCount {
 		out = append(out, HostCount{Host: ctusage.OtherKey, Count: rest + h.other})
 	}
 	return out
-}
-
-// Summary renders the per-host counts as "10.16.1.23 6900, 10.16.1.40 3".
-func (r Result) Summary() string {
-	s := ""
-	for i, h := range r.Hosts {
-		if i > 0 {
-			s += ", "
-		}
-		s += h.Host + " " + strconv.Itoa(h.Count)
-	}
-	return s
 }

@@ -2,7 +2,6 @@ package fix
 
 import (
 	"fmt"
-	"sort"
 )
 
 // Change is one object a fix adds to the system: an nftables table, chain
@@ -60,14 +59,4 @@ func NewRegistry(actions ...Action) (*Registry, error) {
 func (r *Registry) Lookup(id string) (Action, bool) {
 	a, ok := r.actions[id]
 	return a, ok
-}
-
-// IDs lists the registered action ids, sorted.
-func (r *Registry) IDs() []string {
-	out := make([]string, 0, len(r.actions))
-	for id := range r.actions {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netns"
 
-	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/netnstest"
 	"github.com/netfix/netfix/src/internal/probe"
 )
@@ -200,7 +199,8 @@ func TestDeleterKernel(t *testing.T) {
 	}
 	// Entry 0: gone before the delete. Entry 1: the dump saw another ID.
 	// Entry 2: still there as it was.
-	if err := c.Delete(heal.DeleteKey(got[0].f)); err != nil {
+	gone := got[0].f
+	if err := c.Delete(conntrack.Flow{ID: gone.ID, Zone: gone.Zone, TupleOrig: gone.TupleOrig, TupleReply: gone.TupleReply}); err != nil {
 		t.Fatal(err)
 	}
 	got[1].attrs = withID(t, got[1].attrs, got[1].f.ID+1)

@@ -21,10 +21,3 @@ func Involves(f *conntrack.Flow, ip netip.Addr) bool {
 	}
 	return false
 }
-
-// DeleteKey is the part of f a delete request needs: both tuples identify
-// the entry and the ID makes the kernel refuse if the tuple now belongs to
-// a newer entry than the one that was selected.
-func DeleteKey(f conntrack.Flow) conntrack.Flow {
-	return conntrack.Flow{ID: f.ID, Zone: f.Zone, TupleOrig: f.TupleOrig, TupleReply: f.TupleReply}
-}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -231,18 +230,6 @@ func sysctlInt(name string) (int, error) {
 		return 0, fmt.Errorf("read sysctl %s: %w", name, err)
 	}
 	return strconv.Atoi(strings.TrimSpace(string(data)))
-}
-
-// localAddr reports whether ip is one of the addresses of bridges.
-func localAddr(bridges []facts.Bridge, ip net.IP) bool {
-	for _, b := range bridges {
-		for _, a := range b.Addresses {
-			if p, _, err := net.ParseCIDR(a); err == nil && p.Equal(ip) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // NotrackRules reads the rules that exempt one input interface from
