@@ -392,6 +392,21 @@ show_daemon_log() {
 # directly; the remote sends a flow to each, and both are offloaded before
 # it returns. Receivers log to $LOGS/h1-old.rx and h2.rx, senders to
 # h1.echo and h2.echo.
+# two_hosts_direct MAC: h1 ($H1, MAC) and the bystander h2 ($H2) on sw, each
+# receiving a flow the remote peer sends to its own address (no port
+# forward), both offloaded. For the scenarios where h1 keeps or flips its
+# MAC itself (port moves, ARP flaps).
+two_hosts_direct() {
+	host_add h1 sw $H1 - $1
+	host_add h2 sw $H2 - 02:00:00:00:01:50
+	recv_start h1 $LOGS/h1.rx
+	recv_start h2 $LOGS/h2.rx
+	send_start $H1:$PORT 40000 $LOGS/h1.echo
+	send_start $H2:$PORT 41000 $LOGS/h2.echo
+	check "flow to h1 offloaded" ct_wait $H1
+	check "flow to h2 offloaded" ct_wait $H2
+}
+
 two_hosts_flowing() {
 	host_add h1 sw $H1 - $OLD
 	host_add h2 sw $H2 - 02:00:00:00:01:50

@@ -12,14 +12,7 @@ MAC=02:00:00:00:01:40
 
 topo_up ports
 check "netfix daemon starts" daemon_start
-host_add h1 sw $H1 - $MAC
-host_add h2 sw $H2 - 02:00:00:00:01:50
-recv_start h1 $LOGS/h1.rx
-recv_start h2 $LOGS/h2.rx
-send_start $H1:$PORT 40000 $LOGS/h1.echo
-send_start $H2:$PORT 41000 $LOGS/h2.echo
-check "flow to h1 offloaded" ct_wait $H1
-check "flow to h2 offloaded" ct_wait $H2
+two_hosts_direct $MAC
 sleep 1
 ct_dump $LOGS/ct-before
 
