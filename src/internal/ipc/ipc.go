@@ -5,13 +5,17 @@ package ipc
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/mdlayher/socket"
+	"golang.org/x/sys/unix"
 )
 
 // DefaultSocket is where the daemon listens. /var/run is a tmpfs on
@@ -41,12 +45,7 @@ var ErrPermission = errors.New("permission denied on the netfix control socket (
 
 // Call sends req to the daemon at path and decodes its reply into out.
 func Call(path string, req Request, out any, timeout time.Duration) error {
-	// DialUnix, not net.Dial: the generic dialer resolves addresses and so
-	// links the DNS resolver into the binary (~330 KB on mipsle) for a
-	// socket path that never needs it. A unix connect does not wait on
-	// the network, nor on a full accept queue (Go's non-blocking connect
-	// gets EAGAIN); the deadline below bounds the exchange.
-	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	conn, err := dial(path, timeout)
 	if err != nil {
 		switch {
 		case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED):
@@ -88,13 +87,58 @@ func (e *RemoteError) Error() string { return e.Msg }
 // Handler answers one request; a returned error is sent as {"error": ...}.
 type Handler func(Request) (any, error)
 
+// The socket is a unix stream socket from mdlayher/socket (already in the
+// binary for netlink), not from package net: net's sockets pull in its
+// dialer, listener and address machinery, about 100 KB on mipsle, for one
+// local path. socket.Conn has the same non-blocking, deadline-aware
+// reads and writes through the runtime poller.
+
+func dial(path string, timeout time.Duration) (*socket.Conn, error) {
+	c, err := socket.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0, "netfix-ipc", nil)
+	if err != nil {
+		return nil, err
+	}
+	// A unix connect does not wait on the network; with the backlog full
+	// it waits for room, bounded by the same deadline as the exchange.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if _, err := c.Connect(ctx, &unix.SockaddrUnix{Name: path}); err != nil {
+		c.Close()
+		return nil, err
+	}
+	_ = c.SetDeadline(time.Now().Add(timeout))
+	return c, nil
+}
+
+// Listener is the daemon's end of the socket.
+type Listener struct {
+	conn   *socket.Conn
+	path   string
+	closed atomic.Bool
+}
+
+// Close stops Serve and removes the socket file.
+func (l *Listener) Close() error {
+	if l.closed.Swap(true) {
+		return nil
+	}
+	err := l.conn.Close()
+	if rmErr := os.Remove(l.path); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) && err == nil {
+		err = rmErr
+	}
+	return err
+}
+
 // Serve accepts connections on l until it is closed.
-func Serve(l net.Listener, h Handler) error {
+func Serve(l *Listener, h Handler) error {
 	for {
-		conn, err := l.Accept()
+		conn, _, err := l.conn.Accept(context.Background(), 0)
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
+			if l.closed.Load() {
 				return nil
+			}
+			if errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EINTR) {
+				continue // the client went away before we took it
 			}
 			return err
 		}
@@ -102,7 +146,7 @@ func Serve(l net.Listener, h Handler) error {
 	}
 }
 
-func serveConn(conn net.Conn, h Handler) {
+func serveConn(conn *socket.Conn, h Handler) {
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	var req Request
@@ -119,16 +163,25 @@ func serveConn(conn net.Conn, h Handler) {
 
 // Listen creates the socket, readable and writable by root only (the
 // flush method deletes conntrack entries).
-func Listen(path string) (net.Listener, error) {
+func Listen(path string) (*Listener, error) {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("remove stale socket %s: %w", path, err)
 	}
-	old := umask(0o177)
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"}) // no resolver, see Call
-	umask(old)
+	c, err := socket.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0, "netfix-ipc", nil)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
+	old := umask(0o177)
+	err = c.Bind(&unix.SockaddrUnix{Name: path})
+	umask(old)
+	if err == nil {
+		err = c.Listen(unix.SOMAXCONN)
+	}
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("listen on %s: %w", path, err)
+	}
+	l := &Listener{conn: c, path: path}
 	if err := os.Chmod(path, 0o600); err != nil {
 		l.Close()
 		return nil, fmt.Errorf("restrict %s to root: %w", path, err)

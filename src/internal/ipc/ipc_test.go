@@ -86,3 +86,36 @@ func TestNoDaemon(t *testing.T) {
 	}
 	l2.Close()
 }
+
+// Close ends Serve without an error and removes the socket file, as the
+// daemon's exit must leave no socket that answers "refused".
+func TestCloseEndsServe(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "c.sock")
+	l, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- Serve(l, func(Request) (any, error) { return nil, nil }) }()
+	if err := Call(path, Request{Method: "x"}, nil, time.Second); err != nil {
+		t.Fatalf("call before close: %v", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after Close = %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve still running 5 s after Close")
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket file after Close: %v, want it gone", err)
+	}
+	if err := Call(path, Request{Method: "x"}, nil, time.Second); !errors.Is(err, ErrNoDaemon) {
+		t.Errorf("call after close = %v, want ErrNoDaemon", err)
+	}
+}
