@@ -36,11 +36,25 @@ ROUTER_GOTOOLCHAIN := go1.23.12
 # links with -linkmode external, and the toolchain's ld lays segments out.
 MIPSLE_LDFLAGS := -R 0x1000
 
+# Router builds compile without inlining (-l), except the packages on the
+# hot paths: the runtime, syscalls, the netlink decoders and netfix's own
+# conntrack walk, which `check`, `flush` and the daemon's sweep run once
+# per entry. Inlining elsewhere (rules, CLI, config, nftables and rtnetlink
+# set-up, fmt, json) only copies code: -l there saves 188,416 B on mipsle
+# (4,419,767 -> 4,231,351). `check` on 100k offloaded entries: median
+# 0.99x the time of the fully inlined build (farm-bench, 15 pairs);
+# -l on the runtime too would save 28 KB more for a 5.7 % slower check.
+ROUTER_HOT := runtime syscall internal/poll golang.org/x/sys/unix encoding/binary \
+	github.com/mdlayher/... github.com/ti-mo/... \
+	$(PKG)/src/internal/probe $(PKG)/src/internal/ctusage \
+	$(PKG)/src/internal/flows $(PKG)/src/internal/ctreclaim
+ROUTER_GCFLAGS := -gcflags=all=-l $(foreach p,$(ROUTER_HOT),-gcflags=$(p)=)
+
 # The one router build: make cross (what the ipk/apk/deb pack) and
 # make size-check both use it, so the budget is checked on the shipped bytes.
 # $(call router_build,<openwrt arch>,<GOARCH>,<GOMIPS>)
 router_build = GOTOOLCHAIN=$(ROUTER_GOTOOLCHAIN) GOOS=linux GOARCH=$(2) GOMIPS=$(3) CGO_ENABLED=0 \
-	$(GO) build -trimpath $(ROUTER_TAGS) -ldflags "$(LDFLAGS) $$(test $(2) = mipsle && echo '$(MIPSLE_LDFLAGS)')" \
+	$(GO) build -trimpath $(ROUTER_TAGS) $(ROUTER_GCFLAGS) -ldflags "$(LDFLAGS) $$(test $(2) = mipsle && echo '$(MIPSLE_LDFLAGS)')" \
 	-o $(BUILD)/$(1)/netfix ./src/cmd/netfix
 
 .PHONY: all build cross test unit integration lint clean deps go123 check
@@ -248,3 +262,8 @@ deb-test: deb
 .PHONY: bench
 bench:
 	test/bench/conntrack.sh
+
+# make print-VAR: a variable's value, for scripts that must build like the
+# Makefile (test/bench/conntrack.sh takes ROUTER_GCFLAGS from here).
+print-%:
+	@echo '$($*)'
