@@ -17,7 +17,7 @@ BUILD := build
 CROSS := mipsel_24kc:mipsle:softfloat aarch64_generic:arm64: x86_64:amd64:
 
 # OpenWrt has no systemd-networkd: router builds leave the D-Bus client
-# (godbus, +524,288 B on mipsle) out. `make build` (Debian/Docker hosts)
+# (godbus, +524,288 B on mipsle) out. `make build` and `make deb` (Debian/Docker hosts)
 # keeps it, so netfix can ask networkd which .network file manages a link.
 ROUTER_TAGS := -tags nodbus
 
@@ -238,12 +238,19 @@ ct-bench:
 #   make deb-test  install each into a throwaway root with dpkg --root and check
 #                  the unit with systemd-analyze verify (test/deb/check.sh)
 DEB_DIR := $(BUILD)/deb
-DEB_ARCHES := amd64:x86_64 arm64:aarch64_generic
+DEB_ARCHES := amd64 arm64
+# The .deb is for Debian/Ubuntu and Docker hosts, where systemd-networkd may
+# be the one that switches a link's forwarding off (S3): unlike the router
+# builds it keeps the D-Bus client that asks networkd which .network file
+# manages the link.
 .PHONY: deb deb-test
-deb: cross $(MKIPK)
+deb: $(MKIPK)
 	@rm -f $(DEB_DIR)/*.deb
-	@set -e; for t in $(DEB_ARCHES); do \
-		$(MKIPK) -kind deb -arch $${t%%:*} -bin $(BUILD)/$${t#*:}/netfix -files files \
+	@set -e; for a in $(DEB_ARCHES); do \
+		echo "build $(BUILD)/deb-bin/$$a/netfix (GOARCH=$$a, with D-Bus)"; \
+		GOOS=linux GOARCH=$$a CGO_ENABLED=0 $(GO) build -trimpath $(ROUTER_GCFLAGS) -ldflags "$(LDFLAGS)" \
+			-o $(BUILD)/deb-bin/$$a/netfix ./src/cmd/netfix; \
+		$(MKIPK) -kind deb -arch $$a -bin $(BUILD)/deb-bin/$$a/netfix -files files \
 			-debian packaging/debian -readme README.md \
 			-version $(VERSION) -release $(RELEASE) -mtime "$(SOURCE_DATE_EPOCH)" -out $(DEB_DIR); \
 	done

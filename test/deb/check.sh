@@ -31,6 +31,9 @@ for deb in "${debs[@]}"; do
 	for f in usr/sbin/netfix usr/lib/systemd/system/netfix.service etc/netfix/netfix.conf usr/share/doc/netfix/README.md; do
 		[ -e "$root/$f" ] || fail "$arch: /$f not installed"
 	done
+	# Docker hosts run systemd-networkd: the package's binary must be able
+	# to ask it over D-Bus (router builds leave that out, -tags nodbus).
+	grep -q org.freedesktop.network1 "$root/usr/sbin/netfix" || fail "$arch: binary built without the D-Bus client (nodbus)"
 	[ "$(stat -c %a "$root/etc/netfix/netfix.conf")" = 600 ] || fail "$arch: config is not 0600"
 	dpkg --root="$root" -s netfix | grep -q '^Status: install ok installed' || fail "$arch: dpkg does not list netfix as installed"
 	dpkg --root="$root" -s netfix | grep -q '^Conffiles:' || fail "$arch: no conffiles"
