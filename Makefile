@@ -17,8 +17,9 @@ BUILD := build
 CROSS := mipsel_24kc:mipsle:softfloat aarch64_generic:arm64: x86_64:amd64:
 
 # OpenWrt has no systemd-networkd: router builds leave the D-Bus client
-# (godbus, +524,288 B on mipsle) out. `make build` and `make deb` (Debian/Docker hosts)
-# keeps it, so netfix can ask networkd which .network file manages a link.
+# (godbus, +524,288 B on mipsle) out. `make build` and `make deb` (Debian
+# and Docker hosts) keep it, so netfix can ask networkd which .network file
+# manages a link.
 ROUTER_TAGS := -tags nodbus
 
 # Router builds use the Go of OpenWrt 24.10's SDK (packages feed lang/golang,
