@@ -9,6 +9,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -182,9 +183,13 @@ func (d *Daemon) reclaim(s *facts.Snapshot, idle uint32) {
 	if need == 0 || !t.Timeouts.Read {
 		return
 	}
-	if len(t.Timeouts.Policies) > 0 {
+	if t.Timeouts.IdleUntold() {
 		if !d.ct.policyWarned {
-			d.log.Warnf("conntrack table %.1f%% full, reclaim skipped: ct timeout policies exist (%v), so idle entries cannot be told from live ones", s.Conntrack.Fill(), t.Timeouts.Policies)
+			why := fmt.Sprintf("ct timeout policies exist (%v)", t.Timeouts.Policies)
+			if t.Timeouts.PoliciesError != "" {
+				why = "ct timeout policies could not be listed: " + t.Timeouts.PoliciesError
+			}
+			d.log.Warnf("conntrack table %.1f%% full, reclaim skipped: %s, so idle entries cannot be told from live ones", s.Conntrack.Fill(), why)
 			d.ct.policyWarned = true
 		}
 		return

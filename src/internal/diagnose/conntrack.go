@@ -154,6 +154,9 @@ func analyse(ct facts.Conntrack) analysis {
 	if pol := t.Timeouts.Policies; len(pol) > 0 {
 		*ev = append(*ev, status.M("ct timeout policies exist (%s): an entry under one of them keeps that policy's timeouts, so its idle time cannot be told from the established timeout; netfix frees nothing by idle time here", strings.Join(pol, ", ")))
 		idleOK = false
+	} else if t.Timeouts.PoliciesError != "" {
+		*ev = append(*ev, status.M("ct timeout policies could not be listed (%s): an entry under one would keep that policy's timeouts, so netfix frees nothing by idle time until it can list them", t.Timeouts.PoliciesError))
+		idleOK = false
 	}
 	if idleOK {
 		a.detail = append(a.detail,
@@ -167,7 +170,7 @@ func analyse(ct facts.Conntrack) analysis {
 		if est > T {
 			a.fix += "; " + sysctlFix(sysctlEstablished, T)
 		}
-	} else if len(t.Timeouts.Policies) == 0 && u.IdleUnknown > 0 && u.IdleUnknown >= ctusage.NeedToFree(ct.Entries, ct.Max, ctusage.WarnPct) {
+	} else if !t.Timeouts.IdleUntold() && u.IdleUnknown > 0 && u.IdleUnknown >= ctusage.NeedToFree(ct.Entries, ct.Max, ctusage.WarnPct) {
 		a.detail = append(a.detail,
 			status.M("Most entries got their timers under a longer established timeout than the one in effect now, so they stay until those old timers run out."),
 			status.M("netfix fix apply conntrack.near_full shortens their remaining time to the established timeout in effect, which is what their next packet would give them anyway; it deletes none of them, because their idle time is unknown."))
@@ -176,6 +179,8 @@ func analyse(ct facts.Conntrack) analysis {
 	} else {
 		if len(t.Timeouts.Policies) > 0 {
 			a.detail = append(a.detail, status.M("With ct timeout policies in the ruleset netfix cannot tell idle entries from live ones, so the safe fix is a larger table."))
+		} else if t.Timeouts.PoliciesError != "" {
+			a.detail = append(a.detail, status.M("Without the list of ct timeout policies netfix cannot tell idle entries from live ones, so the safe fix is a larger table."))
 		} else {
 			a.detail = append(a.detail, status.M("Most entries are in active use, so a shorter timeout would free little: the table is too small for this traffic."))
 		}
@@ -186,7 +191,7 @@ func analyse(ct facts.Conntrack) analysis {
 			a.detail = append(a.detail, status.M("This router has no memory for a larger table: find the host that opens so many connections and limit it."))
 		}
 	}
-	if r := t.Reclaim; r != nil && len(t.Timeouts.Policies) == 0 {
+	if r := t.Reclaim; r != nil && !t.Timeouts.IdleUntold() {
 		if r.Enabled {
 			*ev = append(*ev, status.M("reclaim is on: while the table is at least 90%% full the daemon deletes ESTABLISHED entries idle longer than %s s, oldest first, until it is under 75%%", r.IdleSeconds))
 		} else {

@@ -104,6 +104,19 @@ func TestConntrackRules(t *testing.T) {
 			notFix:   []string{"fix apply", "timeout_established"},
 			evidence: []string{"ct timeout policies exist (inet fw4 short_tcp)"},
 		},
+		{
+			name: "the policies could not be listed: treated as if some exist, nothing is freed by idle time",
+			snap: func() facts.Snapshot {
+				s := fixtures.S2()
+				s.Conntrack.Table.Growth = nil
+				s.Conntrack.Table.Timeouts.PoliciesError = "list conntrack timeout policies (nfnetlink_cttimeout): operation not permitted"
+				return s
+			}(),
+			want:     map[string]status.Severity{IDConntrackNearFull: status.SeverityCritical},
+			fix:      []string{"sysctl -w net.netfilter.nf_conntrack_max=15360"},
+			notFix:   []string{"fix apply", "timeout_established"},
+			evidence: []string{"ct timeout policies could not be listed (list conntrack timeout policies"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -67,7 +67,14 @@ type CTTimeouts struct {
 	// entries under one keep its timeouts, not the sysctls, so idle times
 	// cannot be told and netfix frees nothing by idle time.
 	Policies []string `json:"policies,omitempty"`
+	// PoliciesError says why the policies could not be listed: they are
+	// then unknown, and netfix frees nothing by idle time either.
+	PoliciesError string `json:"policies_error,omitempty"`
 }
+
+// IdleUntold reports whether timeout policies exist or may exist, so an
+// entry's idle time cannot be told from the established sysctl.
+func (t CTTimeouts) IdleUntold() bool { return len(t.Policies) > 0 || t.PoliciesError != "" }
 
 // CTCount is one row of a breakdown.
 type CTCount struct {

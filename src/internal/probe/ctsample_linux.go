@@ -56,8 +56,9 @@ func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root s
 		s.Conntrack.Table = &t
 		return false
 	}
-	// Without nf_tables there are no nft ct timeout policies to find.
-	t.Timeouts.Policies, _ = ReadCTTimeoutPolicies(nft)
+	if t.Timeouts.Policies, err = ReadCTTimeoutPolicies(nft); err != nil {
+		t.Timeouts.PoliciesError = err.Error()
+	}
 	now := time.Now()
 	prev := opts.CTPrev
 	if prev == nil && opts.Root == "" {
