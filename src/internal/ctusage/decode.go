@@ -14,6 +14,7 @@ const (
 	ctaStatus     = 3
 	ctaProtoinfo  = 4
 	ctaTimeout    = 7
+	ctaMark       = 8
 
 	ctaTupleIP    = 1
 	ctaTupleProto = 2
@@ -67,16 +68,19 @@ func DecodeEntry(payload []byte) (Entry, error) {
 	if len(payload) < nfgenmsgLen {
 		return e, ErrShortEntry
 	}
-	var replySrc netip.Addr
+	var replySrc, replyDst netip.Addr
 	attrs(payload[nfgenmsgLen:], func(typ uint16, v []byte) {
 		switch typ {
 		case ctaTupleOrig:
 			tuple(v, &e.OrigSrc, &e.OrigDst, &e.Proto, &e.OrigDstPort)
 		case ctaTupleReply:
-			var dst netip.Addr
 			var proto uint8
 			var port uint16
-			tuple(v, &replySrc, &dst, &proto, &port)
+			tuple(v, &replySrc, &replyDst, &proto, &port)
+		case ctaMark:
+			if len(v) >= 4 {
+				e.Mark = binary.BigEndian.Uint32(v)
+			}
 		case ctaStatus:
 			if len(v) >= 4 {
 				e.Status = binary.BigEndian.Uint32(v)
@@ -99,7 +103,7 @@ func DecodeEntry(payload []byte) (Entry, error) {
 			})
 		}
 	})
-	e.ReplySrc = replySrc
+	e.ReplySrc, e.ReplyDst = replySrc, replyDst
 	if !e.OrigSrc.IsValid() {
 		return e, ErrShortEntry
 	}

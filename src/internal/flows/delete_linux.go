@@ -10,9 +10,10 @@ import (
 	"syscall"
 
 	"github.com/mdlayher/netlink"
-	"github.com/ti-mo/conntrack"
 	"github.com/ti-mo/netfilter"
 	"golang.org/x/sys/unix"
+
+	"github.com/netfix/netfix/src/internal/ctusage"
 )
 
 // deleteBatch is how many delete requests go out in one sendmsg. The kernel
@@ -29,6 +30,11 @@ const (
 	ctaTupleReply = 2
 	ctaID         = 12
 	ctaZone       = 18
+
+	// attrTypeMask strips NLA_F_NESTED and NLA_F_NET_BYTEORDER.
+	attrTypeMask = 0x3fff
+	// ipctnlMsgCTDelete is IPCTNL_MSG_CT_DELETE.
+	ipctnlMsgCTDelete = 2
 )
 
 // deleter deletes conntrack entries in batches on its own socket, without
@@ -47,10 +53,10 @@ func newDeleter(c *netlink.Conn) *deleter {
 	return &deleter{c: c, buf: make([]byte, 64<<10)}
 }
 
-// add queues the delete of the entry the kernel described with f and
+// add queues the delete of the entry the kernel described with e and
 // attrs, and sends the batch when it is full.
-func (d *deleter) add(f *conntrack.Flow, attrs []byte) error {
-	m, err := deleteRequest(f, attrs)
+func (d *deleter) add(e *ctusage.Entry, attrs []byte) error {
+	m, err := deleteRequest(e, attrs)
 	if err != nil {
 		// Not deleted; the pass goes on with the other entries.
 		if d.err == nil {
@@ -59,7 +65,7 @@ func (d *deleter) add(f *conntrack.Flow, attrs []byte) error {
 		return nil
 	}
 	d.pending = append(d.pending, m)
-	d.who = append(d.who, [2]netip.Addr{f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress})
+	d.who = append(d.who, [2]netip.Addr{e.OrigSrc, e.OrigDst})
 	if len(d.pending) >= deleteBatch {
 		return d.flush()
 	}
@@ -135,51 +141,44 @@ func recvNow(raw syscall.RawConn, buf []byte) (int, error) {
 }
 
 // deleteRequest builds IPCTNL_MSG_CT_DELETE for an entry from the
-// attributes of the kernel's dump message: the tuples, ID and zone exactly
-// as the kernel encoded them, nothing decoded and encoded again.
-func deleteRequest(f *conntrack.Flow, attrs []byte) (netlink.Message, error) {
-	ad, err := netlink.NewAttributeDecoder(attrs)
-	if err != nil {
-		return netlink.Message{}, fmt.Errorf("conntrack entry attributes: %w", err)
+// attributes of the kernel's dump message: the tuples, ID and zone copied
+// byte for byte as the kernel encoded them (headers and nesting included),
+// nothing decoded and encoded again.
+func deleteRequest(e *ctusage.Entry, attrs []byte) (netlink.Message, error) {
+	family := byte(unix.AF_INET)
+	if !e.OrigSrc.Unmap().Is4() {
+		family = unix.AF_INET6
 	}
-	ae := netlink.NewAttributeEncoder()
+	// nfgenmsg: family, version 0, resource ID 0.
+	data := make([]byte, 4, 4+len(attrs))
+	data[0] = family
 	var hasID bool
-	for ad.Next() {
-		switch t := ad.Type(); t {
-		case ctaTupleOrig, ctaTupleReply:
-			ae.Bytes(t|netlink.Nested, ad.Bytes())
+	for b := attrs; len(b) >= 4; {
+		l := int(binary.NativeEndian.Uint16(b[0:2]))
+		if l < 4 || l > len(b) {
+			return netlink.Message{}, errors.New("conntrack entry attributes: malformed attribute")
+		}
+		padded := (l + 3) &^ 3
+		switch binary.NativeEndian.Uint16(b[2:4]) & attrTypeMask {
 		case ctaID:
 			hasID = true
-			ae.Bytes(t, ad.Bytes())
-		case ctaZone:
-			ae.Bytes(t, ad.Bytes())
+			fallthrough
+		case ctaTupleOrig, ctaTupleReply, ctaZone:
+			data = append(data, b[:l]...)
+			data = append(data, make([]byte, padded-l)...)
 		}
-	}
-	if err := ad.Err(); err != nil {
-		return netlink.Message{}, fmt.Errorf("conntrack entry attributes: %w", err)
+		b = b[min(padded, len(b)):]
 	}
 	if !hasID {
 		// Without the ID a delete could hit a newer entry with the same
 		// tuple: never delete an entry netfix is not sure about.
 		return netlink.Message{}, errors.New("conntrack entry without an ID: not deleted")
 	}
-	body, err := ae.Encode()
-	if err != nil {
-		return netlink.Message{}, fmt.Errorf("encode conntrack delete: %w", err)
-	}
-	family := netfilter.ProtoIPv4
-	if !f.TupleOrig.IP.SourceAddress.Unmap().Is4() {
-		family = netfilter.ProtoIPv6
-	}
-	m, err := netfilter.MarshalNetlink(netfilter.Header{
-		SubsystemID: netfilter.NFSubsysCTNetlink,
-		MessageType: 2, // IPCTNL_MSG_CT_DELETE
-		Family:      family,
-		Flags:       netlink.Request,
-	}, nil)
-	if err != nil {
-		return netlink.Message{}, fmt.Errorf("encode conntrack delete: %w", err)
-	}
-	m.Data = append(m.Data, body...)
-	return m, nil
+	return netlink.Message{
+		Header: netlink.Header{
+			Type:  netlink.HeaderType(netfilter.NFSubsysCTNetlink)<<8 | ipctnlMsgCTDelete,
+			Flags: netlink.Request,
+		},
+		Data: data,
+	}, nil
 }
