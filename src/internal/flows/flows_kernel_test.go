@@ -262,11 +262,11 @@ func TestDeleterKernel(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := d.flush(); err != nil {
+		if err := d.wait(); err != nil {
 			t.Fatal(err)
 		}
-		if d.deleted != 1 || d.err != nil {
-			t.Errorf("deleted %d (err %v), want only the entry that was still there", d.deleted, d.err)
+		if d.deleted != 1 || d.failed() != nil {
+			t.Errorf("deleted %d (err %v), want only the entry that was still there", d.deleted, d.failed())
 		}
 	})
 	fl, err := c.Dump(nil)

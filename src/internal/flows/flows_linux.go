@@ -87,7 +87,7 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 	})
 	// Entries already matched are deleted even when the dump failed after
 	// them: each request still names its entry by ID.
-	ferr := del.flush()
+	serr := del.wait()
 	switch {
 	case p.Refused:
 	case dryRun:
@@ -96,12 +96,12 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 		p.Deleted = del.deleted
 	}
 	switch {
+	case serr != nil:
+		return p, serr
 	case err != nil && !errors.Is(err, errRefused):
 		return p, fmt.Errorf("dump conntrack table: %w", err)
-	case ferr != nil:
-		return p, ferr
 	}
-	return p, del.err
+	return p, del.failed()
 }
 
 // Flush deletes (or, in dry run, counts) ip's offloaded entries now; see
