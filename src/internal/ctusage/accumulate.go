@@ -36,7 +36,16 @@ type Accumulator struct {
 	hosts                                   map[netip.Addr]*hostAcc // bounded by MaxHosts; the rest go to other
 	other                                   hostAcc
 	otherUsed                               bool
-	ports                                   map[string]int // bounded by MaxPorts
+	ports                                   map[portKey]int // bounded by MaxPorts-1
+	otherPorts                              int             // what did not fit
+}
+
+// portKey is a ports row: a protocol and a destination port, named only
+// when the breakdown is built (a string per entry cost an allocation and a
+// string hash per entry).
+type portKey struct {
+	proto uint8
+	port  uint16
 }
 
 // NewAccumulator counts idle times against established, the
@@ -46,7 +55,7 @@ func NewAccumulator(established, reclaimIdle uint32) *Accumulator {
 	return &Accumulator{
 		established: established, reclaimIdle: reclaimIdle,
 		protos: map[uint8]int{}, states: map[uint8]int{},
-		hosts: map[netip.Addr]*hostAcc{}, ports: map[string]int{},
+		hosts: map[netip.Addr]*hostAcc{}, ports: map[portKey]int{},
 	}
 }
 
@@ -60,12 +69,12 @@ func (a *Accumulator) Add(e Entry) {
 		a.states[e.TCPState]++
 	}
 	if e.Proto == ProtoTCP || e.Proto == ProtoUDP {
-		k := ProtoName(e.Proto) + "/" + strconv.Itoa(int(e.OrigDstPort))
+		k := portKey{e.Proto, e.OrigDstPort}
 		// One row stays free for OtherKey.
 		if _, ok := a.ports[k]; ok || len(a.ports) < MaxPorts-1 {
 			a.ports[k]++
 		} else {
-			a.ports[OtherKey]++
+			a.otherPorts++
 		}
 	}
 	if !e.Established() {
@@ -125,9 +134,12 @@ func (a *Accumulator) Usage(names func(netip.Addr) string) facts.CTUsage {
 	}
 	sortCounts(u.Protocols)
 	sortCounts(u.TCPStates)
-	ports := make([]facts.CTCount, 0, len(a.ports))
+	ports := make([]facts.CTCount, 0, len(a.ports)+1)
 	for k, n := range a.ports {
-		ports = append(ports, facts.CTCount{Key: k, Count: n})
+		ports = append(ports, facts.CTCount{Key: ProtoName(k.proto) + "/" + strconv.Itoa(int(k.port)), Count: n})
+	}
+	if a.otherPorts > 0 {
+		ports = append(ports, facts.CTCount{Key: OtherKey, Count: a.otherPorts})
 	}
 	sortCounts(ports)
 	u.Ports = top(ports)

@@ -39,7 +39,7 @@ func payload(t *testing.T, src, dst, replySrc netip.Addr, proto uint8, dport uin
 	ae.Nested(ctaTupleReply, tupleAttrs(replySrc, src))
 	ae.Uint32(ctaStatus, status)
 	ae.Uint32(ctaTimeout, timeout)
-	ae.Uint32(8, 0x10) // mark: skipped
+	ae.Uint32(ctaMark, 0x10)
 	if proto == ProtoTCP {
 		ae.Nested(ctaProtoinfo, func(ae *netlink.AttributeEncoder) error {
 			ae.Nested(ctaProtoinfoTCP, func(ae *netlink.AttributeEncoder) error {
@@ -70,22 +70,22 @@ func TestDecodeEntry(t *testing.T) {
 		{
 			name: "masqueraded TCP, ESTABLISHED",
 			in:   payload(t, lan, peer, peer, ProtoTCP, 6881, 0x18e, 431000, StateEstablished),
-			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: lan, OrigDst: peer, ReplySrc: peer, OrigDstPort: 6881, Timeout: 431000, Status: 0x18e},
+			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: lan, OrigDst: peer, ReplySrc: peer, ReplyDst: lan, Mark: 0x10, OrigDstPort: 6881, Timeout: 431000, Status: 0x18e},
 		},
 		{
 			name: "port forward: DST_NAT bit, reply from the LAN host",
 			in:   payload(t, peer, wan, lan, ProtoTCP, 8080, ipsDstNAT|0x8, 7000, StateEstablished),
-			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: peer, OrigDst: wan, ReplySrc: lan, OrigDstPort: 8080, Timeout: 7000, DstNAT: true, Status: ipsDstNAT | 0x8},
+			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: peer, OrigDst: wan, ReplySrc: lan, ReplyDst: peer, Mark: 0x10, OrigDstPort: 8080, Timeout: 7000, DstNAT: true, Status: ipsDstNAT | 0x8},
 		},
 		{
 			name: "offloaded in hardware: OFFLOAD and HW_OFFLOAD kept in the status word",
 			in:   payload(t, lan, peer, peer, ProtoTCP, 443, 1<<14|1<<15|0x8, 7000, StateEstablished),
-			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: lan, OrigDst: peer, ReplySrc: peer, OrigDstPort: 443, Timeout: 7000, Status: 1<<14 | 1<<15 | 0x8},
+			want: Entry{Proto: ProtoTCP, TCPState: StateEstablished, OrigSrc: lan, OrigDst: peer, ReplySrc: peer, ReplyDst: lan, Mark: 0x10, OrigDstPort: 443, Timeout: 7000, Status: 1<<14 | 1<<15 | 0x8},
 		},
 		{
 			name: "IPv6 UDP",
 			in:   payload(t, v6, v6peer, v6peer, ProtoUDP, 53, 0, 30, 0),
-			want: Entry{Proto: ProtoUDP, OrigSrc: v6, OrigDst: v6peer, ReplySrc: v6peer, OrigDstPort: 53, Timeout: 30},
+			want: Entry{Proto: ProtoUDP, OrigSrc: v6, OrigDst: v6peer, ReplySrc: v6peer, ReplyDst: v6, Mark: 0x10, OrigDstPort: 53, Timeout: 30},
 		},
 	}
 	for _, tc := range tests {

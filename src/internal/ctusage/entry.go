@@ -5,7 +5,8 @@ import (
 	"strconv"
 )
 
-// Entry is the part of one conntrack entry the breakdown needs.
+// Entry is the part of one conntrack entry the breakdown needs, and the
+// addresses, status and mark a conntrack stream filters on.
 type Entry struct {
 	Proto uint8
 	// TCPState is the kernel's tcp_conntrack value (see StateEstablished);
@@ -13,9 +14,13 @@ type Entry struct {
 	TCPState uint8
 	// OrigSrc and OrigDst are the original-direction addresses; ReplySrc is
 	// the reply direction's source, which differs from OrigDst when the
-	// entry is destination-NATed (a port forward to a LAN host).
-	OrigSrc, OrigDst, ReplySrc netip.Addr
-	OrigDstPort                uint16
+	// entry is destination-NATed (a port forward to a LAN host), and
+	// ReplyDst its destination, which differs from OrigSrc when the entry
+	// is source-NATed.
+	OrigSrc, OrigDst, ReplySrc, ReplyDst netip.Addr
+	OrigDstPort                          uint16
+	// Mark is the connection mark (0 when the kernel sends none).
+	Mark uint32
 	// Timeout is the seconds left before the entry expires.
 	Timeout uint32
 	// DstNAT is the IPS_DST_NAT status bit.

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/mdlayher/netlink"
-	"github.com/ti-mo/conntrack"
 	"github.com/ti-mo/netfilter"
 	"golang.org/x/sys/unix"
+
+	"github.com/netfix/netfix/src/internal/ctusage"
 )
 
 // deleteBatch is how many delete requests go out in one sendmsg. The kernel
@@ -29,53 +31,117 @@ const (
 	ctaTupleReply = 2
 	ctaID         = 12
 	ctaZone       = 18
+
+	// attrTypeMask strips NLA_F_NESTED and NLA_F_NET_BYTEORDER.
+	attrTypeMask = 0x3fff
+	// ipctnlMsgCTDelete is IPCTNL_MSG_CT_DELETE.
+	ipctnlMsgCTDelete = 2
 )
 
 // deleter deletes conntrack entries in batches on its own socket, without
 // an acknowledgement per entry (conntrack -D waits for one each time): a
 // request that succeeds sends nothing back, one that fails an error.
+//
+// The batches go out from a goroutine of their own: the kernel deletes the
+// entries of one batch inside its sendmsg while the dump's reader has it
+// fill the next datagram of the walk, on another core where there is one
+// (on one core nothing changes). At most one full batch waits while
+// another is sent.
 type deleter struct {
-	c       *netlink.Conn
-	pending []netlink.Message
-	who     [][2]netip.Addr // the pending entries' addresses, for an error
+	c     *netlink.Conn
+	cur   batch      // being filled by add
+	queue chan batch // to send
+	done  chan struct{}
+	// stopped is set when a sendmsg failed: add stops the pass.
+	stopped atomic.Bool
+	addErr  error // the first entry add refused
+
+	// The sender's; read only after wait.
 	buf     []byte
 	deleted int
 	err     error // the first failed delete
+	sendErr error // the first failed sendmsg
 }
+
+// batch is up to deleteBatch requests and their entries' addresses (for
+// an error message).
+type batch struct {
+	msgs []netlink.Message
+	who  [][2]netip.Addr
+}
+
+// errStopped stops a pass whose deletes can no longer be sent.
+var errStopped = errors.New("conntrack deletes failed")
 
 func newDeleter(c *netlink.Conn) *deleter {
-	return &deleter{c: c, buf: make([]byte, 64<<10)}
+	d := &deleter{c: c, queue: make(chan batch, 1), done: make(chan struct{}), buf: make([]byte, 64<<10)}
+	go d.sender()
+	return d
 }
 
-// add queues the delete of the entry the kernel described with f and
-// attrs, and sends the batch when it is full.
-func (d *deleter) add(f *conntrack.Flow, attrs []byte) error {
-	m, err := deleteRequest(f, attrs)
+// add queues the delete of the entry the kernel described with e and
+// attrs; a full batch goes to the sender.
+func (d *deleter) add(e *ctusage.Entry, attrs []byte) error {
+	if d.stopped.Load() {
+		return errStopped
+	}
+	m, err := deleteRequest(e, attrs)
 	if err != nil {
 		// Not deleted; the pass goes on with the other entries.
-		if d.err == nil {
-			d.err = err
+		if d.addErr == nil {
+			d.addErr = err
 		}
 		return nil
 	}
-	d.pending = append(d.pending, m)
-	d.who = append(d.who, [2]netip.Addr{f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress})
-	if len(d.pending) >= deleteBatch {
-		return d.flush()
+	d.cur.msgs = append(d.cur.msgs, m)
+	d.cur.who = append(d.cur.who, [2]netip.Addr{e.OrigSrc, e.OrigDst})
+	if len(d.cur.msgs) >= deleteBatch {
+		d.queue <- d.cur
+		d.cur = batch{}
 	}
 	return nil
 }
 
-// flush sends the pending requests in one sendmsg and reads the errors
-// the kernel queued while handling them. An entry gone meanwhile (ENOENT)
-// is neither deleted nor an error.
-func (d *deleter) flush() error {
-	if len(d.pending) == 0 {
-		return nil
+// wait sends the last batch and returns when every batch is done; the
+// error is a failed sendmsg's. deleted and failed are final after it.
+// Call it once.
+func (d *deleter) wait() error {
+	if len(d.cur.msgs) > 0 {
+		d.queue <- d.cur
+		d.cur = batch{}
 	}
-	sent, err := d.c.SendMessages(d.pending)
+	close(d.queue)
+	<-d.done
+	return d.sendErr
+}
+
+// failed returns the first entry that could not be deleted (nil: none).
+func (d *deleter) failed() error {
+	if d.addErr != nil {
+		return d.addErr
+	}
+	return d.err
+}
+
+func (d *deleter) sender() {
+	defer close(d.done)
+	for b := range d.queue {
+		if d.sendErr != nil {
+			continue // a sendmsg failed: the rest is not sent
+		}
+		if err := d.send(b); err != nil {
+			d.sendErr = err
+			d.stopped.Store(true)
+		}
+	}
+}
+
+// send sends b's requests in one sendmsg and reads the errors the kernel
+// queued while handling them. An entry gone meanwhile (ENOENT) is neither
+// deleted nor an error.
+func (d *deleter) send(b batch) error {
+	sent, err := d.c.SendMessages(b.msgs)
 	if err != nil {
-		d.pending, d.who = d.pending[:0], d.who[:0]
 		return fmt.Errorf("send conntrack deletes: %w", err)
 	}
 	first := sent[0].Header.Sequence
@@ -109,14 +175,13 @@ func (d *deleter) flush() error {
 			failed++
 			errno := syscall.Errno(-code)
 			i := int(binary.NativeEndian.Uint32(m.Data[12:16]) - first)
-			if errno == syscall.ENOENT || d.err != nil || i < 0 || i >= len(d.who) {
+			if errno == syscall.ENOENT || d.err != nil || i < 0 || i >= len(b.who) {
 				continue
 			}
-			d.err = fmt.Errorf("delete conntrack entry %s -> %s: %w", d.who[i][0], d.who[i][1], errno)
+			d.err = fmt.Errorf("delete conntrack entry %s -> %s: %w", b.who[i][0], b.who[i][1], errno)
 		}
 	}
-	d.deleted += len(d.pending) - failed
-	d.pending, d.who = d.pending[:0], d.who[:0]
+	d.deleted += len(b.msgs) - failed
 	return nil
 }
 
@@ -135,51 +200,44 @@ func recvNow(raw syscall.RawConn, buf []byte) (int, error) {
 }
 
 // deleteRequest builds IPCTNL_MSG_CT_DELETE for an entry from the
-// attributes of the kernel's dump message: the tuples, ID and zone exactly
-// as the kernel encoded them, nothing decoded and encoded again.
-func deleteRequest(f *conntrack.Flow, attrs []byte) (netlink.Message, error) {
-	ad, err := netlink.NewAttributeDecoder(attrs)
-	if err != nil {
-		return netlink.Message{}, fmt.Errorf("conntrack entry attributes: %w", err)
+// attributes of the kernel's dump message: the tuples, ID and zone copied
+// byte for byte as the kernel encoded them (headers and nesting included),
+// nothing decoded and encoded again.
+func deleteRequest(e *ctusage.Entry, attrs []byte) (netlink.Message, error) {
+	family := byte(unix.AF_INET)
+	if !e.OrigSrc.Unmap().Is4() {
+		family = unix.AF_INET6
 	}
-	ae := netlink.NewAttributeEncoder()
+	// nfgenmsg: family, version 0, resource ID 0.
+	data := make([]byte, 4, 4+len(attrs))
+	data[0] = family
 	var hasID bool
-	for ad.Next() {
-		switch t := ad.Type(); t {
-		case ctaTupleOrig, ctaTupleReply:
-			ae.Bytes(t|netlink.Nested, ad.Bytes())
+	for b := attrs; len(b) >= 4; {
+		l := int(binary.NativeEndian.Uint16(b[0:2]))
+		if l < 4 || l > len(b) {
+			return netlink.Message{}, errors.New("conntrack entry attributes: malformed attribute")
+		}
+		padded := (l + 3) &^ 3
+		switch binary.NativeEndian.Uint16(b[2:4]) & attrTypeMask {
 		case ctaID:
 			hasID = true
-			ae.Bytes(t, ad.Bytes())
-		case ctaZone:
-			ae.Bytes(t, ad.Bytes())
+			fallthrough
+		case ctaTupleOrig, ctaTupleReply, ctaZone:
+			data = append(data, b[:l]...)
+			data = append(data, make([]byte, padded-l)...)
 		}
-	}
-	if err := ad.Err(); err != nil {
-		return netlink.Message{}, fmt.Errorf("conntrack entry attributes: %w", err)
+		b = b[min(padded, len(b)):]
 	}
 	if !hasID {
 		// Without the ID a delete could hit a newer entry with the same
 		// tuple: never delete an entry netfix is not sure about.
 		return netlink.Message{}, errors.New("conntrack entry without an ID: not deleted")
 	}
-	body, err := ae.Encode()
-	if err != nil {
-		return netlink.Message{}, fmt.Errorf("encode conntrack delete: %w", err)
-	}
-	family := netfilter.ProtoIPv4
-	if !f.TupleOrig.IP.SourceAddress.Unmap().Is4() {
-		family = netfilter.ProtoIPv6
-	}
-	m, err := netfilter.MarshalNetlink(netfilter.Header{
-		SubsystemID: netfilter.NFSubsysCTNetlink,
-		MessageType: 2, // IPCTNL_MSG_CT_DELETE
-		Family:      family,
-		Flags:       netlink.Request,
-	}, nil)
-	if err != nil {
-		return netlink.Message{}, fmt.Errorf("encode conntrack delete: %w", err)
-	}
-	m.Data = append(m.Data, body...)
-	return m, nil
+	return netlink.Message{
+		Header: netlink.Header{
+			Type:  netlink.HeaderType(netfilter.NFSubsysCTNetlink)<<8 | ipctnlMsgCTDelete,
+			Flags: netlink.Request,
+		},
+		Data: data,
+	}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netns"
 
+	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/netnstest"
 	"github.com/netfix/netfix/src/internal/probe"
 )
@@ -148,6 +149,43 @@ func TestDeleteOffloadedKernel(t *testing.T) {
 	}
 }
 
+// IPv6 entries are deleted too: the request's family comes from the entry.
+func TestDeleteOffloadedIPv6Kernel(t *testing.T) {
+	h, c := tableNS(t, 0)
+	v6, other := netip.MustParseAddr("fd00::240"), netip.MustParseAddr("fd00::24")
+	peer := netip.MustParseAddr("2001:db8::9")
+	for i := 0; i < 50; i++ {
+		for _, f := range []conntrack.Flow{
+			conntrack.NewFlow(6, 0, v6, peer, uint16(20000+i), 443, 600, 0),
+			conntrack.NewFlow(6, 0, other, peer, uint16(20000+i), 443, 600, 0),
+		} {
+			if err := c.Create(f); err != nil {
+				t.Fatalf("create conntrack entry %v: %v", f.TupleOrig, err)
+			}
+		}
+	}
+	var got Pass
+	var err error
+	within(t, h, func() {
+		tb, oerr := Open()
+		if oerr != nil {
+			t.Fatal(oerr)
+		}
+		defer tb.Close()
+		tb.offloaded = probe.CTFilter{}
+		got, err = tb.DeleteOffloaded(v6, false, nil)
+	})
+	if err != nil || got != (Pass{Matched: 50, Deleted: 50}) {
+		t.Errorf("DeleteOffloaded(%s) = %+v, %v; want 50 matched and deleted", v6, got, err)
+	}
+	if left := count(t, c, v6); left != 0 {
+		t.Errorf("%d entries of %s left, want 0", left, v6)
+	}
+	if left := count(t, c, other); left != 50 {
+		t.Errorf("%d entries of the bystander %s left, want 50", left, other)
+	}
+}
+
 // Flush reports the deletes as a manual event; a second flush finds
 // nothing.
 func TestFlushKernel(t *testing.T) {
@@ -181,13 +219,14 @@ func TestFlushKernel(t *testing.T) {
 func TestDeleterKernel(t *testing.T) {
 	h, c := tableNS(t, 3)
 	type seen struct {
-		f     conntrack.Flow
+		e     ctusage.Entry
+		id    uint32
 		attrs []byte
 	}
 	var got []seen
 	within(t, h, func() {
-		_, err := probe.StreamConntrackMessages(context.Background(), probe.CTFilter{Addr: bystander, AddrField: probe.OrigSource}, func(f *conntrack.Flow, attrs []byte) error {
-			got = append(got, seen{*f, append([]byte(nil), attrs...)})
+		_, err := probe.StreamConntrackEntries(context.Background(), probe.CTFilter{Addr: bystander, AddrField: probe.OrigSource}, func(e *ctusage.Entry, attrs []byte) error {
+			got = append(got, seen{*e, idOf(t, attrs), append([]byte(nil), attrs...)})
 			return nil
 		})
 		if err != nil {
@@ -199,11 +238,18 @@ func TestDeleterKernel(t *testing.T) {
 	}
 	// Entry 0: gone before the delete. Entry 1: the dump saw another ID.
 	// Entry 2: still there as it was.
-	gone := got[0].f
-	if err := c.Delete(conntrack.Flow{ID: gone.ID, Zone: gone.Zone, TupleOrig: gone.TupleOrig, TupleReply: gone.TupleReply}); err != nil {
+	all, err := c.Dump(nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	got[1].attrs = withID(t, got[1].attrs, got[1].f.ID+1)
+	for _, f := range all {
+		if f.ID == got[0].id {
+			if err := c.Delete(conntrack.Flow{ID: f.ID, Zone: f.Zone, TupleOrig: f.TupleOrig, TupleReply: f.TupleReply}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got[1].attrs = withID(t, got[1].attrs, got[1].id+1)
 	within(t, h, func() {
 		tb, err := Open()
 		if err != nil {
@@ -212,15 +258,15 @@ func TestDeleterKernel(t *testing.T) {
 		defer tb.Close()
 		d := newDeleter(tb.nl)
 		for _, s := range got {
-			if err := d.add(&s.f, s.attrs); err != nil {
+			if err := d.add(&s.e, s.attrs); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := d.flush(); err != nil {
+		if err := d.wait(); err != nil {
 			t.Fatal(err)
 		}
-		if d.deleted != 1 || d.err != nil {
-			t.Errorf("deleted %d (err %v), want only the entry that was still there", d.deleted, d.err)
+		if d.deleted != 1 || d.failed() != nil {
+			t.Errorf("deleted %d (err %v), want only the entry that was still there", d.deleted, d.failed())
 		}
 	})
 	fl, err := c.Dump(nil)
@@ -233,9 +279,25 @@ func TestDeleterKernel(t *testing.T) {
 			left = append(left, f.ID)
 		}
 	}
-	if len(left) != 1 || left[0] != got[1].f.ID {
-		t.Errorf("bystander entries left: IDs %v, want only %d (its delete named another ID)", left, got[1].f.ID)
+	if len(left) != 1 || left[0] != got[1].id {
+		t.Errorf("bystander entries left: IDs %v, want only %d (its delete named another ID)", left, got[1].id)
 	}
+}
+
+// idOf returns the CTA_ID in attrs.
+func idOf(t *testing.T, attrs []byte) uint32 {
+	t.Helper()
+	ad, err := netlink.NewAttributeDecoder(attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ad.Next() {
+		if ad.Type() == ctaID {
+			return binary.BigEndian.Uint32(ad.Bytes())
+		}
+	}
+	t.Fatal("entry without CTA_ID")
+	return 0
 }
 
 // withID returns attrs with CTA_ID replaced by id.

@@ -11,10 +11,9 @@ import (
 	"net/netip"
 
 	"github.com/mdlayher/netlink"
-	"github.com/ti-mo/conntrack"
 	"golang.org/x/sys/unix"
 
-	"github.com/netfix/netfix/src/internal/heal"
+	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/status"
 )
@@ -72,8 +71,8 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 	// kernel (see probe.Endpoint), where matching all four addresses
 	// took four.
 	filter.Addr, filter.AddrField = ip, probe.Endpoint
-	_, err := probe.StreamConntrackMessages(context.Background(), filter, func(f *conntrack.Flow, attrs []byte) error {
-		if !heal.Involves(f, ip) { // the stream's guarantee, checked again where it matters
+	_, err := probe.StreamConntrackEntries(context.Background(), filter, func(e *ctusage.Entry, attrs []byte) error {
+		if e.OrigSrc.Unmap() != ip && e.ReplySrc.Unmap() != ip { // the stream's guarantee, checked again where it matters
 			return nil
 		}
 		p.Matched++
@@ -84,11 +83,11 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 		if dryRun {
 			return nil
 		}
-		return del.add(f, attrs)
+		return del.add(e, attrs)
 	})
 	// Entries already matched are deleted even when the dump failed after
 	// them: each request still names its entry by ID.
-	ferr := del.flush()
+	serr := del.wait()
 	switch {
 	case p.Refused:
 	case dryRun:
@@ -97,12 +96,12 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 		p.Deleted = del.deleted
 	}
 	switch {
+	case serr != nil:
+		return p, serr
 	case err != nil && !errors.Is(err, errRefused):
 		return p, fmt.Errorf("dump conntrack table: %w", err)
-	case ferr != nil:
-		return p, ferr
 	}
-	return p, del.err
+	return p, del.failed()
 }
 
 // Flush deletes (or, in dry run, counts) ip's offloaded entries now; see

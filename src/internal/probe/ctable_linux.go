@@ -113,6 +113,8 @@ func EntryOf(f *conntrack.Flow) ctusage.Entry {
 		OrigSrc:     f.TupleOrig.IP.SourceAddress,
 		OrigDst:     f.TupleOrig.IP.DestinationAddress,
 		ReplySrc:    f.TupleReply.IP.SourceAddress,
+		ReplyDst:    f.TupleReply.IP.DestinationAddress,
+		Mark:        f.Mark,
 		OrigDstPort: f.TupleOrig.Proto.DestinationPort,
 		Timeout:     f.Timeout,
 		DstNAT:      f.Status.DstNAT(),

@@ -9,6 +9,8 @@ import (
 	"github.com/ti-mo/conntrack"
 	"github.com/ti-mo/netfilter"
 	"golang.org/x/sys/unix"
+
+	"github.com/netfix/netfix/src/internal/ctusage"
 )
 
 // CTFilter selects the entries a conntrack stream hands on. The zero value
@@ -67,17 +69,17 @@ func (t TupleField) fields() []TupleField {
 	}
 }
 
-// Address returns the address of f in field t (one of the four).
-func (t TupleField) Address(f *conntrack.Flow) netip.Addr {
+// Address returns the address of e in field t (one of the four).
+func (t TupleField) Address(e *ctusage.Entry) netip.Addr {
 	switch t {
 	case OrigSource:
-		return f.TupleOrig.IP.SourceAddress
+		return e.OrigSrc
 	case OrigDestination:
-		return f.TupleOrig.IP.DestinationAddress
+		return e.OrigDst
 	case ReplySource:
-		return f.TupleReply.IP.SourceAddress
+		return e.ReplySrc
 	default:
-		return f.TupleReply.IP.DestinationAddress
+		return e.ReplyDst
 	}
 }
 
@@ -105,24 +107,24 @@ const (
 	ctaFilterFlagIPDst  = 1 << 1 // CTA_FILTER_F_CTA_IP_DST
 )
 
-// Match reports whether f passes the filter.
-func (cf CTFilter) Match(f *conntrack.Flow) bool {
-	if fam := cf.family(); fam != 0 && familyOf(f) != fam {
+// match reports whether e passes the filter.
+func (cf CTFilter) match(e *ctusage.Entry) bool {
+	if fam := cf.family(); fam != 0 && familyOf(e) != fam {
 		return false
 	}
-	if cf.Addr.IsValid() && !cf.hasAddr(f) {
+	if cf.Addr.IsValid() && !cf.hasAddr(e) {
 		return false
 	}
-	if f.Status&cf.Status != cf.Status {
+	if e.Status&uint32(cf.Status) != uint32(cf.Status) {
 		return false
 	}
-	return f.Mark&cf.MarkMask == cf.Mark&cf.MarkMask
+	return e.Mark&cf.MarkMask == cf.Mark&cf.MarkMask
 }
 
-func (cf CTFilter) hasAddr(f *conntrack.Flow) bool {
+func (cf CTFilter) hasAddr(e *ctusage.Entry) bool {
 	a := cf.Addr.Unmap()
 	for _, field := range cf.AddrField.fields() {
-		if field.Address(f).Unmap() == a {
+		if field.Address(e).Unmap() == a {
 			return true
 		}
 	}
@@ -141,8 +143,8 @@ func (cf CTFilter) family() uint8 {
 	}
 }
 
-func familyOf(f *conntrack.Flow) uint8 {
-	if f.TupleOrig.IP.SourceAddress.Is4() {
+func familyOf(e *ctusage.Entry) uint8 {
+	if e.OrigSrc.Is4() {
 		return unix.AF_INET
 	}
 	return unix.AF_INET6

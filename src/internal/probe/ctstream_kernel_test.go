@@ -5,10 +5,12 @@ package probe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"runtime"
 	"testing"
 
+	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/facts"
 
 	"github.com/mdlayher/netlink"
@@ -117,10 +119,15 @@ func TestStreamConntrackFilters(t *testing.T) {
 				var st CTStats
 				var err error
 				ns.Do(func() {
-					st, err = streamOnce(context.Background(), tc.filter, inKernel, func(f *conntrack.Flow, _ []byte) error {
+					st, err = streamOnce(context.Background(), tc.filter, inKernel, func(e *ctusage.Entry, m netlink.Message) error {
 						seen++
-						if !tc.filter.Match(f) {
-							bad = append(bad, f.TupleOrig.String())
+						// ti-mo decodes the same message independently.
+						var ev conntrack.Event
+						if err := ev.Unmarshal(m); err != nil {
+							return err
+						}
+						if f := ev.Flow; !matchFlow(tc.filter, f) || EntryOf(f) != *e {
+							bad = append(bad, fmt.Sprintf("%s (read as %+v)", f.TupleOrig, *e))
 						}
 						return nil
 					}, nil)
@@ -160,6 +167,28 @@ func TestStreamConntrackFilters(t *testing.T) {
 			})
 		}
 	}
+}
+
+// matchFlow is CTFilter.match on a flow ti-mo decoded.
+func matchFlow(cf CTFilter, f *conntrack.Flow) bool {
+	fam := uint8(unix.AF_INET6)
+	if f.TupleOrig.IP.SourceAddress.Is4() {
+		fam = unix.AF_INET
+	}
+	if want := cf.family(); want != 0 && fam != want {
+		return false
+	}
+	if cf.Addr.IsValid() {
+		addrs := []netip.Addr{f.TupleOrig.IP.SourceAddress, f.TupleOrig.IP.DestinationAddress, f.TupleReply.IP.SourceAddress, f.TupleReply.IP.DestinationAddress}
+		found := false
+		for _, field := range cf.AddrField.fields() {
+			found = found || addrs[field].Unmap() == cf.Addr.Unmap()
+		}
+		if !found {
+			return false
+		}
+	}
+	return f.Status&cf.Status == cf.Status && f.Mark&cf.MarkMask == cf.Mark&cf.MarkMask
 }
 
 // A callback error stops the dump and comes back unchanged; a cancelled
