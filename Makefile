@@ -225,7 +225,7 @@ demo: deps
 #                  RSS (figures, no asserts; root; nf_conntrack_max >= 250000)
 .PHONY: ct-bench
 ct-bench:
-	$(GO) build -o $(BUILD)/ctbench ./src/cmd/ctbench
+	GOTOOLCHAIN=$(ROUTER_GOTOOLCHAIN) $(GO) build $(ROUTER_GCFLAGS) -o $(BUILD)/ctbench ./src/cmd/ctbench
 	$(BUILD)/ctbench -sizes 10000,100000,250000 -reps 3
 
 # --- Debian/Ubuntu package ------------------------------------------------------
