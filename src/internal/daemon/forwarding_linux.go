@@ -14,11 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	mnl "github.com/mdlayher/netlink"
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/facts"
@@ -36,27 +35,42 @@ const (
 // netconfRcvBuf holds a burst: writing ip_forward notifies once per link.
 const netconfRcvBuf = 1 << 20
 
+// netconfGroups are the netconf multicast groups as a bind mask (groups
+// below 32: bit group-1).
+const netconfGroups = 1<<(unix.RTNLGRP_IPV4_NETCONF-1) | 1<<(unix.RTNLGRP_IPV6_NETCONF-1)
+
 // watchForwarding runs until ctx ends. Without the subscription (an old
 // kernel, a seccomp filter) flips are still seen by the sweep's findings,
 // only without their exact time.
+//
+// The socket waits in Go's network poller, so ctx's end wakes it through a
+// read deadline and an idle router costs nothing: a receive timeout to
+// poll ctx (4 wake-ups a second, each also waking the runtime's monitor
+// thread) was about a fifth of the daemon's idle CPU.
 func (d *Daemon) watchForwarding(ctx context.Context) {
-	sock, err := nl.Subscribe(unix.NETLINK_ROUTE, unix.RTNLGRP_IPV4_NETCONF, unix.RTNLGRP_IPV6_NETCONF)
+	c, err := mnl.Dial(unix.NETLINK_ROUTE, &mnl.Config{Groups: netconfGroups})
 	if err != nil {
 		d.log.Warnf("subscribe to forwarding (netconf) notifications: %v; forwarding flips are seen by the sweep only, without their time", err)
 		return
 	}
-	defer sock.Close()
-	_ = sock.SetReceiveBufferSize(netconfRcvBuf, true)
-	// A receive timeout lets the loop notice ctx: closing a netlink socket
-	// does not wake a blocked recvfrom.
-	_ = sock.SetReceiveTimeout(&unix.Timeval{Usec: 250000})
+	defer c.Close()
+	// Past net.core.rmem_max: the daemon runs as root.
+	if raw, err := c.SyscallConn(); err == nil {
+		_ = raw.Control(func(fd uintptr) {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, netconfRcvBuf)
+		})
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
 	d.reconcileForwarding(time.Now())
-	for ctx.Err() == nil {
-		msgs, _, err := sock.Receive()
+	for {
+		msgs, err := c.Receive()
 		at := time.Now()
 		switch {
+		case ctx.Err() != nil:
+			return
 		case err == nil:
-		case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
+		case errors.Is(err, unix.EINTR):
 			continue
 		case errors.Is(err, unix.ENOBUFS):
 			d.log.Warnf("forwarding notifications overran; re-reading every forwarding switch")
@@ -67,19 +81,19 @@ func (d *Daemon) watchForwarding(ctx context.Context) {
 			return
 		}
 		for _, m := range msgs {
-			d.onNetconf(m, at)
+			d.onNetconf(uint16(m.Header.Type), m.Data, at)
 		}
 	}
 }
 
 // onNetconf handles one RTM_NEWNETCONF / RTM_DELNETCONF message: struct
 // netconfmsg (the family, padded to 4 bytes), then attributes.
-func (d *Daemon) onNetconf(m syscall.NetlinkMessage, at time.Time) {
-	if len(m.Data) < 4 {
+func (d *Daemon) onNetconf(typ uint16, data []byte, at time.Time) {
+	if len(data) < 4 {
 		return
 	}
 	family := ""
-	switch m.Data[0] {
+	switch data[0] {
 	case unix.AF_INET:
 		family = "ipv4"
 	case unix.AF_INET6:
@@ -87,18 +101,18 @@ func (d *Daemon) onNetconf(m syscall.NetlinkMessage, at time.Time) {
 	default:
 		return
 	}
-	attrs, err := nl.ParseRouteAttr(m.Data[4:])
+	ad, err := mnl.NewAttributeDecoder(data[4:])
 	if err != nil {
 		return
 	}
 	var index int32
 	var fwd *bool
-	for _, a := range attrs {
-		if len(a.Value) < 4 {
+	for ad.Next() {
+		if len(ad.Bytes()) != 4 {
 			continue
 		}
-		v := int32(nl.NativeEndian().Uint32(a.Value[:4]))
-		switch a.Attr.Type {
+		v := int32(ad.Uint32())
+		switch ad.Type() {
 		case netconfaIfindex:
 			index = v
 		case netconfaForwarding:
@@ -106,12 +120,15 @@ func (d *Daemon) onNetconf(m syscall.NetlinkMessage, at time.Time) {
 			fwd = &on
 		}
 	}
+	if ad.Err() != nil {
+		return
+	}
 	k := fwKey{family, index}
-	if m.Header.Type == unix.RTM_DELNETCONF {
+	if typ == unix.RTM_DELNETCONF {
 		d.fw.forget(k)
 		return
 	}
-	if m.Header.Type != unix.RTM_NEWNETCONF || fwd == nil || index == 0 {
+	if typ != unix.RTM_NEWNETCONF || fwd == nil || index == 0 {
 		return
 	}
 	d.forwardingValue(k, *fwd, at)
