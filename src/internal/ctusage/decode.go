@@ -105,6 +105,24 @@ func DecodeEntry(payload []byte) (Entry, error) {
 	return e, nil
 }
 
+// Status reads CTA_STATUS of one ctnetlink entry (the payload of a dump
+// message) and nothing else: the offload walk reads only that word of
+// every entry, and stops at it (the third attribute) without allocating.
+func Status(payload []byte) (uint32, bool) {
+	if len(payload) < nfgenmsgLen {
+		return 0, false
+	}
+	for typ, v, rest, ok := nextAttr(payload[nfgenmsgLen:]); ok; typ, v, rest, ok = nextAttr(rest) {
+		if typ == ctaStatus {
+			if len(v) != 4 {
+				return 0, false
+			}
+			return binary.BigEndian.Uint32(v), true
+		}
+	}
+	return 0, false
+}
+
 func tuple(b []byte, src, dst *netip.Addr, proto *uint8, dport *uint16) {
 	for typ, v, rest, ok := nextAttr(b); ok; typ, v, rest, ok = nextAttr(rest) {
 		switch typ {

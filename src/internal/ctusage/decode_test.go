@@ -101,3 +101,26 @@ func TestDecodeEntry(t *testing.T) {
 		}
 	}
 }
+
+// Status reads the status word alone, agrees with DecodeEntry, refuses what
+// DecodeEntry refuses, and allocates nothing (the offload walk calls it for
+// every entry of the table). Not parallel: AllocsPerRun.
+func TestStatus(t *testing.T) {
+	lan, peer := netip.MustParseAddr("192.168.1.50"), netip.MustParseAddr("203.0.113.9")
+	for _, st := range []uint32{0, 0x8, 1<<14 | 0x8, 1<<14 | 1<<15 | 0x18e} {
+		in := payload(t, lan, peer, peer, ProtoTCP, 443, st, 7000, StateEstablished)
+		if got, ok := Status(in); !ok || got != st {
+			t.Errorf("Status = %#x, %v; want %#x", got, ok, st)
+		}
+		if allocs := testing.AllocsPerRun(100, func() { Status(in) }); allocs != 0 {
+			t.Errorf("Status allocates %.0f times an entry", allocs)
+		}
+	}
+	good := payload(t, lan, peer, peer, ProtoTCP, 1, 0x8, 1, 1)
+	for _, bad := range [][]byte{nil, {2, 0}, {2, 0, 0, 0}, good[:9], append(append([]byte{}, good[:4]...), 0xff, 0xff, 1, 0),
+		append(append([]byte{}, good[:4]...), 6, 0, ctaStatus, 0, 1, 0, 0, 0)} {
+		if _, ok := Status(bad); ok {
+			t.Errorf("Status(% x) accepted a broken payload", bad)
+		}
+	}
+}

@@ -6,8 +6,8 @@ import (
 	"context"
 
 	"github.com/ti-mo/conntrack"
-	"github.com/ti-mo/netfilter"
 
+	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/facts"
 )
 
@@ -85,19 +85,9 @@ func countOffload(ct *facts.Conntrack, want conntrack.Status, st uint32) {
 }
 
 // statusOf reads CTA_STATUS from a dump message's payload (the nfgenmsg
-// header, then the entry's attributes).
+// header, then the entry's attributes), allocation-free: the walk reads it
+// from every entry of the table.
 func statusOf(payload []byte) (conntrack.Status, bool) {
-	if len(payload) < 4 {
-		return 0, false
-	}
-	ad, err := netfilter.NewAttributeDecoder(payload[4:])
-	if err != nil {
-		return 0, false
-	}
-	for ad.Next() {
-		if ad.Type() == ctaStatus {
-			return conntrack.Status(ad.Uint32()), ad.Err() == nil
-		}
-	}
-	return 0, false
+	st, ok := ctusage.Status(payload)
+	return conntrack.Status(st), ok
 }
