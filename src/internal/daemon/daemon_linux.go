@@ -79,6 +79,10 @@ type Daemon struct {
 	refreshing atomic.Bool // a refresh after a repair is under way
 
 	shrinksSeen uint64 // tracker.Shrinks() at the last releaseMemory (main loop only)
+	// stateSaved and savedChanges: the state file holds the tracker as
+	// of tracker.Changes() == savedChanges (guarded by mu).
+	stateSaved   bool
+	savedChanges uint64
 }
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.
@@ -201,13 +205,24 @@ func (d *Daemon) setConfig(cfg config.Config) {
 	d.mu.Unlock()
 }
 
+// saveState writes the tracker to the state file when it changed since
+// the last write: an idle router's sweeps write nothing.
 func (d *Daemon) saveState() {
 	d.mu.Lock()
+	n := d.tracker.Changes()
+	if d.stateSaved && n == d.savedChanges {
+		d.mu.Unlock()
+		return
+	}
 	st := d.tracker.State()
 	d.mu.Unlock()
 	if err := heal.SaveState(d.opts.StatePath, st); err != nil {
 		d.log.Warnf("%v", err)
+		return
 	}
+	d.mu.Lock()
+	d.stateSaved, d.savedChanges = true, n
+	d.mu.Unlock()
 }
 
 func setString(m map[string]bool) string {

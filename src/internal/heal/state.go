@@ -65,6 +65,7 @@ func (t *Tracker) Restore(s State) {
 		}
 		if p.Bridge != 0 && p.MAC != "" {
 			t.ports[fdbKey{p.Bridge, p.MAC, p.VLAN}] = portEntry{port: p.Port}
+			t.changes++
 		}
 	}
 }

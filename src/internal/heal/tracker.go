@@ -104,6 +104,7 @@ type Tracker struct {
 	// it is rebuilt at its new size (compactPorts).
 	portsHigh int
 	shrinks   uint64 // rebuilds of ports so far
+	changes   uint64 // changes to what State exports (Changes)
 }
 
 // NewTracker returns an empty tracker.
@@ -115,6 +116,7 @@ func NewTracker() *Tracker {
 func (t *Tracker) addHost(k hostKey, h *Host) {
 	t.hosts[k] = h
 	t.macHosts[h.MAC]++
+	t.changes++
 }
 
 func (t *Tracker) dropHost(k hostKey) {
@@ -125,6 +127,7 @@ func (t *Tracker) dropHost(k hostKey) {
 	delete(t.hosts, k)
 	delete(t.gone, k)
 	t.unrefMAC(h.MAC)
+	t.changes++
 }
 
 func (t *Tracker) unrefMAC(mac string) {
@@ -157,7 +160,10 @@ func (t *Tracker) Neigh(m NeighMsg) (Change, bool) {
 		return Change{}, false
 	}
 	delete(t.gone, k)
-	h.Failed = m.Failed
+	if h.Failed != m.Failed {
+		h.Failed = m.Failed
+		t.changes++
+	}
 	h.seen = t.epoch
 	if m.MAC == "" || m.MAC == h.MAC {
 		// A state change (REACHABLE -> STALE ...) or a refresh.
@@ -167,6 +173,7 @@ func (t *Tracker) Neigh(m NeighMsg) (Change, bool) {
 	t.unrefMAC(h.MAC)
 	h.MAC = m.MAC
 	t.macHosts[h.MAC]++
+	t.changes++
 	return c, true
 }
 
@@ -182,8 +189,9 @@ func (t *Tracker) FDB(m FDBMsg) []Change {
 		// learning on another port is still a move. Any other MAC can
 		// never become a repair: forget it with the bridge (ageing, a
 		// flood's entries expiring).
-		if t.macHosts[m.MAC] == 0 {
+		if _, ok := t.ports[k]; ok && t.macHosts[m.MAC] == 0 {
 			delete(t.ports, k)
+			t.changes++
 			t.compactPorts()
 		}
 		return nil
@@ -194,6 +202,9 @@ func (t *Tracker) FDB(m FDBMsg) []Change {
 	}
 	t.ports[k] = portEntry{port: m.Port, seen: t.epoch}
 	t.portsHigh = max(t.portsHigh, len(t.ports))
+	if !known || old.port != m.Port {
+		t.changes++
+	}
 	if !known || old.port == m.Port || t.macHosts[m.MAC] == 0 {
 		return nil
 	}
@@ -285,6 +296,7 @@ func (t *Tracker) evictPorts() {
 	for k := range t.ports {
 		if t.macHosts[k.mac] == 0 {
 			delete(t.ports, k)
+			t.changes++
 			if len(t.ports) <= MaxPorts*3/4 {
 				return
 			}
@@ -295,6 +307,7 @@ func (t *Tracker) evictPorts() {
 			return
 		}
 		delete(t.ports, k)
+		t.changes++
 	}
 }
 
@@ -312,6 +325,11 @@ func (t *Tracker) compactPorts() {
 	t.ports, t.portsHigh = fresh, len(fresh)
 	t.shrinks++
 }
+
+// Changes counts the changes to what State exports (hosts, their MACs and
+// FAILED marks, FDB entries): the daemon writes its state file only when
+// it moved, not at every sweep of an idle router.
+func (t *Tracker) Changes() uint64 { return t.changes }
 
 // Shrinks counts the times a flood's memory was let go (ports rebuilt at
 // under a quarter of its high mark): the daemon then hands the freed heap
@@ -339,6 +357,7 @@ func (t *Tracker) EndResync(neigh, fdb bool) {
 		for k, p := range t.ports {
 			if p.seen != t.epoch && t.macHosts[k.mac] == 0 {
 				delete(t.ports, k)
+				t.changes++
 			}
 		}
 		t.compactPorts()

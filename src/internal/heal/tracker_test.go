@@ -264,3 +264,57 @@ func TestProneLinks(t *testing.T) {
 		}
 	}
 }
+
+// Changes moves with every change to what State exports, and only then: the
+// daemon writes its state file when it moved, so a change it missed is a
+// state file that misses a host or a port after a restart.
+func TestChanges(t *testing.T) {
+	tr := NewTracker()
+	steps := []struct {
+		name  string
+		do    func()
+		moved bool
+	}{
+		{"new host", func() { tr.Neigh(NeighMsg{LinkIndex: brLan, IP: host, MAC: macA}) }, true},
+		{"same host refreshed", func() { tr.Neigh(NeighMsg{LinkIndex: brLan, IP: host, MAC: macA}) }, false},
+		{"host FAILED", func() { tr.Neigh(NeighMsg{LinkIndex: brLan, IP: host, Failed: true}) }, true},
+		{"host FAILED again", func() { tr.Neigh(NeighMsg{LinkIndex: brLan, IP: host, Failed: true}) }, false},
+		{"host answers with a new MAC", func() { tr.Neigh(NeighMsg{LinkIndex: brLan, IP: host, MAC: macB}) }, true},
+		{"host deleted (kept, as gone)", func() { tr.Neigh(NeighMsg{Deleted: true, LinkIndex: brLan, IP: host}) }, false},
+		{"new FDB entry", func() { tr.FDB(FDBMsg{Bridge: brLan, Port: port1, MAC: macC}) }, true},
+		{"same FDB entry", func() { tr.FDB(FDBMsg{Bridge: brLan, Port: port1, MAC: macC}) }, false},
+		{"FDB entry moved", func() { tr.FDB(FDBMsg{Bridge: brLan, Port: port2, MAC: macC}) }, true},
+		{"unknown FDB entry deleted", func() { tr.FDB(FDBMsg{Deleted: true, Bridge: brLan, Port: port2, MAC: macA}) }, false},
+		{"resync confirming everything", func() {
+			tr.BeginResync()
+			tr.Neigh(NeighMsg{LinkIndex: brLan, IP: host, MAC: macB})
+			tr.FDB(FDBMsg{Bridge: brLan, Port: port2, MAC: macC})
+			tr.EndResync(true, true)
+		}, false},
+		{"resync without the FDB entry", func() {
+			tr.BeginResync()
+			tr.Neigh(NeighMsg{LinkIndex: brLan, IP: host, MAC: macB})
+			tr.EndResync(true, true)
+		}, true},
+		{"FDB entry deleted", func() {
+			tr.FDB(FDBMsg{Bridge: brLan, Port: port1, MAC: macC})
+			n := tr.Changes()
+			tr.FDB(FDBMsg{Deleted: true, Bridge: brLan, Port: port1, MAC: macC})
+			if tr.Changes() == n {
+				t.Errorf("deleting an FDB entry did not move Changes")
+			}
+		}, true},
+	}
+	for _, s := range steps {
+		n := tr.Changes()
+		s.do()
+		if moved := tr.Changes() != n; moved != s.moved {
+			t.Errorf("%s: Changes moved %v, want %v", s.name, moved, s.moved)
+		}
+	}
+	r := NewTracker()
+	r.Restore(tr.State())
+	if r.Changes() == 0 {
+		t.Errorf("Restore did not move Changes")
+	}
+}
