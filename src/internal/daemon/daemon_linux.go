@@ -21,6 +21,7 @@ import (
 	"github.com/netfix/netfix/src/internal/flows"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/ipc"
+	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/version"
 )
 
@@ -73,10 +74,11 @@ type Daemon struct {
 	since   time.Time
 
 	journal    journal
-	fw         *fwState    // forwarding switches and their flips (forwarding_linux.go)
-	ct         ctWatch     // conntrack fill watch (conntrack_linux.go)
-	mirrors    mirrorWatch // S4: connections tracked twice (mirror_linux.go)
-	refreshing atomic.Bool // a refresh after a repair is under way
+	fw         *fwState       // forwarding switches and their flips (forwarding_linux.go)
+	ct         ctWatch        // conntrack fill watch (conntrack_linux.go)
+	mirrors    mirrorWatch    // S4: connections tracked twice (mirror_linux.go)
+	nft        probe.NFTCache // the ruleset's facts while its generation stands
+	refreshing atomic.Bool    // a refresh after a repair is under way
 
 	shrinksSeen uint64 // tracker.Shrinks() at the last releaseMemory (main loop only)
 	// stateSaved and savedChanges: the state file holds the tracker as

@@ -26,11 +26,12 @@ import (
 // (kernels >= 5.3) and rp_filter.
 const procSys = "/proc/sys"
 
-// ReadBridgeNF gathers the S4 facts. sample > 0 reads conntrack's counters
-// twice that far apart, but only where the layout can track a connection
-// twice (an address-less bridge joined to an addressed one while bridge
-// netfilter is on), so ordinary hosts never wait.
-func ReadBridgeNF(nft *nftables.Conn, h *netlink.Handle, ctc *conntrack.Conn, sample time.Duration) facts.BridgeNF {
+// readBridgeNF gathers the S4 facts, the rules from the probe's reading of
+// the ruleset. sample > 0 reads conntrack's counters twice that far apart,
+// but only where the layout can track a connection twice (an address-less
+// bridge joined to an addressed one while bridge netfilter is on), so
+// ordinary hosts never wait.
+func readBridgeNF(nr nftRead, h *netlink.Handle, ctc *conntrack.Conn, sample time.Duration) facts.BridgeNF {
 	var b facts.BridgeNF
 	var errs []string
 	b.Loaded, b.CallIPTables = sysctlBool("net/bridge/bridge-nf-call-iptables")
@@ -42,14 +43,11 @@ func ReadBridgeNF(nft *nftables.Conn, h *netlink.Handle, ctc *conntrack.Conn, sa
 	if err := readBridges(h, &b, arpIgnoreAll); err != nil {
 		errs = append(errs, err.Error())
 	}
-	if nft != nil {
-		chains, err := readRuleChains(nft)
-		if err != nil {
-			errs = append(errs, err.Error())
-		}
-		sum := summarize(chains)
-		b.DNATNoIif, b.Notrack, b.IPTablesNFT = sum.DNATNoIif, sum.Notrack, sum.IPTablesNFT
+	if nr.rulesErr != nil {
+		errs = append(errs, nr.rulesErr.Error())
 	}
+	sum := nr.rules
+	b.DNATNoIif, b.Notrack, b.IPTablesNFT = sum.DNATNoIif, sum.Notrack, sum.IPTablesNFT
 	if sample > 0 && ctc != nil && b.CallIPTables && len(b.JoinedBridges()) > 0 {
 		cs, err := SampleCounters(ctc, sample)
 		if err != nil {

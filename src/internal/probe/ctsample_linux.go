@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/google/nftables"
 	"github.com/ti-mo/conntrack"
 
 	"github.com/netfix/netfix/src/internal/facts"
@@ -49,14 +48,23 @@ const (
 // offload part of the check must not fail because of this one. When it
 // dumps the whole table it counts the offload bits in the same walk and
 // reports true: s.Conntrack's offload counts are then set.
-func gatherCTTable(ctc *conntrack.Conn, nft *nftables.Conn, opts Options, root string, s *facts.Snapshot) (counted bool) {
+func gatherCTTable(ctc *conntrack.Conn, nr nftRead, opts Options, root string, s *facts.Snapshot) (counted bool) {
 	t, err := ReadCTTable(ctc)
 	if err != nil {
 		t.UsageError = err.Error()
 		s.Conntrack.Table = &t
 		return false
 	}
-	if t.Timeouts.Policies, err = ReadCTTimeoutPolicies(nft); err != nil {
+	// As ReadCTTimeoutPolicies, with the nft part from the probe's
+	// reading of the ruleset (clipped: that list may be kept for the next
+	// probe, appending must copy it).
+	t.Timeouts.Policies, err = nr.policies[:len(nr.policies):len(nr.policies)], nr.policiesErr
+	if err == nil {
+		var more []string
+		more, err = readNFCTTimeouts()
+		t.Timeouts.Policies = append(t.Timeouts.Policies, more...)
+	}
+	if err != nil {
 		t.Timeouts.PoliciesError = err.Error()
 	}
 	now := time.Now()

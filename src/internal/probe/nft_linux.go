@@ -18,11 +18,12 @@ import (
 // learn whether the kernel can make flowtables; it never outlives the batch.
 const probeTable = "netfix_probe"
 
-// ReadFlowtables lists every flowtable of every table, marks those a rule
-// feeds (`flow add @ft`), and, when there are none, asks the kernel whether
-// it supports flowtables at all (unless known is already SupportYes or
-// SupportNo). Devices are filled in by the caller.
-func ReadFlowtables(conn *nftables.Conn, known string) (facts.Offload, error) {
+// readFlowtables lists every flowtable of every table, marks those a rule
+// of chains (the ruleset's rules, read once per probe; chainsErr the error
+// reading them) feeds (`flow add @ft`), and, when there are none, asks the
+// kernel whether it supports flowtables at all (unless known is already
+// SupportYes or SupportNo). Devices are filled in by the caller.
+func readFlowtables(conn *nftables.Conn, known string, chains []ruleChain, chainsErr error) (facts.Offload, error) {
 	off := facts.Offload{KernelSupport: facts.SupportUnknown, Mode: facts.ModeNone, Tables: []string{}, Flowtables: []facts.Flowtable{}}
 	tables, err := conn.ListTables()
 	if err != nil {
@@ -37,10 +38,10 @@ func ReadFlowtables(conn *nftables.Conn, known string) (facts.Offload, error) {
 		if len(fts) == 0 {
 			continue
 		}
-		refs, err := flowtableRefs(conn, t)
-		if err != nil {
-			return off, err
+		if chainsErr != nil {
+			return off, chainsErr
 		}
+		refs := flowtableRefs(chains, familyName(t.Family), t.Name)
 		for _, ft := range fts {
 			f := facts.Flowtable{
 				Table:         t.Name,
@@ -84,22 +85,14 @@ func ReadFlowtables(conn *nftables.Conn, known string) (facts.Offload, error) {
 	return off, nil
 }
 
-// flowtableRefs returns the flowtables some rule of t feeds.
-func flowtableRefs(conn *nftables.Conn, t *nftables.Table) (map[string]bool, error) {
-	chains, err := conn.ListChainsOfTableFamily(t.Family)
-	if err != nil {
-		return nil, classify("list chains of "+t.Name, err, nil)
-	}
+// flowtableRefs returns the flowtables some rule of table feeds.
+func flowtableRefs(chains []ruleChain, family, table string) map[string]bool {
 	refs := map[string]bool{}
 	for _, c := range chains {
-		if c.Table.Name != t.Name {
+		if c.Family != family || c.Table != table {
 			continue
 		}
-		rules, err := conn.GetRules(t, c)
-		if err != nil {
-			return nil, classify(fmt.Sprintf("list rules of %s %s", t.Name, c.Name), err, nil)
-		}
-		for _, r := range rules {
+		for _, r := range c.Rules {
 			for _, e := range r.Exprs {
 				if fo, ok := e.(*expr.FlowOffload); ok {
 					refs[fo.Name] = true
@@ -107,7 +100,7 @@ func flowtableRefs(conn *nftables.Conn, t *nftables.Table) (map[string]bool, err
 			}
 		}
 	}
-	return refs, nil
+	return refs
 }
 
 // flowtableSupport adds a table with a device-less flowtable and deletes

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/nftables"
 	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -51,6 +50,9 @@ type Options struct {
 	// again, unless it dumps the table for the S2 breakdown anyway. The
 	// daemon passes them between its refreshes.
 	OffloadCounts *facts.Conntrack
+	// NFT, when set, keeps the ruleset's facts between probes while its
+	// generation stands (the daemon's sweeps).
+	NFT *NFTCache
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -73,15 +75,6 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	}
 	s.Firewall = fw
 
-	// One socket for every nftables request of this probe: without
-	// AsLasting the library dials a new one per request (per chain's
-	// rules), and each dial seeds a math/rand source: two thirds of a
-	// sweep's CPU on an OpenWrt-shaped ruleset.
-	nft, err := nftables.New(nftables.AsLasting())
-	if err != nil {
-		return s, classify("open nftables netlink socket", err, nil)
-	}
-	defer nft.CloseLasting()
 	// The support probe writes to nftables (a table added and deleted in
 	// one batch, about 10 ms of commit). LuCI polls every 5 s and, with the
 	// daemon down, each poll is a one-shot check: remember the answer on
@@ -93,7 +86,11 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if known == "" {
 		known = readSupportCache(SupportCache)
 	}
-	off, err := ReadFlowtables(nft, known)
+	nr, err := opts.NFT.read(known)
+	if err != nil {
+		return s, err
+	}
+	off, err := nr.off, nr.offErr
 	if err == nil && known == "" && opts.Root == "" && off.KernelSupport != facts.SupportUnknown {
 		writeSupportCache(SupportCache, off.KernelSupport)
 	}
@@ -131,7 +128,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	// The offload counts come from the S2 dump when there is one (one
 	// walk of the table, not two), else from earlier counts the caller
 	// passed, else from a walk of their own.
-	if !gatherCTTable(ctc, nft, opts, root, &s) {
+	if !gatherCTTable(ctc, nr, opts, root, &s) {
 		if c := opts.OffloadCounts; c != nil && c.OffloadCountedAt != nil {
 			ct := &s.Conntrack
 			ct.Dumped, ct.Offloaded, ct.HWOffloaded = c.Dumped, c.Offloaded, c.HWOffloaded
@@ -144,7 +141,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil {
 		return s, fmt.Errorf("open rtnetlink: %w", err)
 	}
-	s.BridgeNF = ReadBridgeNF(nft, rt, ctc, opts.SampleInterval)
+	s.BridgeNF = readBridgeNF(nr, rt, ctc, opts.SampleInterval)
 	rt.Close()
 
 	s.Forwarding = ReadForwarding(root, opts.ForwardingSample)

@@ -1,0 +1,133 @@
+//go:build linux
+
+package probe
+
+import (
+	"encoding/binary"
+	"sync"
+
+	"github.com/google/nftables"
+	"github.com/mdlayher/netlink"
+	"github.com/ti-mo/netfilter"
+
+	"github.com/netfix/netfix/src/internal/facts"
+)
+
+// NFTCache carries what one probe read from nftables to the next, with the
+// ruleset's generation id (NFT_MSG_GETGEN): every committed change of a
+// table, chain, rule, flowtable or object makes a new generation, so while
+// the id stands the next probe asks one question instead of listing every
+// table and decoding every rule again (on an fw4 ruleset two fifths of a
+// daemon sweep's CPU). The daemon keeps one for its probes; a nil cache
+// reads afresh every time. Safe for concurrent probes.
+type NFTCache struct {
+	mu   sync.Mutex
+	kept bool
+	gen  uint32
+	r    nftRead
+}
+
+// nftRead is what a probe reads from nftables: the flowtables (their
+// devices are links, described by every probe), the S4 rule summary and
+// the ct timeout objects, each with the error reading it.
+type nftRead struct {
+	off         facts.Offload
+	offErr      error
+	rules       ruleSummary
+	rulesErr    error
+	policies    []string
+	policiesErr error
+}
+
+// read returns the ruleset's facts: the kept ones while the generation is
+// the one they were read at, else fresh ones, kept when every part read
+// without an error. The generation is asked before the ruleset is read, so
+// a change during the read only makes the next probe read again.
+func (c *NFTCache) read(known string) (nftRead, error) {
+	gen, genOK := uint32(0), false
+	if c != nil {
+		gen, genOK = rulesetGen()
+		c.mu.Lock()
+		if genOK && c.kept && c.gen == gen {
+			r := c.r.clone()
+			c.mu.Unlock()
+			return r, nil
+		}
+		c.mu.Unlock()
+	}
+	// One socket for every request: without AsLasting the library dials
+	// a new one per request (per chain's rules), and each dial seeds a
+	// math/rand source.
+	conn, err := nftables.New(nftables.AsLasting())
+	if err != nil {
+		return nftRead{}, classify("open nftables netlink socket", err, nil)
+	}
+	defer conn.CloseLasting()
+	var r nftRead
+	// The rules once: for the flowtables' references and for S4.
+	chains, err := readRuleChains(conn)
+	r.rules, r.rulesErr = summarize(chains), err
+	r.off, r.offErr = readFlowtables(conn, known, chains, err)
+	r.policies, r.policiesErr = readNFTCTTimeouts(conn)
+	if c != nil && genOK && r.offErr == nil && r.rulesErr == nil && r.policiesErr == nil {
+		c.mu.Lock()
+		c.kept, c.gen, c.r = true, gen, r.clone()
+		c.mu.Unlock()
+	}
+	return r, nil
+}
+
+// clone copies what a probe changes in its snapshot (describeDevices
+// fills in the flowtables' devices), so the kept reading stays as read.
+// The other lists are only read (and appended to only where clipped).
+func (r nftRead) clone() nftRead {
+	fts := make([]facts.Flowtable, len(r.off.Flowtables))
+	for i, ft := range r.off.Flowtables {
+		ft.Devices = append([]facts.Device(nil), ft.Devices...)
+		fts[i] = ft
+	}
+	r.off.Flowtables = fts
+	return r
+}
+
+// nf_tables' generation request and its id attribute
+// (include/uapi/linux/netfilter/nf_tables.h).
+const (
+	nftMsgGetGen netfilter.MessageType = 16
+	nftaGenID                          = 1
+)
+
+// rulesetGen asks nf_tables for the ruleset's generation id; false when it
+// cannot tell (no nf_tables).
+func rulesetGen() (uint32, bool) {
+	c, err := netfilter.Dial(nil)
+	if err != nil {
+		return 0, false
+	}
+	defer c.Close()
+	req, err := netfilter.MarshalNetlink(netfilter.Header{
+		SubsystemID: netfilter.NFSubsysNFTables,
+		MessageType: nftMsgGetGen,
+		Family:      netfilter.ProtoUnspec,
+		Flags:       netlink.Request,
+	}, nil)
+	if err != nil {
+		return 0, false
+	}
+	msgs, err := c.Query(req)
+	if err != nil {
+		return 0, false
+	}
+	for _, m := range msgs {
+		_, attrs, err := netfilter.UnmarshalNetlink(m)
+		if err != nil {
+			continue
+		}
+		for _, a := range attrs {
+			if a.Type == nftaGenID && len(a.Data) == 4 {
+				return binary.BigEndian.Uint32(a.Data), true
+			}
+		}
+	}
+	return 0, false
+}
