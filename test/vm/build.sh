@@ -11,7 +11,7 @@
 #   NETFIX_VM_KPKG    kernel package to use (default: what linux-image-amd64
 #                     depends on)
 #   NETFIX_VM_NO_NETFIX=1  build without the netfix binary (control runs only)
-#   NETFIX_VM_NETFIX_BIN   use this netfix binary instead of `make build`
+#   NETFIX_VM_NETFIX_BIN   use this netfix binary instead of `make cross`'s x86_64 one
 #
 # Outputs: $CACHE/vmlinuz, $CACHE/initramfs.cpio.gz, $CACHE/kver.
 # Downloads go to $CACHE/kernel/ and are reused; nothing here is committed.
@@ -127,10 +127,12 @@ NETFIX_BIN=""
 if [ -n "${NETFIX_VM_NETFIX_BIN:-}" ]; then
 	NETFIX_BIN=$NETFIX_VM_NETFIX_BIN
 elif [ "${NETFIX_VM_NO_NETFIX:-0}" != 1 ] && [ -d "$ROOT/src/cmd/netfix" ]; then
-	if (cd "$ROOT" && make -s build >"$CACHE/netfix-build.log" 2>&1); then
-		NETFIX_BIN=$ROOT/build/netfix
+	# The router packages' x86_64 build (make cross: their Go, flags and
+	# -tags nodbus), so the scenarios run what a router runs.
+	if (cd "$ROOT" && make -s cross >"$CACHE/netfix-build.log" 2>&1); then
+		NETFIX_BIN=$ROOT/build/x86_64/netfix
 	else
-		log "WARNING: make build failed, the image has no netfix (daemon scenarios will fail):"
+		log "WARNING: make cross failed, the image has no netfix (daemon scenarios will fail):"
 		tail -n 20 "$CACHE/netfix-build.log" >&2
 	fi
 fi
