@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/netnstest"
 )
 
@@ -61,5 +62,114 @@ func TestCheckRootIsConfined(t *testing.T) {
 				t.Errorf("wrote through the planted var link: %v", entries)
 			}
 		})
+	}
+}
+
+// The readers S2 and S3 added follow the same rules as the firewall's:
+// dnsmasq's leases (host names of the conntrack breakdown), the network
+// file (firewall zones) and the sysctl.d directories are all resolved
+// inside DIR. Each case plants one hostile dhcp.leases next to a network
+// file and a sysctl.d directory that link out of DIR; the regular case
+// shows that each reader is reached at all.
+func TestCheckRootReadersAreConfined(t *testing.T) {
+	outside := t.TempDir()
+	put := func(root, rel, body string) {
+		t.Helper()
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(target, p string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// What a reader that follows links out of DIR would find.
+	put(outside, "dhcp.leases", "9999999999 02:00:00:00:00:0a 203.0.113.7 outside-host *\n")
+	put(outside, "network", "config interface 'lan'\n\toption device 'wanpeer0'\n")
+	put(outside, "sysctl.d/10-outside.conf", "net.ipv4.ip_forward = 0\n")
+
+	tests := []struct {
+		name     string
+		plant    func(leases string)
+		wantName string // the name the breakdown gives 203.0.113.7, the host of addFlows' entry
+		regular  bool   // the network file is in the image, not a link out
+	}{
+		{name: "regular", plant: func(l string) {
+			put(filepath.Dir(l), "dhcp.leases", "9999999999 02:00:00:00:00:0a 203.0.113.7 inside-host *\n")
+		}, wantName: "inside-host", regular: true},
+		{name: "FIFO", plant: func(l string) {
+			must(t, os.MkdirAll(filepath.Dir(l), 0o755))
+			must(t, syscall.Mkfifo(l, 0o600))
+		}},
+		{name: "link to /dev/zero", plant: func(l string) { link("/dev/zero", l) }},
+		{name: "link out of the root", plant: func(l string) { link(filepath.Join(outside, "dhcp.leases"), l) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ns, root := router(t)
+			addFlows(t, ns, 1)
+			tt.plant(filepath.Join(root, "tmp", "dhcp.leases"))
+			if tt.regular {
+				put(root, "etc/config/network", "config interface 'lan'\n\toption device 'wanpeer0'\n")
+			} else {
+				link(filepath.Join(outside, "network"), filepath.Join(root, "etc", "config", "network"))
+			}
+			link(filepath.Join(outside, "sysctl.d"), filepath.Join(root, "etc", "sysctl.d"))
+			// A link to /dev/null masks the vendor file of that name, also
+			// in an image without /dev.
+			put(root, "usr/lib/sysctl.d/60-masked.conf", "net.ipv4.ip_forward = 0\n")
+			link("/dev/null", filepath.Join(root, "run", "sysctl.d", "60-masked.conf"))
+			put(root, "usr/lib/sysctl.d/50-inside.conf", "net.ipv4.ip_forward = 1\n")
+
+			doc, _, stderr := runCheck(t, ns, "--root", root, "--socket", filepath.Join(root, "none.sock"))
+
+			var names []string
+			if tb := doc.Conntrack.Table; tb == nil || tb.Usage == nil {
+				t.Errorf("no conntrack breakdown (%+v); stderr %s", tb, stderr)
+			} else {
+				for _, h := range tb.Usage.Hosts {
+					if h.Addr == "203.0.113.7" {
+						names = append(names, h.Name)
+					}
+				}
+				if len(names) != 1 || names[0] != tt.wantName {
+					t.Errorf("names of 203.0.113.7 = %q, want [%q] (hosts %+v)", names, tt.wantName, tb.Usage.Hosts)
+				}
+			}
+			var zoned []string
+			for _, i := range doc.Forwarding.Interfaces {
+				for _, r := range i.Roles {
+					if r == facts.RoleZone {
+						zoned = append(zoned, i.Name)
+					}
+				}
+			}
+			if want := map[bool]string{true: "wanpeer0"}[tt.regular]; strings.Join(zoned, " ") != want {
+				t.Errorf("interfaces of a firewall zone = %q, want %q (never the network file outside the root)", zoned, want)
+			}
+			var files []string
+			for _, l := range doc.Forwarding.Sysctl {
+				files = append(files, l.File)
+			}
+			if want := []string{"/usr/lib/sysctl.d/50-inside.conf"}; strings.Join(files, " ") != want[0] {
+				t.Errorf("sysctl files read = %q, want %q (not the directory outside, not the masked file)", files, want)
+			}
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // sysctlDir holds the conntrack sysctls of the current network namespace.
@@ -156,12 +157,21 @@ func readCTUsage(ctx context.Context, root string, established, reclaimIdle uint
 	return acc.Usage(names.Of), acc.Reclaimable(), nil
 }
 
+// maxNamesFile bounds dhcp.leases and /etc/ethers. A lease line
+// (`expiry mac ip name client-id`) is about 85 bytes, so 8192 leases
+// (heal.MaxHosts) are about 0.7 MB; 2 MiB leaves 256 bytes a lease for
+// long names and client ids. A bigger file is not read: names are only
+// labels, and the daemon reads these files at each table breakdown.
+const maxNamesFile = 2 << 20
+
 // ReadNames reads the LAN host names dnsmasq and /etc/ethers know, and
 // learns the MACs of the neighbour table so /etc/ethers names hosts without
-// a lease. Missing files are no error: most hosts have neither.
+// a lease. Missing files are no error: most hosts have neither. The files
+// are read inside root (rootfs): a FIFO, a device or a link out of root
+// names nobody.
 func ReadNames(root string) *ctusage.Names {
-	leases, _ := os.ReadFile(filepath.Join(root, "tmp", "dhcp.leases"))
-	ethers, _ := os.ReadFile(filepath.Join(root, "etc", "ethers"))
+	leases, _ := rootfs.ReadFile(root, "tmp/dhcp.leases", maxNamesFile)
+	ethers, _ := rootfs.ReadFile(root, "etc/ethers", maxNamesFile)
 	n := ctusage.ParseNames(string(leases), string(ethers))
 	if len(ethers) == 0 {
 		return n

@@ -1,8 +1,9 @@
 package probe
 
 import (
-	"path/filepath"
 	"strings"
+
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // networkdAnswer is what systemd-networkd said: which .network file
@@ -16,13 +17,23 @@ type networkdAnswer struct {
 }
 
 // sharedLibVersion reads systemd's major version from the name of
-// libsystemd-shared-<version>.so, which every systemd daemon links to; 0
-// when it is not found.
+// libsystemd-shared-<version>.so, which every systemd daemon links to, in
+// usr/lib/systemd, lib/systemd or usr/lib/*/systemd (Debian's multiarch)
+// below root, listed inside it (rootfs); 0 when it is not found.
 func sharedLibVersion(root string) int {
-	for _, pat := range []string{"usr/lib/systemd/libsystemd-shared-*.so", "lib/systemd/libsystemd-shared-*.so", "usr/lib/*/systemd/libsystemd-shared-*.so"} {
-		m, _ := filepath.Glob(filepath.Join(root, pat))
-		for _, p := range m {
-			v := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "libsystemd-shared-"), ".so")
+	dirs := []string{"usr/lib/systemd", "lib/systemd"}
+	if ents, err := rootfs.ReadDir(root, "usr/lib"); err == nil {
+		for _, e := range ents {
+			dirs = append(dirs, "usr/lib/"+e.Name+"/systemd")
+		}
+	}
+	for _, d := range dirs {
+		ents, _ := rootfs.ReadDir(root, d)
+		for _, e := range ents {
+			v, ok := strings.CutPrefix(e.Name, "libsystemd-shared-")
+			if !ok || !strings.HasSuffix(v, ".so") {
+				continue
+			}
 			if n := leadingInt(v); n > 0 {
 				return n
 			}

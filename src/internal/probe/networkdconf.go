@@ -2,13 +2,14 @@ package probe
 
 import (
 	"bufio"
+	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // networkdKeys are the [Network] keys of a .network file that decide a
@@ -63,15 +64,16 @@ func readUnitWithDropins(root, path, sec string, keys map[string]bool, dirs []st
 	base := filepath.Base(path) + ".d"
 	byName := map[string]string{}
 	for _, d := range dirs {
-		dir := filepath.Join("/", d, base)
-		ents, err := os.ReadDir(filepath.Join(root, dir))
+		dir := "/" + d + "/" + base
+		ents, err := rootfs.ReadDir(root, dir)
 		if err != nil {
 			continue
 		}
 		for _, e := range ents {
-			if strings.HasSuffix(e.Name(), ".conf") {
-				if _, masked := byName[e.Name()]; !masked {
-					byName[e.Name()] = filepath.Join(dir, e.Name())
+			// systemd skips directories (conf-files.c): they mask nothing.
+			if strings.HasSuffix(e.Name, ".conf") && !e.Dir {
+				if _, masked := byName[e.Name]; !masked {
+					byName[e.Name] = dir + "/" + e.Name
 				}
 			}
 		}
@@ -87,13 +89,14 @@ func readUnitWithDropins(root, path, sec string, keys map[string]bool, dirs []st
 	return out
 }
 
+// readUnitFile reads path below root, resolved inside it (rootfs): a
+// regular file of at most maxConfFile bytes.
 func readUnitFile(root, path, sec string, keys map[string]bool) []facts.ConfigLine {
-	f, err := os.Open(filepath.Join(root, path))
+	b, err := rootfs.ReadFile(root, path, maxConfFile)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	return parseUnitSection(f, path, sec, keys)
+	return parseUnitSection(bytes.NewReader(b), path, sec, keys)
 }
 
 // ReadNetworkFile returns the forwarding keys of a .network file and its

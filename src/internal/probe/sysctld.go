@@ -2,13 +2,15 @@ package probe
 
 import (
 	"bufio"
+	"bytes"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // sysctlDirs are systemd-sysctl's directories in precedence order: a file
@@ -16,23 +18,30 @@ import (
 // (sysctl.d(5)). OpenWrt's /etc/init.d/sysctl reads /etc/sysctl.d only.
 var sysctlDirs = []string{"etc/sysctl.d", "run/sysctl.d", "usr/local/lib/sysctl.d", "usr/lib/sysctl.d", "lib/sysctl.d"}
 
+// maxConfFile bounds a sysctl.d file or a systemd-networkd file, read
+// whole: real ones are a few hundred bytes, and the daemon reads the
+// sysctl files at every sweep.
+const maxConfFile = 1 << 20
+
 // sysctlFiles lists the files in the order they are applied: the union of
 // the directories by file name (first directory wins), sorted by file name,
 // then /etc/sysctl.conf, which procps' `sysctl --system` and OpenWrt apply
 // last (Debian links it in as /etc/sysctl.d/99-sysctl.conf: read once).
+// The paths are below root, and every directory and link is resolved
+// inside it (rootfs).
 func sysctlFiles(root string) []string {
 	byName := map[string]string{}
 	for _, d := range sysctlDirs {
-		ents, err := os.ReadDir(filepath.Join(root, d))
+		ents, err := rootfs.ReadDir(root, d)
 		if err != nil {
 			continue
 		}
 		for _, e := range ents {
-			if !strings.HasSuffix(e.Name(), ".conf") || e.IsDir() {
+			if !strings.HasSuffix(e.Name, ".conf") || e.Dir {
 				continue
 			}
-			if _, masked := byName[e.Name()]; !masked {
-				byName[e.Name()] = filepath.Join(root, d, e.Name())
+			if _, masked := byName[e.Name]; !masked {
+				byName[e.Name] = "/" + d + "/" + e.Name
 			}
 		}
 	}
@@ -42,25 +51,32 @@ func sysctlFiles(root string) []string {
 	}
 	sort.Strings(names)
 	var out []string
-	seen := map[string]bool{}
+	var seen []fs.FileInfo
 	for _, n := range append(names, "") {
 		p := byName[n]
 		if n == "" {
-			p = filepath.Join(root, "etc", "sysctl.conf")
-		}
-		real, err := filepath.EvalSymlinks(p)
-		if err != nil || seen[real] {
-			continue
+			p = "/etc/sysctl.conf"
 		}
 		// A link to /dev/null masks the name (systemd's way to disable a
-		// vendor file).
-		if real == "/dev/null" {
+		// vendor file): resolved inside root it is a device, or nothing in
+		// an image without /dev; only regular files are read.
+		fi, err := rootfs.Stat(root, p)
+		if err != nil || !fi.Mode().IsRegular() || sameFile(seen, fi) {
 			continue
 		}
-		seen[real] = true
+		seen = append(seen, fi)
 		out = append(out, p)
 	}
 	return out
+}
+
+func sameFile(seen []fs.FileInfo, fi fs.FileInfo) bool {
+	for _, s := range seen {
+		if os.SameFile(s, fi) {
+			return true
+		}
+	}
+	return false
 }
 
 // ReadSysctlD returns every line of the sysctl files below root that sets
@@ -69,19 +85,18 @@ func sysctlFiles(root string) []string {
 func ReadSysctlD(root string) []facts.SysctlLine {
 	var out []facts.SysctlLine
 	for _, p := range sysctlFiles(root) {
-		f, err := os.Open(p)
+		b, err := rootfs.ReadFile(root, p, maxConfFile)
 		if err != nil {
 			continue
 		}
-		out = append(out, parseSysctl(f, strings.TrimPrefix(p, strings.TrimSuffix(root, "/")))...)
-		f.Close()
+		out = append(out, parseSysctl(bytes.NewReader(b), p)...)
 	}
 	markOverridden(out)
 	return out
 }
 
 // parseSysctl returns the forwarding lines of one sysctl.d file. file is
-// the name to report (without the test root).
+// the name to report (below root).
 func parseSysctl(f io.Reader, file string) []facts.SysctlLine {
 	var out []facts.SysctlLine
 	sc := bufio.NewScanner(f)

@@ -1,34 +1,37 @@
 package probe
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 
-	uci "github.com/digineo/go-uci/v2"
+	"github.com/netfix/netfix/src/internal/config"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // zoneDevices maps the networks of OpenWrt's firewall zones to their
 // devices (/etc/config/network: `option device`, or `ifname` before 21.02,
 // `br-<name>` for an old-style `type bridge`). On a router every zone's
 // network carries forwarded traffic. Errors yield what could be read.
+//
+// The daemon calls this every sweep: both files are read like
+// ReadFirewall's (inside the root, regular files, bounded) and only the
+// zone and interface sections reach go-uci, so a firewall's big ipsets
+// cost one linear scan and empty values or CRLF endings are accepted as
+// uci accepts them.
 func zoneDevices(root string) map[string]string {
-	dir := filepath.Join(root, "etc", "config")
 	out := map[string]string{}
-	if _, err := os.Stat(filepath.Join(dir, "firewall")); err != nil {
+	fw := readUCI(root, "etc/config/firewall", "zone")
+	if fw == nil {
 		return out
 	}
-	tree := uci.NewTree(dir)
-	if tree.LoadConfig("firewall", false) != nil || tree.LoadConfig("network", false) != nil {
+	nw := readUCI(root, "etc/config/network", "interface")
+	if nw == nil {
 		return out
 	}
-	zones, _ := tree.GetSections("firewall", "zone")
-	for _, z := range zones {
-		zname, _ := tree.GetLast("firewall", z, "name")
-		nets, _ := tree.Get("firewall", z, "network")
-		for _, n := range nets {
+	for _, z := range fw.Sections("zone") {
+		zname, _ := fw.GetLast(z, "name")
+		for _, n := range fw.Get(z, "network") {
 			for _, net := range strings.Fields(n) {
-				for _, dev := range networkDevices(tree, net) {
+				for _, dev := range networkDevices(nw, net) {
 					out[dev] = zname
 				}
 			}
@@ -37,16 +40,29 @@ func zoneDevices(root string) map[string]string {
 	return out
 }
 
-func networkDevices(tree uci.Tree, net string) []string {
-	if typ, _ := tree.GetLast("network", net, "type"); typ == "bridge" {
+// readUCI reads the sections of the given types of the UCI file rel below
+// root; nil when it is missing, unreadable or broken.
+func readUCI(root, rel string, types ...string) *config.UCI {
+	body, err := rootfs.ReadFile(root, rel, rootfs.MaxFile)
+	if err != nil {
+		return nil
+	}
+	u, err := config.ReadUCI(rootfs.Join(root, rel), body, types...)
+	if err != nil {
+		return nil
+	}
+	return u
+}
+
+func networkDevices(u *config.UCI, net string) []string {
+	if typ, _ := u.GetLast(net, "type"); typ == "bridge" {
 		return []string{"br-" + net}
 	}
-	if dev, ok := tree.GetLast("network", net, "device"); ok && dev != "" {
+	if dev, ok := u.GetLast(net, "device"); ok && dev != "" {
 		return []string{strings.TrimPrefix(dev, "@")}
 	}
-	v, _ := tree.Get("network", net, "ifname")
 	var out []string
-	for _, s := range v {
+	for _, s := range u.Get(net, "ifname") {
 		out = append(out, strings.Fields(s)...)
 	}
 	return out

@@ -4,6 +4,9 @@ package rootfs
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -30,13 +33,43 @@ func open(root, rel string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), Join(root, rel)), nil
 }
 
-func exists(root, rel string) bool {
+func stat(root, rel string) (fs.FileInfo, error) {
 	fd, err := openIn(root, rel, unix.O_PATH|unix.O_CLOEXEC, noOpenat2.Load())
 	if err != nil {
-		return false
+		return nil, &os.PathError{Op: "stat", Path: Join(root, rel), Err: errnoErr(err)}
 	}
-	unix.Close(fd)
-	return true
+	f := os.NewFile(uintptr(fd), Join(root, rel))
+	defer f.Close()
+	return f.Stat()
+}
+
+// readDir lists a directory opened inside the root. Each entry's type
+// comes from fstatat on that directory, not from a path: os.ReadDir falls
+// back to lstat(dir path + name) where the file system gives no type,
+// and that path would be resolved outside the root.
+func readDir(root, rel string) ([]Entry, error) {
+	fd, err := openIn(root, rel, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NONBLOCK|unix.O_CLOEXEC, noOpenat2.Load())
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: Join(root, rel), Err: errnoErr(err)}
+	}
+	f := os.NewFile(uintptr(fd), Join(root, rel))
+	defer f.Close()
+	names, err := f.Readdirnames(MaxDirEntries + 1)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if len(names) > MaxDirEntries {
+		return nil, fmt.Errorf("%s: %w (over %d entries)", f.Name(), ErrTooLarge, MaxDirEntries)
+	}
+	out := make([]Entry, 0, len(names))
+	for _, n := range names {
+		var st unix.Stat_t
+		if unix.Fstatat(fd, n, &st, unix.AT_SYMLINK_NOFOLLOW) != nil {
+			continue // removed meanwhile
+		}
+		out = append(out, Entry{Name: n, Dir: st.Mode&unix.S_IFMT == unix.S_IFDIR})
+	}
+	return out, nil
 }
 
 // openIn opens rel below root with flags, by openat2 or, where the kernel

@@ -3,6 +3,7 @@
 package rootfs
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -12,7 +13,15 @@ func open(root, rel string) (*os.File, error) {
 	return os.OpenFile(filepath.Join(root, rel), os.O_RDONLY, 0)
 }
 
-func exists(root, rel string) bool {
-	_, err := os.Lstat(filepath.Join(root, rel))
-	return err == nil
+func stat(root, rel string) (fs.FileInfo, error) {
+	return os.Stat(filepath.Join(root, rel))
+}
+
+func readDir(root, rel string) ([]Entry, error) {
+	ents, err := os.ReadDir(filepath.Join(root, rel))
+	out := make([]Entry, len(ents))
+	for i, e := range ents {
+		out[i] = Entry{Name: e.Name(), Dir: e.IsDir()}
+	}
+	return out, err
 }

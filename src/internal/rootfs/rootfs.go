@@ -13,12 +13,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"sort"
 )
 
 // MaxFile bounds a read. Real UCI files are kilobytes; a firewall with a
 // 100k-entry ipset is about 3 MB.
 const MaxFile = 8 << 20
+
+// MaxDirEntries bounds a directory listing (ReadDir): configuration
+// directories hold tens of files, /usr/lib a few hundred; an image's
+// directory of millions of names must not fill the memory.
+const MaxDirEntries = 1 << 14
 
 // ErrNotRegular: the path is a FIFO, device, directory or socket.
 var ErrNotRegular = errors.New("not a regular file")
@@ -61,7 +68,32 @@ func readOpen(f *os.File, max int64) ([]byte, error) {
 
 // Exists reports whether rel exists below root, resolved like ReadFile.
 func Exists(root, rel string) bool {
-	return exists(root, rel)
+	_, err := stat(root, rel)
+	return err == nil
+}
+
+// Stat describes what rel below root resolves to, links followed inside
+// the root. os.SameFile compares two results (a file linked in under a
+// second name). A link whose target is missing below the root, such as
+// a link to /dev/null in an image without /dev, is fs.ErrNotExist.
+func Stat(root, rel string) (fs.FileInfo, error) {
+	return stat(root, rel)
+}
+
+// Entry is one name in a directory. Dir is the entry's own type: a link
+// to a directory is not Dir.
+type Entry struct {
+	Name string
+	Dir  bool
+}
+
+// ReadDir lists the directory rel below root, resolved like ReadFile, in
+// sorted order. A missing directory is fs.ErrNotExist; one of more than
+// MaxDirEntries names is ErrTooLarge.
+func ReadDir(root, rel string) ([]Entry, error) {
+	ents, err := readDir(root, rel)
+	sort.Slice(ents, func(i, j int) bool { return ents[i].Name < ents[j].Name })
+	return ents, err
 }
 
 // Join is the path a message shows for rel below root.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -146,5 +147,80 @@ func TestExists(t *testing.T) {
 		if got := Exists(root, rel); got != want {
 			t.Errorf("Exists(%s) = %v, want %v", rel, got, want)
 		}
+	}
+}
+
+// ReadDir and Stat resolve like ReadFile: a directory link out of the root
+// lists nothing outside it, a link to /dev/zero names nothing, and an
+// entry's type is its own (fstatat in the directory, never a path).
+func TestReadDirAndStatStayInRoot(t *testing.T) {
+	t.Parallel()
+	root, _ := image(t)
+	must(t, os.Mkdir(filepath.Join(root, "etc", "config", "sub"), 0o755))
+	must(t, os.Symlink("/etc/config", filepath.Join(root, "confdir")))
+
+	if ents, err := ReadDir(root, "dirlink"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadDir(dirlink) = %v, %v; want fs.ErrNotExist (its target is outside)", ents, err)
+	}
+	if _, err := ReadDir(root, "etc/config/inside"); err == nil {
+		t.Error("ReadDir of a file: want an error")
+	}
+	ents, err := ReadDir(root, "confdir") // an absolute link inside the image
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range ents {
+		if e.Dir {
+			got = append(got, e.Name+"/")
+		} else {
+			got = append(got, e.Name)
+		}
+	}
+	want := "abs-in-image absolute-out fifo inside loop proc relative-out sub/ to-inside zero"
+	if strings.Join(got, " ") != want {
+		t.Errorf("ReadDir(confdir) = %q, want %q", strings.Join(got, " "), want)
+	}
+	for _, useWalk := range []bool{false, true} {
+		fd, err := openIn(root, "confdir/sub", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, useWalk)
+		if err != nil {
+			t.Errorf("walk=%v: open confdir/sub as a directory: %v", useWalk, err)
+			continue
+		}
+		unix.Close(fd)
+		if _, err := openIn(root, "dirlink", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, useWalk); !errors.Is(err, unix.ENOENT) {
+			t.Errorf("walk=%v: open dirlink as a directory: %v, want ENOENT", useWalk, err)
+		}
+	}
+
+	for _, rel := range []string{"etc/config/absolute-out", "etc/config/relative-out", "etc/config/zero", "dirlink/secret"} {
+		if fi, err := Stat(root, rel); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Stat(%s) = %v, %v; want fs.ErrNotExist", rel, fi, err)
+		}
+	}
+	a, err1 := Stat(root, "etc/config/inside")
+	b, err2 := Stat(root, "etc/config/to-inside")
+	if err1 != nil || err2 != nil || !os.SameFile(a, b) || !a.Mode().IsRegular() {
+		t.Errorf("Stat of a file and of a link to it: %v %v, same %v", err1, err2, err1 == nil && err2 == nil && os.SameFile(a, b))
+	}
+	if fi, err := Stat(root, "etc/config/fifo"); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+		t.Errorf("Stat(fifo) = %v, %v; want a named pipe, without waiting", fi, err)
+	}
+}
+
+func TestReadDirIsBounded(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	dir := filepath.Join(root, "etc", "sysctl.d")
+	must(t, os.MkdirAll(dir, 0o755))
+	for i := 0; i < MaxDirEntries; i++ {
+		must(t, os.WriteFile(filepath.Join(dir, strconv.Itoa(i)), nil, 0o644))
+	}
+	if ents, err := ReadDir(root, "etc/sysctl.d"); err != nil || len(ents) != MaxDirEntries {
+		t.Fatalf("ReadDir of %d names: %d, %v", MaxDirEntries, len(ents), err)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "one-more"), nil, 0o644))
+	if _, err := ReadDir(root, "etc/sysctl.d"); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("ReadDir of %d names: %v, want ErrTooLarge", MaxDirEntries+1, err)
 	}
 }
