@@ -76,6 +76,22 @@ func memKB(t *testing.T, pid int) (rss, peak int) {
 	return rss, peak
 }
 
+// procStatusField returns a field of /proc/<pid>/status ("" if the
+// kernel has none: THP_enabled exists from Linux 5.0).
+func procStatusField(t *testing.T, pid int, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == name {
+			return f[1]
+		}
+	}
+	return ""
+}
+
 // mmsghdr is struct mmsghdr (sendmmsg(2)): Go pads it like C does.
 type mmsghdr struct {
 	hdr unix.Msghdr
@@ -172,6 +188,11 @@ func TestMACFloodShrinksBack(t *testing.T) {
 	r.start()
 	pid := r.cmd.Process.Pid
 	rss0, _ := memKB(t, pid)
+	// Huge pages would hold the heap's few live MB in 2 MiB pages on a
+	// THP "always" kernel (Debian's): the daemon opts out.
+	if thp := procStatusField(t, pid, "THP_enabled:"); thp != "" && thp != "0" {
+		t.Errorf("THP_enabled: %s in the daemon's /proc status; want 0 (PR_SET_THP_DISABLE)", thp)
+	}
 
 	const flood = 100000
 	t0 := time.Now()

@@ -107,6 +107,7 @@ func Run(ctx context.Context, opts Options) error {
 	defer lock.Close()
 
 	setMemoryLimit()
+	disableHugePages()
 	d := newDaemon(opts)
 	d.loadConfig()
 	if !d.cfg.Enabled {

@@ -9,7 +9,7 @@
 #   - the daemon with that table: idle RSS, peak RSS (VmHWM, first probe
 #     and sweeps included) and CPU over IDLE seconds with sweep_interval
 #     SWEEP (the default 30 s).
-# run.sh router_table --args flows:20000/reps:3/idle:60/sweep:30
+# run.sh --args flows:20000/reps:3/idle:60/sweep:30 router_table
 # Times are TCG emulation: compare them with each other, not with a router.
 # needs: netfix
 # timeout: 1500
