@@ -212,6 +212,11 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc,
 			}
 			return st, fmt.Errorf("read conntrack dump: %w", err)
 		}
+		// A batch already read when ctx ended is not worked through: the
+		// read deadline stops only the reads to come.
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
 		for b := buf[:n]; len(b) > 0; {
 			var m netlink.Message
 			var ok bool
@@ -225,6 +230,11 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc,
 			case netlink.Noop:
 				continue
 			case netlink.Done:
+				// Ended by fn's cancel within the last batch: still a
+				// stopped walk, not a complete one.
+				if err := ctx.Err(); err != nil {
+					return st, err
+				}
 				return st, errnoOf(m, "conntrack dump ended")
 			case netlink.Error:
 				return st, errnoOf(m, "conntrack dump")
