@@ -76,23 +76,34 @@ type wanted struct {
 	fromLedger bool
 }
 
+// begin is what apply and undo both start with: only root changes the
+// system, and the ledger is locked (the caller unlocks) and read.
+func (r *Runner) begin() (ledgerFile, func(), error) {
+	if !r.IsRoot() {
+		return ledgerFile{}, nil, &Refused{RefusedNotRoot, status.M("Only root can apply or undo a fix.")}
+	}
+	unlock, err := r.Ledger.lock()
+	if err != nil {
+		return ledgerFile{}, nil, err
+	}
+	lf, err := r.Ledger.load()
+	if err != nil {
+		unlock()
+		return ledgerFile{}, nil, err
+	}
+	return lf, unlock, nil
+}
+
 // Apply brings the fix of finding id into place, or in a dry run returns
 // what it would change. Applying a fix that is in place changes nothing
 // and says so.
 func (r *Runner) Apply(id string, dryRun bool) (Result, error) {
 	res := Result{Finding: id, Op: OpApply, DryRun: dryRun, Changes: []Change{}}
-	if !r.IsRoot() {
-		return res, &Refused{RefusedNotRoot, status.M("Only root can apply or undo a fix.")}
-	}
-	unlock, err := r.Ledger.lock()
+	lf, unlock, err := r.begin()
 	if err != nil {
 		return res, err
 	}
 	defer unlock()
-	lf, err := r.Ledger.load()
-	if err != nil {
-		return res, err
-	}
 	wants, err := r.wanted(id, lf)
 	if err != nil {
 		return res, err
@@ -218,18 +229,11 @@ func (r *Runner) wanted(id string, lf ledgerFile) ([]wanted, error) {
 // nothing and says so.
 func (r *Runner) Undo(id string, dryRun bool) (Result, error) {
 	res := Result{Finding: id, Op: OpUndo, DryRun: dryRun, Changes: []Change{}}
-	if !r.IsRoot() {
-		return res, &Refused{RefusedNotRoot, status.M("Only root can apply or undo a fix.")}
-	}
-	unlock, err := r.Ledger.lock()
+	lf, unlock, err := r.begin()
 	if err != nil {
 		return res, err
 	}
 	defer unlock()
-	lf, err := r.Ledger.load()
-	if err != nil {
-		return res, err
-	}
 	keys := r.recordsFor(id, lf)
 	var firstErr error
 	for _, key := range keys {
