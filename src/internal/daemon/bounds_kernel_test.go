@@ -58,21 +58,8 @@ func (r *rig) waitPorts(what string, ok func(int) bool) int {
 // memKB reads VmRSS and VmHWM (peak) of pid in kB.
 func memKB(t *testing.T, pid int) (rss, peak int) {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 2 && (f[0] == "VmRSS:" || f[0] == "VmHWM:") {
-			n, _ := strconv.Atoi(f[1])
-			if f[0] == "VmRSS:" {
-				rss = n
-			} else {
-				peak = n
-			}
-		}
-	}
+	rss, _ = strconv.Atoi(procStatusField(t, pid, "VmRSS:"))
+	peak, _ = strconv.Atoi(procStatusField(t, pid, "VmHWM:"))
 	return rss, peak
 }
 
