@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/facts"
@@ -196,6 +197,7 @@ func matchFlow(cf CTFilter, f *conntrack.Flow) bool {
 func TestStreamConntrackStops(t *testing.T) {
 	ns := ctTable(t, 500)
 	errEnough := errors.New("enough")
+	before := runtime.NumGoroutine()
 	ns.Do(func() {
 		seen := 0
 		st, err := StreamConntrack(context.Background(), CTFilter{}, func(*conntrack.Flow) error {
@@ -220,6 +222,14 @@ func TestStreamConntrackStops(t *testing.T) {
 			t.Errorf("cancelled stream: err %v after %d entries, want context.Canceled", err, seen)
 		}
 	})
+	// The read-ahead goroutine of a stopped dump ends with its socket.
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after two stopped dumps, %d before: a reader was left behind", n, before)
+	}
 }
 
 // The heap does not grow with the table: 40k entries (about 60 MB as a
