@@ -57,7 +57,7 @@ func (e *Error) Error() string {
 type RawMessage []byte
 
 // Unmarshaler is implemented by types that decode themselves from a JSON
-// value, given valid JSON. It is encoding/json's Unmarshaler under another
+// value, given valid JSON that they must copy to keep. It is encoding/json's Unmarshaler under another
 // method name: an interface call of UnmarshalJSON would keep time.Time's
 // UnmarshalJSON in the binary, and with it time.Parse.
 type Unmarshaler interface {
