@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/report"
+	"github.com/netfix/netfix/src/internal/smalljson"
 	"github.com/netfix/netfix/src/internal/status"
 	"github.com/netfix/netfix/src/internal/version"
 )
@@ -113,7 +113,7 @@ func fail(stdout, stderr io.Writer, asJSON bool, cmd string, err error) int {
 }
 
 func writeJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
+	enc := smalljson.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
 }

@@ -1,7 +1,6 @@
 package fix
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/smalljson"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -90,7 +90,7 @@ func (l *Ledger) load() (ledgerFile, error) {
 	if err != nil {
 		return lf, fmt.Errorf("read fix ledger %s: %w", l.Path, err)
 	}
-	if err := json.Unmarshal(data, &lf); err != nil {
+	if err := smalljson.Unmarshal(data, &lf); err != nil {
 		return lf, fmt.Errorf("fix ledger %s is damaged (%v): move it aside and undo by hand with the commands of `netfix fix list`", l.Path, err)
 	}
 	if lf.Records == nil {
@@ -105,7 +105,7 @@ func (l *Ledger) save(lf ledgerFile) error {
 	if len(lf.Events) > MaxLedgerEvents {
 		lf.Events = lf.Events[:MaxLedgerEvents]
 	}
-	data, err := json.MarshalIndent(lf, "", "  ")
+	data, err := smalljson.MarshalIndent(lf, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode fix ledger: %w", err)
 	}

@@ -1,12 +1,12 @@
 package heal
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 
 	"github.com/netfix/netfix/src/internal/rootfs"
+	"github.com/netfix/netfix/src/internal/smalljson"
 )
 
 // State is what survives a daemon restart (kept on tmpfs, so not a reboot,
@@ -82,7 +82,7 @@ func LoadState(path string) (State, error) {
 		return State{}, fmt.Errorf("read state %s: %w", path, err)
 	}
 	var s State
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := smalljson.Unmarshal(b, &s); err != nil {
 		return State{}, fmt.Errorf("state %s is corrupt (%v); starting without it", path, err)
 	}
 	return s, nil
@@ -91,7 +91,7 @@ func LoadState(path string) (State, error) {
 // SaveState writes s atomically (temp file + rename), so a crash never
 // leaves half a file, and never through a planted link (rootfs.WriteState).
 func SaveState(path string, s State) error {
-	b, err := json.Marshal(s)
+	b, err := smalljson.Marshal(s)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,9 @@ package ipc
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 
+	"github.com/netfix/netfix/src/internal/smalljson"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -25,7 +25,7 @@ func CheckLimit(n int) error {
 // ParseFlag decodes a boolean argument: true/false, or 1/0 as `ubus -S`,
 // shells and LuCI's rpc layer send them. Anything else is an error, never
 // a silent false: `{"dry_run":1}` must be a dry run.
-func ParseFlag(raw json.RawMessage) (bool, error) {
+func ParseFlag(raw smalljson.RawMessage) (bool, error) {
 	switch string(bytes.TrimSpace(raw)) {
 	case "true", "1":
 		return true, nil
@@ -42,21 +42,22 @@ func truncate(b []byte, n int) string {
 	return string(b[:n]) + "…"
 }
 
-// requestFields is Request without its methods, so UnmarshalJSON can
-// decode every field (fields added later included) the plain way.
+// requestFields is Request without its methods, so UnmarshalJSONValue
+// can decode every field (fields added later included) the plain way.
 type requestFields Request
 
-// UnmarshalJSON decodes a request with the same argument rules as the
-// rpcd plugin: dry_run as true/false/1/0, a limit of 1 to MaxEvents when
-// given (0 and 51 are refused, not read as "all"). The two shadow the
-// embedded fields of the same JSON name; every other field decodes as is.
-func (r *Request) UnmarshalJSON(b []byte) error {
+// UnmarshalJSONValue (smalljson's hook, see smalljson.Unmarshaler)
+// decodes a request with the same argument rules as the rpcd plugin:
+// dry_run as true/false/1/0, a limit of 1 to MaxEvents when given (0 and
+// 51 are refused, not read as "all"). The two shadow the embedded fields
+// of the same JSON name; every other field decodes as is.
+func (r *Request) UnmarshalJSONValue(b []byte) error {
 	var raw struct {
 		requestFields
-		Limit  *int32          `json:"limit"`
-		DryRun json.RawMessage `json:"dry_run"`
+		Limit  *int32               `json:"limit"`
+		DryRun smalljson.RawMessage `json:"dry_run"`
 	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	if err := smalljson.Unmarshal(b, &raw); err != nil {
 		return err
 	}
 	*r = Request(raw.requestFields)

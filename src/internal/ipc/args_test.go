@@ -1,9 +1,10 @@
 package ipc
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/netfix/netfix/src/internal/smalljson"
 )
 
 // The control socket applies the rpcd plugin's argument rules: the same
@@ -34,7 +35,7 @@ func TestRequestArguments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got Request
-		err := json.Unmarshal([]byte(tt.in), &got)
+		err := smalljson.Unmarshal([]byte(tt.in), &got)
 		if tt.errPart != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.errPart) {
 				t.Errorf("%s: error %v, want one mentioning %q (decoded %+v)", tt.in, err, tt.errPart, got)
@@ -51,9 +52,9 @@ func TestRequestArguments(t *testing.T) {
 func TestRequestRoundTrip(t *testing.T) {
 	t.Parallel()
 	for _, r := range []Request{{Method: "status"}, {Method: "history", Limit: 7}, {Method: "flush", IP: "fd00::2", DryRun: true}} {
-		b, _ := json.Marshal(r)
+		b, _ := smalljson.Marshal(r)
 		var got Request
-		if err := json.Unmarshal(b, &got); err != nil || got != r {
+		if err := smalljson.Unmarshal(b, &got); err != nil || got != r {
 			t.Errorf("%s -> %+v, %v", b, got, err)
 		}
 	}

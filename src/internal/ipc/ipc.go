@@ -6,7 +6,6 @@ package ipc
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/mdlayher/socket"
 	"golang.org/x/sys/unix"
+
+	"github.com/netfix/netfix/src/internal/smalljson"
 )
 
 // DefaultSocket is where the daemon listens. /var/run is a tmpfs on
@@ -57,14 +58,14 @@ func Call(path string, req Request, out any, timeout time.Duration) error {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(timeout))
-	if err := json.NewEncoder(conn).Encode(req); err != nil {
+	if err := smalljson.NewEncoder(conn).Encode(req); err != nil {
 		return fmt.Errorf("send %s request to daemon: %w", req.Method, err)
 	}
 	var reply struct {
-		Error string          `json:"error"`
-		Data  json.RawMessage `json:"data"`
+		Error string               `json:"error"`
+		Data  smalljson.RawMessage `json:"data"`
 	}
-	if err := json.NewDecoder(bufio.NewReader(conn)).Decode(&reply); err != nil {
+	if err := smalljson.NewDecoder(bufio.NewReader(conn)).Decode(&reply); err != nil {
 		return fmt.Errorf("read daemon reply to %s: %w", req.Method, err)
 	}
 	if reply.Error != "" {
@@ -73,7 +74,7 @@ func Call(path string, req Request, out any, timeout time.Duration) error {
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(reply.Data, out); err != nil {
+	if err := smalljson.Unmarshal(reply.Data, out); err != nil {
 		return fmt.Errorf("decode daemon reply to %s: %w", req.Method, err)
 	}
 	return nil
@@ -151,14 +152,14 @@ func serveConn(conn *socket.Conn, h Handler) {
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	var req Request
 	reply := map[string]any{}
-	if err := json.NewDecoder(bufio.NewReader(ioLimit(conn))).Decode(&req); err != nil {
+	if err := smalljson.NewDecoder(bufio.NewReader(ioLimit(conn))).Decode(&req); err != nil {
 		reply["error"] = "malformed request: " + err.Error()
 	} else if data, err := h(req); err != nil {
 		reply["error"] = err.Error()
 	} else {
 		reply["data"] = data
 	}
-	_ = json.NewEncoder(conn).Encode(reply)
+	_ = smalljson.NewEncoder(conn).Encode(reply)
 }
 
 // Listen creates the socket, readable and writable by root only (the

@@ -4,13 +4,13 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/ti-mo/conntrack"
 
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/rootfs"
+	"github.com/netfix/netfix/src/internal/smalljson"
 )
 
 // CTSample is one reading of the kernel's conntrack statistics, kept so the
@@ -104,7 +104,7 @@ func readCTSample(path string) *CTSample {
 		return nil
 	}
 	var s CTSample
-	if json.Unmarshal(b, &s) != nil || s.At.IsZero() {
+	if smalljson.Unmarshal(b, &s) != nil || s.At.IsZero() {
 		return nil
 	}
 	return &s
@@ -113,7 +113,7 @@ func readCTSample(path string) *CTSample {
 // writeCTSample is best effort: without it the next check shows no growth.
 // It writes like the daemon's state: never through a planted link.
 func writeCTSample(path string, s CTSample) {
-	if b, err := json.Marshal(s); err == nil {
+	if b, err := smalljson.Marshal(s); err == nil {
 		_ = rootfs.WriteState(path, b)
 	}
 }

@@ -4,7 +4,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/smalljson"
 )
 
 // networkdTimeout bounds everything netfix asks systemd-networkd over
@@ -110,7 +110,7 @@ func networkFileOf(desc string) string {
 	var d struct {
 		NetworkFile string `json:"NetworkFile"`
 	}
-	if json.Unmarshal([]byte(desc), &d) != nil {
+	if smalljson.Unmarshal([]byte(desc), &d) != nil {
 		return ""
 	}
 	return d.NetworkFile

@@ -1,7 +1,6 @@
 package rpcd
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/hostaddr"
 	"github.com/netfix/netfix/src/internal/ipc"
+	"github.com/netfix/netfix/src/internal/smalljson"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -80,7 +80,7 @@ func List(w io.Writer) error {
 	for name, m := range methods {
 		sig[name] = m.example
 	}
-	b, err := json.Marshal(sig)
+	b, err := smalljson.Marshal(sig)
 	if err != nil {
 		return err
 	}
@@ -95,12 +95,12 @@ func Call(name string, in io.Reader, w io.Writer, be Backend) error {
 	if err != nil {
 		reply = errorReply(err)
 	}
-	b, merr := json.Marshal(reply)
+	b, merr := smalljson.Marshal(reply)
 	if merr != nil {
-		b, _ = json.Marshal(errorReply(fmt.Errorf("encode reply: %v", merr)))
+		b, _ = smalljson.Marshal(errorReply(fmt.Errorf("encode reply: %v", merr)))
 	}
 	if len(b) > MaxReply {
-		b, _ = json.Marshal(errorReply(fmt.Errorf("reply of %d bytes exceeds the %d byte cap", len(b), MaxReply)))
+		b, _ = smalljson.Marshal(errorReply(fmt.Errorf("reply of %d bytes exceeds the %d byte cap", len(b), MaxReply)))
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
@@ -194,8 +194,8 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 // timeout. Empty input (end of input before any value) means no arguments.
 func readArgs(in io.Reader, m method) (map[string]any, error) {
 	limited := &io.LimitedReader{R: in, N: MaxInput + 1}
-	var raw map[string]json.RawMessage
-	err := json.NewDecoder(limited).Decode(&raw)
+	var raw map[string]smalljson.RawMessage
+	err := smalljson.NewDecoder(limited).Decode(&raw)
 	switch {
 	case limited.N <= 0:
 		return nil, fmt.Errorf("arguments larger than %d bytes", MaxInput)
@@ -218,7 +218,7 @@ func readArgs(in io.Reader, m method) (map[string]any, error) {
 		switch t {
 		case tString:
 			var s string
-			if err := json.Unmarshal(v, &s); err != nil {
+			if err := smalljson.Unmarshal(v, &s); err != nil {
 				return nil, fmt.Errorf("argument %s must be a string", k)
 			}
 			out[k] = s
@@ -230,7 +230,7 @@ func readArgs(in io.Reader, m method) (map[string]any, error) {
 			out[k] = b
 		case tInt:
 			var n int32
-			if err := json.Unmarshal(v, &n); err != nil {
+			if err := smalljson.Unmarshal(v, &n); err != nil {
 				return nil, fmt.Errorf("argument %s must be a 32-bit integer", k)
 			}
 			out[k] = int(n)

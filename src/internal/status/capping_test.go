@@ -1,12 +1,12 @@
 package status
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/smalljson"
 )
 
 func TestBuildCapsEveryList(t *testing.T) {
@@ -54,7 +54,7 @@ func TestBuildCapsEveryList(t *testing.T) {
 	if len(s.Offload.Tables) != 2000 || len(s.Offload.Flowtables[0].Devices) != 100 || len(findings[0].Evidence) != 30 {
 		t.Error("Build changed the snapshot or the findings it was given")
 	}
-	b, _ := json.Marshal(d)
+	b, _ := smalljson.Marshal(d)
 	if len(b) > 256<<10 {
 		t.Errorf("capped document is %d bytes, over the plugin's reply cap", len(b))
 	}
@@ -68,7 +68,7 @@ func TestBuildLeavesShortListsAlone(t *testing.T) {
 	if d.Truncated != nil || len(d.Offload.Tables) != 1 {
 		t.Errorf("truncated = %v, tables = %v", d.Truncated, d.Offload.Tables)
 	}
-	if b, _ := json.Marshal(d); strings.Contains(string(b), "truncated") {
+	if b, _ := smalljson.Marshal(d); strings.Contains(string(b), "truncated") {
 		t.Errorf("a document with nothing cut says truncated: %s", b)
 	}
 }

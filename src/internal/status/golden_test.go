@@ -1,7 +1,6 @@
 package status_test
 
 import (
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"github.com/netfix/netfix/src/internal/diagnose"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/fixtures"
+	"github.com/netfix/netfix/src/internal/smalljson"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -38,7 +38,7 @@ func goldenDocs() map[string]status.Document {
 func TestGolden(t *testing.T) {
 	for name, doc := range goldenDocs() {
 		t.Run(name, func(t *testing.T) {
-			got, err := json.MarshalIndent(doc, "", "  ")
+			got, err := smalljson.MarshalIndent(doc, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +91,7 @@ func TestEventsCapped(t *testing.T) {
 	if n := len(doc.Heal.LastEvents); n != status.MaxEvents {
 		t.Fatalf("last_events has %d entries, want %d", n, status.MaxEvents)
 	}
-	b, _ := json.Marshal(doc)
+	b, _ := smalljson.Marshal(doc)
 	if len(b) > 64<<10 {
 		t.Errorf("document is %d bytes; keep it far below 1 MiB", len(b))
 	}

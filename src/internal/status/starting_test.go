@@ -1,12 +1,12 @@
 package status
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/smalljson"
 )
 
 // A starting daemon's document claims nothing: verdict unknown (exit 3),
@@ -21,14 +21,14 @@ func TestStartingClaimsNothing(t *testing.T) {
 	if code := ExitCode(doc.Verdict); code != 3 {
 		t.Errorf("exit code while starting = %d, want 3", code)
 	}
-	b, err := json.Marshal(doc)
+	b, err := smalljson.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(b), `"verdict":"unknown"`) || !strings.Contains(string(b), `"starting":true`) {
 		t.Errorf("starting document JSON lacks verdict unknown or starting: %s", b)
 	}
-	plain, _ := json.Marshal(Build("1.0", facts.Snapshot{TakenAt: now}, nil, Heal{Running: true}))
+	plain, _ := smalljson.Marshal(Build("1.0", facts.Snapshot{TakenAt: now}, nil, Heal{Running: true}))
 	if strings.Contains(string(plain), `"starting"`) {
 		t.Errorf("a document of a started daemon carries starting: %s", plain)
 	}
