@@ -78,6 +78,7 @@ type Daemon struct {
 	ct         ctWatch        // conntrack fill watch (conntrack_linux.go)
 	mirrors    mirrorWatch    // S4: connections tracked twice (mirror_linux.go)
 	nft        probe.NFTCache // the ruleset's facts while its generation stands
+	uci        probe.UCICache // the firewall and network sections while their files stand
 	refreshing atomic.Bool    // a refresh after a repair is under way
 
 	shrinksSeen uint64 // tracker.Shrinks() at the last releaseMemory (main loop only)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
-	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // ReadFirewall reads the defaults section of <root>/etc/config/firewall.
@@ -17,23 +16,28 @@ import (
 // decides whether that is fatal (it is on OpenWrt). A file that exists but
 // does not parse returns ErrConfig with the parser's position.
 func ReadFirewall(root string) (facts.Firewall, error) {
+	return readFirewall(root, nil)
+}
+
+// readFirewall is ReadFirewall with the parse kept in c between probes
+// while the file is unchanged (nil: read afresh).
+func readFirewall(root string, c *UCICache) (facts.Firewall, error) {
 	dir := filepath.Join(root, "etc", "config")
 	fw := facts.Firewall{Path: filepath.Join(dir, "firewall")}
 	// Below --root every link resolves inside the root, and only a regular
-	// file of bounded size is read (an image may hold anything).
-	body, err := rootfs.ReadFile(root, "etc/config/firewall", rootfs.MaxFile)
+	// file of bounded size is read (an image may hold anything). Only the
+	// defaults section reaches the UCI reader: the rest of the file (rules,
+	// ipsets with thousands of entries) is checked for syntax in one pass
+	// and dropped (see config.UCI).
+	u, body, err := c.read(root, "etc/config/firewall", "defaults")
 	if errors.Is(err, fs.ErrNotExist) {
 		return fw, nil
 	}
 	fw.Present = true
-	if err != nil {
+	if err != nil && body == nil {
 		fw.Error = err.Error()
 		return fw, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	// Only the defaults section reaches the UCI reader: the rest of the
-	// file (rules, ipsets with thousands of entries) is checked for syntax
-	// in one pass and dropped (see config.UCI).
-	u, err := config.ReadUCI(fw.Path, body, "defaults")
 	if err != nil {
 		fw.Error = config.DescribeSyntax(body, err)
 		return fw, fmt.Errorf("%w: %s; fix that line (or restore the file from /rom/etc/config/firewall)", ErrConfig, fw.Error)

@@ -33,6 +33,12 @@ var containerBridgePrefixes = []string{"docker", "br-", "virbr", "lxcbr", "lxdbr
 // file manages the suspects. Kernel facts come from the current network
 // namespace; files from below root.
 func ReadForwarding(root string, sample time.Duration) facts.Forwarding {
+	return readForwarding(root, sample, nil)
+}
+
+// readForwarding is ReadForwarding with the UCI parses kept in c between
+// probes while the files are unchanged (nil: read afresh).
+func readForwarding(root string, sample time.Duration, c *UCICache) facts.Forwarding {
 	var f facts.Forwarding
 	v4, err := readSysctlBool("ipv4/ip_forward")
 	if err != nil {
@@ -51,7 +57,7 @@ func ReadForwarding(root string, sample time.Duration) facts.Forwarding {
 		return f
 	}
 	defer h.Close()
-	f.Interfaces, f.IPv6Signals = interfaceRoles(h, zoneDevices(root), f.IPv4, f.IPv6)
+	f.Interfaces, f.IPv6Signals = interfaceRoles(h, zoneDevices(root, c), f.IPv4, f.IPv6)
 
 	f.Counters, err = readCounters()
 	if err != nil {

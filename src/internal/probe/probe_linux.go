@@ -53,6 +53,9 @@ type Options struct {
 	// NFT, when set, keeps the ruleset's facts between probes while its
 	// generation stands (the daemon's sweeps).
 	NFT *NFTCache
+	// UCI, when set, keeps the parsed firewall and network sections
+	// between probes while their files are unchanged (the daemon's sweeps).
+	UCI *UCICache
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -66,7 +69,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	s := facts.Snapshot{TakenAt: time.Now().UTC()}
 	s.Host, _ = os.Hostname()
 
-	fw, err := ReadFirewall(root)
+	fw, err := readFirewall(root, opts.UCI)
 	if err != nil && !opts.Lenient {
 		return s, err
 	}
@@ -144,7 +147,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	s.BridgeNF = readBridgeNF(nr, rt, ctc, opts.SampleInterval)
 	rt.Close()
 
-	s.Forwarding = ReadForwarding(root, opts.ForwardingSample)
+	s.Forwarding = readForwarding(root, opts.ForwardingSample, opts.UCI)
 	s.HealerExpected = rootfs.Exists(root, "etc/init.d/netfix")
 	return s, nil
 }

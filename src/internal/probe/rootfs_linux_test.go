@@ -67,7 +67,7 @@ func TestReadersStayInRoot(t *testing.T) {
 	if keys := ReadNetworkFile(root, "/etc/systemd/network/10-eno1.network"); len(keys) != 0 {
 		t.Errorf("network keys = %+v, want none (file and drop-ins lead out of the root)", keys)
 	}
-	if z := zoneDevices(root); len(z) != 0 {
+	if z := zoneDevices(root, nil); len(z) != 0 {
 		t.Errorf("zone devices = %v, want none (the network file leads out of the root)", z)
 	}
 	if v := sharedLibVersion(root); v != 0 {

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/config"
-	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // zoneDevices maps the networks of OpenWrt's firewall zones to their
@@ -17,14 +16,17 @@ import (
 // zone and interface sections reach go-uci, so a firewall's big ipsets
 // cost one linear scan and empty values or CRLF endings are accepted as
 // uci accepts them.
-func zoneDevices(root string) map[string]string {
+//
+// c keeps the parses between the daemon's sweeps while the files are
+// unchanged (nil: read afresh).
+func zoneDevices(root string, c *UCICache) map[string]string {
 	out := map[string]string{}
-	fw := readUCI(root, "etc/config/firewall", "zone")
-	if fw == nil {
+	fw, _, err := c.read(root, "etc/config/firewall", "zone")
+	if err != nil {
 		return out
 	}
-	nw := readUCI(root, "etc/config/network", "interface")
-	if nw == nil {
+	nw, _, err := c.read(root, "etc/config/network", "interface")
+	if err != nil {
 		return out
 	}
 	for _, z := range fw.Sections("zone") {
@@ -38,20 +40,6 @@ func zoneDevices(root string) map[string]string {
 		}
 	}
 	return out
-}
-
-// readUCI reads the sections of the given types of the UCI file rel below
-// root; nil when it is missing, unreadable or broken.
-func readUCI(root, rel string, types ...string) *config.UCI {
-	body, err := rootfs.ReadFile(root, rel, rootfs.MaxFile)
-	if err != nil {
-		return nil
-	}
-	u, err := config.ReadUCI(rootfs.Join(root, rel), body, types...)
-	if err != nil {
-		return nil
-	}
-	return u
 }
 
 func networkDevices(u *config.UCI, net string) []string {

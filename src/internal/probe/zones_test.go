@@ -43,7 +43,7 @@ config interface 'legacy'
 	write(t, root, "etc/config/firewall", firewall)
 	write(t, root, "etc/config/network", network)
 	want := map[string]string{"br-lan": "lan", "br-guest": "lan", "eth0": "wan", "eth1": "wan", "eth2": "wan"}
-	if d := cmp.Diff(want, zoneDevices(root)); d != "" {
+	if d := cmp.Diff(want, zoneDevices(root, nil)); d != "" {
 		t.Errorf("zone devices (-want +got):\n%s", d)
 	}
 }

@@ -1,0 +1,101 @@
+//go:build linux
+
+package probe
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/netnstest"
+)
+
+// sweepRoot is an OpenWrt-shaped root: fw4 with offloading on, the two
+// usual zones and an ipset of ipsetEntries prefixes (lists of 10k+ CIDRs
+// are common on routers in China), lan and wan interfaces.
+func sweepRoot(b *testing.B, ipsetEntries int) string {
+	root := b.TempDir()
+	var ipset strings.Builder
+	if ipsetEntries > 0 {
+		ipset.WriteString("\nconfig ipset\n\toption name 'cn'\n\toption match 'dest_net'\n")
+		for i := 0; i < ipsetEntries; i++ {
+			fmt.Fprintf(&ipset, "\tlist entry '%d.%d.%d.0/24'\n", 1+i>>16, i>>8&255, i&255)
+		}
+	}
+	files := map[string]string{
+		"etc/openwrt_release": "DISTRIB_ID='OpenWrt'\n",
+		"etc/config/firewall": "config defaults\n\toption flow_offloading '1'\n\toption flow_offloading_hw '1'\n\n" +
+			"config zone\n\toption name 'lan'\n\tlist network 'lan'\n\n" +
+			"config zone\n\toption name 'wan'\n\tlist network 'wan'\n\tlist network 'wan6'\n" + ipset.String(),
+		"etc/config/network": "config interface 'lan'\n\toption device 'br-lan'\n\n" +
+			"config interface 'wan'\n\toption device 'eth1'\n\n" +
+			"config interface 'wan6'\n\toption device 'eth1'\n",
+	}
+	for rel, body := range files {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		// Older than the cache's settle time, as a router's config is.
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(p, old, old); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return root
+}
+
+// BenchmarkSweepGather is the daemon's idle sweep probe (no table dump,
+// as the daemon asks while the table is calm, and the offload counts of an
+// earlier walk: it walks the table every 10 minutes, not every sweep) in
+// a namespace of its own,
+// with the caches the daemon keeps and without them (a one-shot check).
+// cpu-us/op is user and system time of the whole process per probe: the
+// kernel's share and every goroutine's count, which ns/op does not show.
+func BenchmarkSweepGather(b *testing.B) {
+	netnstest.RequireRoot(b)
+	ns := netnstest.New(b, "sweep")
+	roots := map[int]string{0: sweepRoot(b, 0), 20000: sweepRoot(b, 20000)}
+	for _, tc := range []struct {
+		name   string
+		ipset  int
+		cached bool
+	}{{"fresh", 0, false}, {"daemon-caches", 0, true}, {"ipset20k/fresh", 20000, false}, {"ipset20k/daemon-caches", 20000, true}} {
+		root := roots[tc.ipset]
+		b.Run(tc.name, func(b *testing.B) {
+			counted := time.Now()
+			opts := Options{Root: root, Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{},
+				OffloadCounts: &facts.Conntrack{OffloadCountedAt: &counted}}
+			if tc.cached {
+				opts.NFT, opts.UCI = &NFTCache{}, &UCICache{}
+			}
+			ns.Do(func() {
+				if _, err := Gather(opts); err != nil {
+					b.Fatal(err)
+				}
+				var r0, r1 syscall.Rusage
+				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := Gather(opts); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
+				cpu := func(r syscall.Rusage) time.Duration {
+					return time.Duration(r.Utime.Nano() + r.Stime.Nano())
+				}
+				b.ReportMetric(float64((cpu(r1)-cpu(r0)).Microseconds())/float64(b.N), "cpu-us/op")
+			})
+		})
+	}
+}
