@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -26,8 +25,7 @@ const (
 
 // Check runs one diagnosis: `netfix check [--json] [--root DIR]`.
 func Check(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("check", stderr)
 	asJSON := fs.Bool("json", false, "print the status document as JSON")
 	root := fs.String("root", "", "read UCI and other files below `DIR` instead of / (for tests and offline images)")
 	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket, asked whether the healer runs")
@@ -36,7 +34,7 @@ func Check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: netfix check [--json] [--root DIR]\n\nDiagnoses flow offloading on this machine.\nExit status: 0 healthy, 1 warnings, 2 critical, 3 the check could not run.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return usageExit(err)
 	}
 	if fs.NArg() > 0 {
@@ -119,7 +117,7 @@ func writeJSON(w io.Writer, v any) {
 }
 
 func usageExit(err error) int {
-	if err == flag.ErrHelp {
+	if err == errHelp {
 		return 0
 	}
 	return ExitFailed

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,8 +27,7 @@ func Daemon(args []string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	fs := flag.NewFlagSet("daemon", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("daemon", stderr)
 	var o daemon.Options
 	fs.StringVar(&o.ConfigPath, "config", config.DefaultPath, "UCI config `file`")
 	fs.StringVar(&o.Socket, "socket", ipc.DefaultSocket, "control socket `path` (root only)")
@@ -40,7 +38,7 @@ func Daemon(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: netfix daemon [--config FILE] [--socket PATH] [--dry-run]\n\nWatches neighbour and bridge port changes and deletes the offloaded\nconntrack entries they made stale. Run by procd (/etc/init.d/netfix).\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return usageExit(err)
 	}
 	if os.Geteuid() != 0 {

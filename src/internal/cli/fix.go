@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,8 +27,7 @@ func Fix(args []string, stdout, stderr io.Writer) int {
 		return ExitFailed
 	}
 	sub, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("fix "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("fix "+sub, stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	dry := fs.Bool("dry-run", false, "only say what would change")
 	root := fs.String("root", "", "read UCI and the fix ledger below `DIR` instead of / (for tests)")
@@ -39,7 +37,7 @@ func Fix(args []string, stdout, stderr io.Writer) int {
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		id, rest = rest[0], rest[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
+	if err := fs.parse(rest); err != nil {
 		return usageExit(err)
 	}
 	if id == "" && fs.NArg() > 0 {

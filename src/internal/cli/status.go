@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/netip"
@@ -17,11 +16,10 @@ import (
 
 // Status prints the running daemon's document: `netfix status [--json]`.
 func Status(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("status", stderr)
 	asJSON := fs.Bool("json", false, "print the status document as JSON")
 	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return usageExit(err)
 	}
 	var doc status.Document
@@ -42,13 +40,12 @@ func Status(args []string, stdout, stderr io.Writer) int {
 // Flush deletes one host's offloaded entries now, through the daemon:
 // `netfix flush --ip ADDR [--dry-run]`.
 func Flush(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("flush", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("flush", stderr)
 	ipStr := fs.String("ip", "", "the host's IPv4 or IPv6 `address`")
 	dry := fs.Bool("dry-run", false, "only count what would be deleted")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return usageExit(err)
 	}
 	ip, err := hostaddr.Parse(*ipStr)
