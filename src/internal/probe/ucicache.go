@@ -14,10 +14,11 @@ import (
 // UCICache keeps the UCI sections a probe parsed (the firewall's defaults
 // and zones, the network's interfaces) for the next probe while each file
 // is the same one, unchanged: the daemon's sweep then costs a stat per
-// file instead of a read and a parse (the firewall twice), about a fifth
-// of an idle sweep's CPU on the x86 host. The daemon keeps one; a nil cache
-// reads afresh every time, as `netfix check` does. Safe for concurrent
-// probes.
+// file instead of a read and a parse (the firewall twice). With a
+// 20k-entry ipset in the firewall a sweep took 8.1 ms of CPU on the x86
+// host, 1.2-1.4 ms with the cache (BenchmarkSweepGather). The daemon keeps
+// one; a nil cache reads afresh every time, as `netfix check` does. Safe
+// for concurrent probes.
 type UCICache struct {
 	mu   sync.Mutex
 	kept []uciKept // a probe reads three: a list is all it takes
@@ -54,11 +55,7 @@ func (c *UCICache) read(root, rel string, types ...string) (u *config.UCI, body 
 	fi, serr := rootfs.Stat(root, rel)
 	now := time.Now()
 	c.mu.Lock()
-	i := 0
-	for i < len(c.kept) && c.kept[i].key != key {
-		i++
-	}
-	if i < len(c.kept) && serr == nil && unchanged(c.kept[i].fi, fi) && now.Sub(c.kept[i].at) < uciMaxAge {
+	if i := c.find(key); i >= 0 && serr == nil && unchanged(c.kept[i].fi, fi) && now.Sub(c.kept[i].at) < uciMaxAge {
 		u = c.kept[i].u
 		c.mu.Unlock()
 		return u, nil, nil
@@ -67,10 +64,8 @@ func (c *UCICache) read(root, rel string, types ...string) (u *config.UCI, body 
 	u, body, err = readParseUCI(root, rel, types)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// A concurrent probe may have changed the list meanwhile.
-	for i = 0; i < len(c.kept) && c.kept[i].key != key; i++ {
-	}
-	if i < len(c.kept) {
+	// Looked up again: a concurrent probe may have changed the list.
+	if i := c.find(key); i >= 0 {
 		c.kept = append(c.kept[:i], c.kept[i+1:]...)
 	}
 	// Kept with the identity taken before the read: a change during the
@@ -79,6 +74,16 @@ func (c *UCICache) read(root, rel string, types ...string) (u *config.UCI, body 
 		c.kept = append(c.kept, uciKept{key: key, fi: fi, u: u, at: now})
 	}
 	return u, body, err
+}
+
+// find returns the index of key's entry, -1 if none; c.mu is held.
+func (c *UCICache) find(key string) int {
+	for i := range c.kept {
+		if c.kept[i].key == key {
+			return i
+		}
+	}
+	return -1
 }
 
 // unchanged: the same file (device and inode), size and modification time.
