@@ -4,8 +4,6 @@ package probe
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,19 +34,9 @@ func sweepRoot(b *testing.B, ipsetEntries int) string {
 			"config interface 'wan'\n\toption device 'eth1'\n\n" +
 			"config interface 'wan6'\n\toption device 'eth1'\n",
 	}
+	// Older than the cache's settle time, as a router's config is.
 	for rel, body := range files {
-		p := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		// Older than the cache's settle time, as a router's config is.
-		old := time.Now().Add(-time.Hour)
-		if err := os.Chtimes(p, old, old); err != nil {
-			b.Fatal(err)
-		}
+		writeAged(b, root, rel, body, time.Now().Add(-time.Hour))
 	}
 	return root
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // writeAged writes rel below root with its modification time set to mtime.
-func writeAged(t *testing.T, root, rel, body string, mtime time.Time) {
+func writeAged(t testing.TB, root, rel, body string, mtime time.Time) {
 	t.Helper()
 	p := filepath.Join(root, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
