@@ -61,7 +61,7 @@ func TestNormalizeSysctlKey(t *testing.T) {
 	}
 }
 
-func write(t *testing.T, root, rel, body string) {
+func write(t testing.TB, root, rel, body string) {
 	t.Helper()
 	p := filepath.Join(root, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -12,14 +12,8 @@ import (
 // writeAged writes rel below root with its modification time set to mtime.
 func writeAged(t testing.TB, root, rel, body string, mtime time.Time) {
 	t.Helper()
-	p := filepath.Join(root, rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(p, mtime, mtime); err != nil {
+	write(t, root, rel, body)
+	if err := os.Chtimes(filepath.Join(root, rel), mtime, mtime); err != nil {
 		t.Fatal(err)
 	}
 }
