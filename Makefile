@@ -266,7 +266,7 @@ deb-test: deb
 #                  benchmark-only tag netfixbench (build/bench, never packaged):
 #                  its offload filter matches every entry, the worst case of a
 #                  router, on a kernel without a flowtable. Sizes and runs:
-#                  test/bench/conntrack.sh [sizes], REPS, IDLE, SWEEP;
+#                  test/bench/conntrack.sh [sizes], REPS, IDLE, WARM, SWEEP;
 #                  BUCKETS=router (default: the conntrack hash a router
 #                  holding the table has) or host (this host's size).
 .PHONY: bench

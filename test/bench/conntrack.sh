@@ -17,10 +17,15 @@
 #   - the daemon: idle RSS, peak RSS (VmHWM, sweeps included) and CPU over
 #     an idle period with sweeps, with the benchmark build (every entry
 #     crosses netlink each sweep) and with the real build (the kernel
-#     filters on OFFLOAD, nothing here is offloaded).
+#     filters on OFFLOAD, nothing here is offloaded). The idle period
+#     starts WARM seconds after the daemon's first answer: its first
+#     sweeps grow the heap to the garbage collector's first goal, fresh
+#     pages each, which a daemon that has run for a while no longer pays.
+#     The log line gives the CPU of that warm-up too.
 # Medians of REPS runs. Run as root: make bench, or
 #   test/bench/conntrack.sh [sizes...]     (default 10000 100000 250000)
-# Environment: REPS (3), IDLE seconds (60), SWEEP seconds (30), BUCKETS.
+# Environment: REPS (3), IDLE seconds (60), WARM seconds (60), SWEEP
+# seconds (30), BUCKETS.
 #
 # BUCKETS=router (the default) sizes the kernel's conntrack hash for each
 # table as on a router that holds it: the kernel's default there is one
@@ -36,6 +41,7 @@ cd "$(dirname "$0")/../.."
 SIZES=${*:-10000 100000 250000}
 REPS=${REPS:-3}
 IDLE=${IDLE:-60}
+WARM=${WARM:-60}
 SWEEP=${SWEEP:-30}
 HOSTS=192.168.1.100,192.168.1.101,192.168.1.102,192.168.1.103,192.168.1.104,192.168.1.105,192.168.1.106,192.168.1.107
 TARGET=192.168.1.100
@@ -102,19 +108,22 @@ timed() {
 median() { sort -n -k"$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
-# proc PID: "rss_kB hwm_kB cpu_ticks" from /proc.
+# proc PID: "rss_kB hwm_kB cpu_ns" from /proc. The CPU time is the sum of
+# the threads' schedstat run times (nanoseconds; /proc/PID/stat counts
+# 10 ms ticks, too coarse for a few ms a sweep).
 proc() {
 	local rss hwm cpu
 	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$1/status)
 	hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$1/status)
-	cpu=$(sed 's/.*) //' /proc/$1/stat | awk '{ print $12 + $13 }')
+	cpu=$(cat /proc/$1/task/*/schedstat | awk '{ s += $1 } END { printf "%d", s }')
 	echo "$rss $hwm $cpu"
 }
 
 count_entries() { nsx conntrack -C; }
 
-# daemon BINARY: starts it in the namespace, waits for its first probe,
-# idles IDLE seconds; prints "idle_rss_kB peak_rss_kB cpu_ms".
+# daemon BINARY: starts it in the namespace, waits for its first probe and
+# WARM seconds, idles IDLE seconds; prints "idle_rss_kB peak_rss_kB cpu_ms
+# warm_cpu_ms" (CPU in the idle period, and in the warm-up).
 daemon_run() {
 	local bin=$1 conf=$TMP/netfix.conf
 	printf "config netfix 'main'\n\toption sweep_interval '%s'\n\toption log_level 'warn'\n" "$SWEEP" >"$conf"
@@ -134,15 +143,17 @@ daemon_run() {
 		[ $i -lt 300 ] || { echo "bench: daemon did not answer" >&2; cat "$TMP/daemon.log" >&2; exit 1; }
 	done
 	sleep 1
-	local p0 p1
+	local w p0 p1
+	w=$(proc $DPID)
+	sleep "$WARM"
 	p0=$(proc $DPID)
 	sleep "$IDLE"
 	p1=$(proc $DPID)
 	kill $DPID
 	wait $DPID 2>/dev/null || true
 	DPID=
-	set -- $p0 $p1
-	echo "$4 $5 $((($6 - $3) * 10))"
+	set -- $w $p0 $p1
+	echo "$7 $8 $((($9 - $6) / 1000000)) $((($6 - $3) / 1000000))"
 }
 
 # An OpenWrt-like root for check and the daemon: fw4 with software and
@@ -195,9 +206,9 @@ for N in $SIZES; do
 	echo "N=$N: check $(tr '\n' ';' <"$TMP/check") conntrack -L $(tr '\n' ';' <"$TMP/ctl")"
 	echo "N=$N: flush $(tr '\n' ';' <"$TMP/flush") conntrack -D $(tr '\n' ';' <"$TMP/ctd")"
 	if [ "$IDLE" -gt 0 ]; then
-		read -r irss ipeak icpu < <(daemon_run $B/netfix)
-		read -r rrss rpeak rcpu < <(daemon_run $B/netfix-real)
-		echo "N=$N: daemon (bench build) idle ${irss} kB, peak ${ipeak} kB, ${icpu} ms CPU in ${IDLE} s; real build ${rrss} kB, peak ${rpeak} kB, ${rcpu} ms"
+		read -r irss ipeak icpu iwarm < <(daemon_run $B/netfix)
+		read -r rrss rpeak rcpu rwarm < <(daemon_run $B/netfix-real)
+		echo "N=$N: daemon (bench build) idle ${irss} kB, peak ${ipeak} kB, ${icpu} ms CPU in ${IDLE} s (${iwarm} ms in the ${WARM} s warm-up); real build ${rrss} kB, peak ${rpeak} kB, ${rcpu} ms (${rwarm} ms)"
 		dm=$(awk -v a="$irss" -v b="$ipeak" -v c="$icpu" -v d="$rrss" -v e="$rpeak" -v f="$rcpu" \
 			'BEGIN { printf "%.1f / %.1f / %d | %.1f / %.1f / %d", a/1024, b/1024, c, d/1024, e/1024, f }')
 	else

@@ -79,9 +79,11 @@ type Daemon struct {
 	mirrors    mirrorWatch    // S4: connections tracked twice (mirror_linux.go)
 	nft        probe.NFTCache // the ruleset's facts while its generation stands
 	uci        probe.UCICache // the firewall and network sections while their files stand
+	socks      probe.Sockets  // the probes' netlink sockets, open between sweeps
 	refreshing atomic.Bool    // a refresh after a repair is under way
 
-	shrinksSeen uint64 // tracker.Shrinks() at the last releaseMemory (main loop only)
+	shrinksSeen uint64    // tracker.Shrinks() at the last releaseMemory (main loop only)
+	nextResync  time.Time // when a sweep resyncs next (resync, main loop only)
 	// stateSaved and savedChanges: the state file holds the tracker as
 	// of tracker.Changes() == savedChanges (guarded by mu).
 	stateSaved   bool
@@ -138,6 +140,7 @@ func Run(ctx context.Context, opts Options) error {
 	go func() { _ = ipc.Serve(l, d.handle) }()
 	defer l.Close()
 
+	defer d.socks.Close()
 	d.refreshSnapshot()
 	go d.watchForwarding(ctx)
 	defer d.mirrors.stop()

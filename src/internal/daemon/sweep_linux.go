@@ -15,10 +15,12 @@ import (
 )
 
 // sweep runs every sweep_interval: findings and stale-prone links first,
-// so the resync repairs against the current flowtable layout.
+// so a resync repairs against the current flowtable layout.
 func (d *Daemon) sweep() {
 	d.refreshSnapshot()
-	d.resync("")
+	if resyncDue(time.Now(), d.nextResync) {
+		d.resync("")
+	}
 	d.saveState()
 	d.releaseMemory()
 }
@@ -42,7 +44,7 @@ func (d *Daemon) refreshSnapshot() {
 	d.mu.Lock()
 	known := d.snap.Offload.KernelSupport
 	d.mu.Unlock()
-	s, err := probe.Gather(d.conntrackProbeOptions(probe.Options{Root: d.opts.Root, Lenient: true, KnownSupport: known, NFT: &d.nft, UCI: &d.uci}))
+	s, err := probe.Gather(d.conntrackProbeOptions(probe.Options{Root: d.opts.Root, Lenient: true, KnownSupport: known, NFT: &d.nft, UCI: &d.uci, Sockets: &d.socks}))
 	if err != nil {
 		d.log.Warnf("refresh findings: %v", err)
 	}

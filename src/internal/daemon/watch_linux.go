@@ -163,6 +163,7 @@ func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
 // tracker; differences from what it remembers are changes it missed. A
 // non-empty reason relabels them (reconcile at start). The dump streams;
 // what is kept is the changes, at most one per tracked host and move.
+// Main loop only (it schedules the next one in d.nextResync).
 func (d *Daemon) resync(reason string) {
 	at := time.Now()
 	var changes []heal.Change
@@ -190,6 +191,7 @@ func (d *Daemon) resync(reason string) {
 	d.mu.Lock()
 	d.tracker.EndResync(complete[unix.AF_INET] && complete[unix.AF_INET6], complete[unix.AF_BRIDGE])
 	d.mu.Unlock()
+	d.nextResync = nextResync(at, len(complete) == 3)
 	for _, c := range changes {
 		if reason != "" {
 			c.Reason = reason

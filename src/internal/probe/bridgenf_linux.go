@@ -31,7 +31,10 @@ const procSys = "/proc/sys"
 // but only where the layout can track a connection twice (an address-less
 // bridge joined to an addressed one while bridge netfilter is on), so
 // ordinary hosts never wait.
-func readBridgeNF(nr nftRead, h *netlink.Handle, ctc *conntrack.Conn, sample time.Duration) facts.BridgeNF {
+//
+// links and linksErr are the probe's one listing of the links; h lists
+// the bridges' addresses.
+func readBridgeNF(nr nftRead, h *netlink.Handle, links []netlink.Link, linksErr error, ctc *conntrack.Conn, sample time.Duration) facts.BridgeNF {
 	var b facts.BridgeNF
 	var errs []string
 	b.Loaded, b.CallIPTables = sysctlBool("net/bridge/bridge-nf-call-iptables")
@@ -40,7 +43,9 @@ func readBridgeNF(nr nftRead, h *netlink.Handle, ctc *conntrack.Conn, sample tim
 	b.RPFilterAll, _ = sysctlInt("net/ipv4/conf/all/rp_filter")
 	arpIgnoreAll, _ := sysctlInt("net/ipv4/conf/all/arp_ignore")
 
-	if err := readBridges(h, &b, arpIgnoreAll); err != nil {
+	if linksErr != nil {
+		errs = append(errs, fmt.Sprintf("list links: %v", linksErr))
+	} else if err := readBridges(h, links, &b, arpIgnoreAll); err != nil {
 		errs = append(errs, err.Error())
 	}
 	if nr.rulesErr != nil {
@@ -61,11 +66,7 @@ func readBridgeNF(nr nftRead, h *netlink.Handle, ctc *conntrack.Conn, sample tim
 
 // readBridges lists bridges with their ports, addresses and rp_filter, and
 // the veth pairs whose ends sit in two different bridges.
-func readBridges(h *netlink.Handle, b *facts.BridgeNF, arpIgnoreAll int) error {
-	links, err := h.LinkList()
-	if err != nil {
-		return fmt.Errorf("list links: %w", err)
-	}
+func readBridges(h *netlink.Handle, links []netlink.Link, b *facts.BridgeNF, arpIgnoreAll int) error {
 	byIndex := map[int]netlink.Link{}
 	for _, l := range links {
 		byIndex[l.Attrs().Index] = l
@@ -77,16 +78,24 @@ func readBridges(h *netlink.Handle, b *facts.BridgeNF, arpIgnoreAll int) error {
 		}
 		return m.Attrs().Name
 	}
+	// The addresses of every bridge from one dump, not one per bridge.
+	var addrs map[int][]netlink.Addr
 	for _, l := range links {
 		if l.Type() != "bridge" {
 			continue
 		}
-		br := facts.Bridge{Name: l.Attrs().Name, Addresses: []string{}, Ports: []string{}}
-		addrs, err := h.AddrList(l, netlink.FAMILY_ALL)
-		if err != nil {
-			return fmt.Errorf("addresses of %s: %w", br.Name, err)
+		if addrs == nil {
+			all, err := h.AddrList(nil, netlink.FAMILY_ALL)
+			if err != nil {
+				return fmt.Errorf("list addresses: %w", err)
+			}
+			addrs = map[int][]netlink.Addr{}
+			for _, a := range all {
+				addrs[a.LinkIndex] = append(addrs[a.LinkIndex], a)
+			}
 		}
-		for _, a := range addrs {
+		br := facts.Bridge{Name: l.Attrs().Name, Addresses: []string{}, Ports: []string{}}
+		for _, a := range addrs[l.Attrs().Index] {
 			if a.IP.IsLinkLocalUnicast() {
 				continue // every bridge with a port up has an fe80:: address
 			}
@@ -220,14 +229,14 @@ func sysctlBool(name string) (bool, bool) {
 }
 
 func sysctlInt(name string) (int, error) {
-	data, err := os.ReadFile(filepath.Join(procSys, name))
+	v, err := readProcValue(filepath.Join(procSys, name))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return 0, err
 		}
 		return 0, fmt.Errorf("read sysctl %s: %w", name, err)
 	}
-	return strconv.Atoi(strings.TrimSpace(string(data)))
+	return strconv.Atoi(v)
 }
 
 // NotrackRules reads the rules that exempt one input interface from

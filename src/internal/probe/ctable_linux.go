@@ -55,11 +55,22 @@ func ReadCTTimeouts() facts.CTTimeouts {
 	return to
 }
 
-// ReadCTStats sums the kernel's per-CPU conntrack statistics (ctnetlink,
-// as `conntrack -S`). clash_resolve and chaintoolong are not in ti-mo's
-// decoder: they come from /proc/net/stat/nf_conntrack where the kernel has
-// those columns.
+// ReadCTStats sums the kernel's per-CPU conntrack statistics, those of
+// `conntrack -S`. Where the kernel has /proc/net/stat/nf_conntrack
+// (CONFIG_NF_CONNTRACK_PROCFS: OpenWrt and Debian build it) they come from
+// there: one read of the same per-CPU counters ctnetlink reports, with
+// clash_resolve and chaintoolong, which ti-mo's decoder lacks. The daemon
+// reads them every sweep, and the per-CPU ctnetlink dump cost about a
+// tenth of an idle sweep. Otherwise they come over ctnetlink, without
+// those two (Extended false).
 func ReadCTStats(conn *conntrack.Conn) (facts.CTStats, error) {
+	// thread-self: /proc/net is the namespace of the process's first
+	// thread, and a probe may run on a thread that entered another one.
+	if b, err := os.ReadFile("/proc/thread-self/net/stat/nf_conntrack"); err == nil {
+		if s, ok := ctStatsOf(procStatColumns(b)); ok {
+			return s, nil
+		}
+	}
 	var s facts.CTStats
 	cpus, err := conn.Stats()
 	if err != nil {
@@ -74,14 +85,34 @@ func ReadCTStats(conn *conntrack.Conn) (facts.CTStats, error) {
 		s.Error += uint64(c.Error)
 		s.SearchRestart += uint64(c.SearchRestart)
 	}
-	if b, err := os.ReadFile("/proc/net/stat/nf_conntrack"); err == nil {
-		cols := procStatColumns(b)
-		clash, ok1 := cols["clashres"]
-		chain, ok2 := cols["chaintoolong"]
-		s.ClashResolve, s.ChainTooLong = clash, chain
-		s.Extended = ok1 || ok2
-	}
 	return s, nil
+}
+
+// ctStatsOf takes the statistics from the summed columns of
+// /proc/net/stat/nf_conntrack; false when a counter ctnetlink reports is
+// missing from them. The kernel labels chaintoolong "chainlength" in the
+// header (ct_cpu_seq_show); icmp_error is ctnetlink's "error".
+func ctStatsOf(cols map[string]uint64) (facts.CTStats, bool) {
+	var s facts.CTStats
+	for _, c := range []struct {
+		name string
+		v    *uint64
+	}{{"found", &s.Found}, {"invalid", &s.Invalid}, {"insert_failed", &s.InsertFailed}, {"drop", &s.Drop},
+		{"early_drop", &s.EarlyDrop}, {"icmp_error", &s.Error}, {"search_restart", &s.SearchRestart}} {
+		v, ok := cols[c.name]
+		if !ok {
+			return facts.CTStats{}, false
+		}
+		*c.v = v
+	}
+	clash, ok1 := cols["clashres"]
+	chain, ok2 := cols["chainlength"]
+	if !ok2 {
+		chain, ok2 = cols["chaintoolong"]
+	}
+	s.ClashResolve, s.ChainTooLong = clash, chain
+	s.Extended = ok1 || ok2
+	return s, true
 }
 
 // procStatColumns sums each named column of /proc/net/stat/nf_conntrack
@@ -196,11 +227,11 @@ func ReadNames(root string) *ctusage.Names {
 }
 
 func readUintErr(path string) (uint64, error) {
-	b, err := os.ReadFile(path)
+	s, err := readProcValue(path)
 	if err != nil {
 		return 0, err
 	}
-	v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -6,8 +6,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/ti-mo/conntrack"
-
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/rootfs"
 	"github.com/netfix/netfix/src/internal/smalljson"
@@ -48,9 +46,14 @@ const (
 // offload part of the check must not fail because of this one. When it
 // dumps the whole table it counts the offload bits in the same walk and
 // reports true: s.Conntrack's offload counts are then set.
-func gatherCTTable(ctc *conntrack.Conn, nr nftRead, opts Options, root string, s *facts.Snapshot) (counted bool) {
-	t, err := ReadCTTable(ctc)
+func gatherCTTable(k *Sockets, nr nftRead, opts Options, root string, s *facts.Snapshot) (counted bool) {
+	ctc, err := k.conntrack() // opened by the probe already
+	var t facts.CTTable
+	if err == nil {
+		t, err = ReadCTTable(ctc)
+	}
 	if err != nil {
+		k.fail()
 		t.UsageError = err.Error()
 		s.Conntrack.Table = &t
 		return false
@@ -61,7 +64,7 @@ func gatherCTTable(ctc *conntrack.Conn, nr nftRead, opts Options, root string, s
 	t.Timeouts.Policies, err = nr.policies[:len(nr.policies):len(nr.policies)], nr.policiesErr
 	if err == nil {
 		var more []string
-		more, err = readNFCTTimeouts()
+		more, err = readNFCTTimeouts(k)
 		t.Timeouts.Policies = append(t.Timeouts.Policies, more...)
 	}
 	if err != nil {

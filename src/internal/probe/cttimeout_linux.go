@@ -27,7 +27,9 @@ func ReadCTTimeoutPolicies(conn *nftables.Conn) ([]string, error) {
 	if err != nil {
 		return out, err
 	}
-	more, err := readNFCTTimeouts()
+	k := (*Sockets)(nil).take()
+	defer k.done()
+	more, err := readNFCTTimeouts(k)
 	return append(out, more...), err
 }
 
@@ -69,15 +71,14 @@ const (
 	ctaTimeoutName                            = 1
 )
 
-func readNFCTTimeouts() ([]string, error) {
-	c, err := netfilter.Dial(nil)
+func readNFCTTimeouts(k *Sockets) ([]string, error) {
+	c, err := k.netfilter()
 	if err != nil {
 		if absentSubsystem(err) {
 			return nil, nil
 		}
 		return nil, classify("open netfilter netlink socket", err, nil)
 	}
-	defer c.Close()
 	req, err := netfilter.MarshalNetlink(netfilter.Header{
 		SubsystemID: netfilter.NFSubsysCTNetlinkTimeout,
 		MessageType: ipctnlMsgTimeoutGet,
@@ -94,6 +95,7 @@ func readNFCTTimeouts() ([]string, error) {
 		if absentSubsystem(err) {
 			return nil, nil
 		}
+		k.fail()
 		return nil, classify("list conntrack timeout policies (nfnetlink_cttimeout)", err, nil)
 	}
 	var out []string

@@ -33,12 +33,21 @@ var containerBridgePrefixes = []string{"docker", "br-", "virbr", "lxcbr", "lxdbr
 // file manages the suspects. Kernel facts come from the current network
 // namespace; files from below root.
 func ReadForwarding(root string, sample time.Duration) facts.Forwarding {
-	return readForwarding(root, sample, nil)
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		var f facts.Forwarding
+		f.Error = fmt.Sprintf("open rtnetlink to list interfaces: %v", err)
+		return f
+	}
+	defer h.Close()
+	links, err := h.LinkList()
+	return readForwarding(root, sample, nil, links, err)
 }
 
 // readForwarding is ReadForwarding with the UCI parses kept in c between
 // probes while the files are unchanged (nil: read afresh).
-func readForwarding(root string, sample time.Duration, c *UCICache) facts.Forwarding {
+// links and linksErr are the probe's one listing of the links.
+func readForwarding(root string, sample time.Duration, c *UCICache, links []netlink.Link, linksErr error) facts.Forwarding {
 	var f facts.Forwarding
 	v4, err := readSysctlBool("ipv4/ip_forward")
 	if err != nil {
@@ -51,13 +60,9 @@ func readForwarding(root string, sample time.Duration, c *UCICache) facts.Forwar
 	}
 	f.OpenWrt = IsOpenWrt(root)
 
-	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
-	if err != nil {
-		f.Error = fmt.Sprintf("open rtnetlink to list interfaces: %v", err)
-		return f
+	if linksErr == nil {
+		f.Interfaces, f.IPv6Signals = interfaceRoles(links, zoneDevices(root, c), f.IPv4, f.IPv6)
 	}
-	defer h.Close()
-	f.Interfaces, f.IPv6Signals = interfaceRoles(h, zoneDevices(root, c), f.IPv4, f.IPv6)
 
 	f.Counters, err = readCounters()
 	if err != nil {
@@ -110,11 +115,7 @@ func readForwarding(root string, sample time.Duration, c *UCICache) facts.Forwar
 
 // interfaceRoles lists the interfaces that matter with their forwarding
 // sysctls and roles, and the signs that this host routes IPv6.
-func interfaceRoles(h *netlink.Handle, zones map[string]string, v4all, v6all bool) ([]facts.ForwardingInterface, []string) {
-	links, err := h.LinkList()
-	if err != nil {
-		return nil, nil
-	}
+func interfaceRoles(links []netlink.Link, zones map[string]string, v4all, v6all bool) ([]facts.ForwardingInterface, []string) {
 	roles := map[string][]string{}
 	add := func(name, r string) {
 		for _, x := range roles[name] {
@@ -228,11 +229,11 @@ func hasPrefix(s string, prefixes []string) bool {
 func dotted(n string) string { return strings.ReplaceAll(n, ".", "/") }
 
 func readSysctlBool(rel string) (bool, error) {
-	b, err := os.ReadFile(filepath.Join("/proc/sys/net", rel))
+	v, err := readProcValue(filepath.Join("/proc/sys/net", rel))
 	if err != nil {
 		return false, err
 	}
-	return strings.TrimSpace(string(b)) != "0", nil
+	return v != "0", nil
 }
 
 func readCounters() (facts.ForwardingCounters, error) {

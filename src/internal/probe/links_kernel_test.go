@@ -54,7 +54,17 @@ func TestDescribeDevicesKernel(t *testing.T) {
 	}
 	defer h.Close()
 	fts := []facts.Flowtable{{Devices: []facts.Device{{Name: "br-lan"}, {Name: "lanport0"}, {Name: "wan0.2"}, {Name: "wan0"}, {Name: "gone0"}}}}
-	describeDevices(h, fts)
+	links, err := h.LinkList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// From the probe's listing, and asking the kernel for each device.
+	fromKernel := []facts.Flowtable{{Devices: append([]facts.Device(nil), fts[0].Devices...)}}
+	describeDevices(h, links, fts)
+	describeDevices(h, nil, fromKernel)
+	if d := cmp.Diff(fromKernel, fts); d != "" {
+		t.Errorf("devices described from the link listing differ from those asked one by one (-asked +listed):\n%s", d)
+	}
 
 	want := []facts.Device{
 		{Name: "br-lan", Kind: facts.KindBridge, LinkType: "bridge", Driver: "bridge"},

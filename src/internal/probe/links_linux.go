@@ -17,18 +17,27 @@ const hwTCOffload = "hw-tc-offload"
 
 // describeDevices fills in what each flowtable device is: its kind, its
 // bridge or parent, its driver and whether it can offload in hardware.
-func describeDevices(h *netlink.Handle, fts []facts.Flowtable) {
+// links is the probe's listing of the links (nil: ask h for each device);
+// a name it lacks is asked for, since a flowtable may name a device by
+// an alternative name (ip link property add altname).
+func describeDevices(h *netlink.Handle, links []netlink.Link, fts []facts.Flowtable) {
 	et, etErr := ethtool.NewEthtool()
 	if etErr == nil {
 		defer et.Close()
 	}
+	byName := make(map[string]netlink.Link, len(links))
+	byIndex := make(map[int]netlink.Link, len(links))
+	for _, l := range links {
+		byName[l.Attrs().Name], byIndex[l.Attrs().Index] = l, l
+	}
+	lookup := linkLookup{h: h, byName: byName, byIndex: byIndex}
 	cache := map[string]facts.Device{}
 	for i := range fts {
 		for j := range fts[i].Devices {
 			name := fts[i].Devices[j].Name
 			d, ok := cache[name]
 			if !ok {
-				d = describeDevice(h, et, name)
+				d = describeDevice(lookup, et, name)
 				cache[name] = d
 			}
 			fts[i].Devices[j] = d
@@ -36,9 +45,31 @@ func describeDevices(h *netlink.Handle, fts []facts.Flowtable) {
 	}
 }
 
-func describeDevice(h *netlink.Handle, et *ethtool.Ethtool, name string) facts.Device {
+// linkLookup finds links in a listing first, and asks the kernel for
+// what the listing lacks.
+type linkLookup struct {
+	h       *netlink.Handle
+	byName  map[string]netlink.Link
+	byIndex map[int]netlink.Link
+}
+
+func (k linkLookup) name(n string) (netlink.Link, error) {
+	if l, ok := k.byName[n]; ok {
+		return l, nil
+	}
+	return k.h.LinkByName(n)
+}
+
+func (k linkLookup) index(i int) (netlink.Link, error) {
+	if l, ok := k.byIndex[i]; ok {
+		return l, nil
+	}
+	return k.h.LinkByIndex(i)
+}
+
+func describeDevice(links linkLookup, et *ethtool.Ethtool, name string) facts.Device {
 	d := facts.Device{Name: name}
-	link, err := h.LinkByName(name)
+	link, err := links.name(name)
 	if err != nil {
 		d.Kind = facts.KindMissing
 		return d
@@ -46,7 +77,7 @@ func describeDevice(h *netlink.Handle, et *ethtool.Ethtool, name string) facts.D
 	attrs := link.Attrs()
 	d.LinkType = link.Type()
 	if attrs.MasterIndex != 0 {
-		if m, err := h.LinkByIndex(attrs.MasterIndex); err == nil && m.Type() == "bridge" {
+		if m, err := links.index(attrs.MasterIndex); err == nil && m.Type() == "bridge" {
 			d.Master = m.Attrs().Name
 		}
 	}
@@ -66,7 +97,7 @@ func describeDevice(h *netlink.Handle, et *ethtool.Ethtool, name string) facts.D
 		d.Kind = facts.KindBridgePort
 	case d.LinkType == "vlan":
 		d.Kind = facts.KindVLAN
-		if p, err := h.LinkByIndex(attrs.ParentIndex); err == nil {
+		if p, err := links.index(attrs.ParentIndex); err == nil {
 			d.Parent = p.Attrs().Name
 		}
 	case d.Driver == "dsa" || strings.HasPrefix(d.Driver, "dsa"):

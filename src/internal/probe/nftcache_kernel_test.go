@@ -22,7 +22,11 @@ func TestNFTCache(t *testing.T) {
 		t.Helper()
 		var r nftRead
 		var err error
-		ns.Do(func() { r, err = c.read(facts.SupportNo) })
+		ns.Do(func() {
+			k := (*Sockets)(nil).take()
+			defer k.done()
+			r, err = c.read(facts.SupportNo, k)
+		})
 		if err != nil || r.offErr != nil || r.rulesErr != nil || r.policiesErr != nil {
 			t.Fatalf("read: %v; %v, %v, %v", err, r.offErr, r.rulesErr, r.policiesErr)
 		}

@@ -43,10 +43,10 @@ type nftRead struct {
 // the one they were read at, else fresh ones, kept when every part read
 // without an error. The generation is asked before the ruleset is read, so
 // a change during the read only makes the next probe read again.
-func (c *NFTCache) read(known string) (nftRead, error) {
+func (c *NFTCache) read(known string, k *Sockets) (nftRead, error) {
 	gen, genOK := uint32(0), false
 	if c != nil {
-		gen, genOK = rulesetGen()
+		gen, genOK = rulesetGen(k)
 		c.mu.Lock()
 		if genOK && c.kept && c.gen == gen {
 			r := c.r.clone()
@@ -99,12 +99,11 @@ const (
 
 // rulesetGen asks nf_tables for the ruleset's generation id; false when it
 // cannot tell (no nf_tables).
-func rulesetGen() (uint32, bool) {
-	c, err := netfilter.Dial(nil)
+func rulesetGen(k *Sockets) (uint32, bool) {
+	c, err := k.netfilter()
 	if err != nil {
 		return 0, false
 	}
-	defer c.Close()
 	req, err := netfilter.MarshalNetlink(netfilter.Header{
 		SubsystemID: netfilter.NFSubsysNFTables,
 		MessageType: nftMsgGetGen,
@@ -116,6 +115,7 @@ func rulesetGen() (uint32, bool) {
 	}
 	msgs, err := c.Query(req)
 	if err != nil {
+		k.fail()
 		return 0, false
 	}
 	for _, m := range msgs {

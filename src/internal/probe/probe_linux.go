@@ -9,10 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ti-mo/conntrack"
-	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
-
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/rootfs"
 )
@@ -56,6 +52,9 @@ type Options struct {
 	// UCI, when set, keeps the parsed firewall and network sections
 	// between probes while their files are unchanged (the daemon's sweeps).
 	UCI *UCICache
+	// Sockets, when set, are the netlink sockets kept open between probes
+	// (the daemon's sweeps); nil opens and closes them in each probe.
+	Sockets *Sockets
 }
 
 // Gather reads every fact once. It fails only when the check cannot run
@@ -68,6 +67,8 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	}
 	s := facts.Snapshot{TakenAt: time.Now().UTC()}
 	s.Host, _ = os.Hostname()
+	k := opts.Sockets.take()
+	defer k.done()
 
 	fw, err := readFirewall(root, opts.UCI)
 	if err != nil && !opts.Lenient {
@@ -89,7 +90,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if known == "" {
 		known = readSupportCache(SupportCache)
 	}
-	nr, err := opts.NFT.read(known)
+	nr, err := opts.NFT.read(known, k)
 	if err != nil {
 		return s, err
 	}
@@ -105,33 +106,34 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		// reason to stop.
 		off.Error = err.Error()
 	}
+	rt, err := k.route()
+	if err != nil {
+		return s, fmt.Errorf("open rtnetlink: %w", err)
+	}
+	// One listing of the links for every part that needs them (the
+	// flowtables' devices, bridges, forwarding), not one each.
+	links, linksErr := rt.LinkList()
+	if linksErr != nil {
+		k.fail()
+	}
 	if len(off.Flowtables) > 0 {
-		// NETLINK_ROUTE only: with no argument NewHandle also opens
-		// NETLINK_XFRM, which fails (EPROTONOSUPPORT) wherever the
-		// xfrm_user module is not loaded: most OpenWrt images, and
-		// Debian's kernel in the flowtable VM (test/vm).
-		h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
-		if err != nil {
-			return s, fmt.Errorf("open rtnetlink: %w", err)
-		}
-		describeDevices(h, off.Flowtables)
-		h.Close()
+		describeDevices(rt, links, off.Flowtables)
 	}
 	s.Offload = off
 
-	ctc, err := conntrack.Dial(nil)
+	ctc, err := k.conntrack()
 	if err != nil {
 		return s, classify("open conntrack netlink socket", err, ErrConntrackMissing)
 	}
-	defer ctc.Close()
 	s.Conntrack, err = readConntrackSize(ctc)
 	if err != nil {
+		k.fail()
 		return s, err
 	}
 	// The offload counts come from the S2 dump when there is one (one
 	// walk of the table, not two), else from earlier counts the caller
 	// passed, else from a walk of their own.
-	if !gatherCTTable(ctc, nr, opts, root, &s) {
+	if !gatherCTTable(k, nr, opts, root, &s) {
 		if c := opts.OffloadCounts; c != nil && c.OffloadCountedAt != nil {
 			ct := &s.Conntrack
 			ct.Dumped, ct.Offloaded, ct.HWOffloaded = c.Dumped, c.Offloaded, c.HWOffloaded
@@ -140,14 +142,11 @@ func Gather(opts Options) (facts.Snapshot, error) {
 			return s, err
 		}
 	}
-	rt, err := netlink.NewHandle(unix.NETLINK_ROUTE)
-	if err != nil {
-		return s, fmt.Errorf("open rtnetlink: %w", err)
+	s.BridgeNF = readBridgeNF(nr, rt, links, linksErr, ctc, opts.SampleInterval)
+	if s.BridgeNF.Error != "" {
+		k.fail() // possibly a ruleset error, but reopening costs little
 	}
-	s.BridgeNF = readBridgeNF(nr, rt, ctc, opts.SampleInterval)
-	rt.Close()
-
-	s.Forwarding = readForwarding(root, opts.ForwardingSample, opts.UCI)
+	s.Forwarding = readForwarding(root, opts.ForwardingSample, opts.UCI, links, linksErr)
 	s.HealerExpected = rootfs.Exists(root, "etc/init.d/netfix")
 	return s, nil
 }

@@ -16,7 +16,7 @@ import (
 // sweepRoot is an OpenWrt-shaped root: fw4 with offloading on, the two
 // usual zones and an ipset of ipsetEntries prefixes (lists of 10k+ CIDRs
 // are common on routers in China), lan and wan interfaces.
-func sweepRoot(b *testing.B, ipsetEntries int) string {
+func sweepRoot(b testing.TB, ipsetEntries int) string {
 	root := b.TempDir()
 	var ipset strings.Builder
 	if ipsetEntries > 0 {
@@ -51,6 +51,26 @@ func sweepRoot(b *testing.B, ipsetEntries int) string {
 func BenchmarkSweepGather(b *testing.B) {
 	netnstest.RequireRoot(b)
 	ns := netnstest.New(b, "sweep")
+	// A router's links: br-lan with two LAN ports and an address, and
+	// the wan uplink with the default route, so the link, bridge and
+	// forwarding parts of the probe have what they read on a router.
+	for _, c := range [][]string{
+		{"ip", "link", "add", "br-lan", "type", "bridge"},
+		{"ip", "link", "add", "lan1", "type", "veth", "peer", "name", "lan1p"},
+		{"ip", "link", "add", "lan2", "type", "veth", "peer", "name", "lan2p"},
+		{"ip", "link", "set", "lan1", "master", "br-lan"},
+		{"ip", "link", "set", "lan2", "master", "br-lan"},
+		{"ip", "link", "add", "eth1", "type", "veth", "peer", "name", "eth1p"},
+		{"ip", "addr", "add", "192.168.1.1/24", "dev", "br-lan"},
+		{"ip", "addr", "add", "10.0.2.15/24", "dev", "eth1"},
+	} {
+		ns.Run(c...)
+	}
+	for _, l := range []string{"lo", "br-lan", "lan1", "lan2", "lan1p", "lan2p", "eth1", "eth1p"} {
+		ns.Run("ip", "link", "set", l, "up")
+	}
+	ns.Run("ip", "route", "add", "default", "via", "10.0.2.2", "dev", "eth1")
+	ns.Run("sysctl", "-qw", "net.ipv4.ip_forward=1")
 	roots := map[int]string{0: sweepRoot(b, 0), 20000: sweepRoot(b, 20000)}
 	for _, tc := range []struct {
 		name   string
@@ -63,7 +83,8 @@ func BenchmarkSweepGather(b *testing.B) {
 			opts := Options{Root: root, Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{},
 				OffloadCounts: &facts.Conntrack{OffloadCountedAt: &counted}}
 			if tc.cached {
-				opts.NFT, opts.UCI = &NFTCache{}, &UCICache{}
+				opts.NFT, opts.UCI, opts.Sockets = &NFTCache{}, &UCICache{}, &Sockets{}
+				defer opts.Sockets.Close()
 			}
 			ns.Do(func() {
 				if _, err := Gather(opts); err != nil {
