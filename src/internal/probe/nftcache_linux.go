@@ -115,7 +115,9 @@ func rulesetGen(k *Sockets) (uint32, bool) {
 	}
 	msgs, err := c.Query(req)
 	if err != nil {
-		k.fail()
+		if !absentSubsystem(err) { // no nf_tables: the socket is fine
+			k.fail()
+		}
 		return 0, false
 	}
 	for _, m := range msgs {
