@@ -71,11 +71,16 @@ func ReadCTStats(conn *conntrack.Conn) (facts.CTStats, error) {
 			return s, nil
 		}
 	}
-	var s facts.CTStats
 	cpus, err := conn.Stats()
 	if err != nil {
-		return s, classify("read conntrack statistics per CPU", err, ErrConntrackMissing)
+		return facts.CTStats{}, classify("read conntrack statistics per CPU", err, ErrConntrackMissing)
 	}
+	return sumCTStats(cpus), nil
+}
+
+// sumCTStats adds up ctnetlink's per-CPU statistics.
+func sumCTStats(cpus []conntrack.Stats) facts.CTStats {
+	var s facts.CTStats
 	for _, c := range cpus {
 		s.Found += uint64(c.Found)
 		s.Invalid += uint64(c.Invalid)
@@ -85,7 +90,7 @@ func ReadCTStats(conn *conntrack.Conn) (facts.CTStats, error) {
 		s.Error += uint64(c.Error)
 		s.SearchRestart += uint64(c.SearchRestart)
 	}
-	return s, nil
+	return s
 }
 
 // ctStatsOf takes the statistics from the summed columns of

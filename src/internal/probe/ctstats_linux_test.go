@@ -90,16 +90,7 @@ func TestCTStatsProcMatchesNetlink(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var nl facts.CTStats
-		for _, s := range cpus {
-			nl.Found += uint64(s.Found)
-			nl.Invalid += uint64(s.Invalid)
-			nl.InsertFailed += uint64(s.InsertFailed)
-			nl.Drop += uint64(s.Drop)
-			nl.EarlyDrop += uint64(s.EarlyDrop)
-			nl.Error += uint64(s.Error)
-			nl.SearchRestart += uint64(s.SearchRestart)
-		}
+		nl := sumCTStats(cpus)
 		fromFile.ClashResolve, fromFile.ChainTooLong, fromFile.Extended = 0, 0, false
 		if d := cmp.Diff(nl, fromFile); d != "" {
 			t.Errorf("/proc/net/stat/nf_conntrack and ctnetlink differ (-netlink +file):\n%s", d)
