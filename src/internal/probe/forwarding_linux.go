@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/facts"
 )
@@ -26,27 +25,14 @@ const maxForwardingInterfaces = 64
 // create: they carry forwarded traffic as soon as a guest starts.
 var containerBridgePrefixes = []string{"docker", "br-", "virbr", "lxcbr", "lxdbr", "incusbr", "podman", "cni", "cbr"}
 
-// ReadForwarding reads global and per-interface forwarding, who carries
+// readForwarding reads global and per-interface forwarding, who carries
 // forwarded traffic, the drop counters and the configuration that sets
 // forwarding. When some interface looks broken it samples the counters a
 // second time after sample (0: one sample) and asks systemd-networkd which
 // file manages the suspects. Kernel facts come from the current network
-// namespace; files from below root.
-func ReadForwarding(root string, sample time.Duration) facts.Forwarding {
-	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
-	if err != nil {
-		var f facts.Forwarding
-		f.Error = fmt.Sprintf("open rtnetlink to list interfaces: %v", err)
-		return f
-	}
-	defer h.Close()
-	links, err := h.LinkList()
-	return readForwarding(root, sample, nil, links, err)
-}
-
-// readForwarding is ReadForwarding with the UCI parses kept in c between
-// probes while the files are unchanged (nil: read afresh).
-// links and linksErr are the probe's one listing of the links.
+// namespace; files from below root, their UCI parses kept in c between
+// probes while the files are unchanged (nil: read afresh). links and
+// linksErr are the probe's one listing of the links.
 func readForwarding(root string, sample time.Duration, c *UCICache, links []netlink.Link, linksErr error) facts.Forwarding {
 	var f facts.Forwarding
 	v4, err := readSysctlBool("ipv4/ip_forward")
