@@ -3,6 +3,7 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"syscall"
@@ -76,7 +77,9 @@ func BenchmarkSweepGather(b *testing.B) {
 		name   string
 		ipset  int
 		cached bool
-	}{{"fresh", 0, false}, {"daemon-caches", 0, true}, {"ipset20k/fresh", 20000, false}, {"ipset20k/daemon-caches", 20000, true}} {
+		pulse  bool // the daemon's sweep between full probes (ReadPulse)
+	}{{"fresh", 0, false, false}, {"daemon-caches", 0, true, false}, {"ipset20k/fresh", 20000, false, false},
+		{"ipset20k/daemon-caches", 20000, true, false}, {"pulse", 0, true, true}} {
 		root := roots[tc.ipset]
 		b.Run(tc.name, func(b *testing.B) {
 			counted := time.Now()
@@ -86,6 +89,14 @@ func BenchmarkSweepGather(b *testing.B) {
 				opts.NFT, opts.UCI, opts.Sockets = &NFTCache{}, &UCICache{}, &Sockets{}
 				defer opts.Sockets.Close()
 			}
+			sweep := func() error {
+				if tc.pulse {
+					p := ReadPulse(opts.Sockets)
+					return errors.Join(p.CTErr, p.StatsErr)
+				}
+				_, err := Gather(opts)
+				return err
+			}
 			ns.Do(func() {
 				if _, err := Gather(opts); err != nil {
 					b.Fatal(err)
@@ -94,7 +105,7 @@ func BenchmarkSweepGather(b *testing.B) {
 				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					if _, err := Gather(opts); err != nil {
+					if err := sweep(); err != nil {
 						b.Fatal(err)
 					}
 				}

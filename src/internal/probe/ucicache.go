@@ -25,10 +25,11 @@ type UCICache struct {
 }
 
 type uciKept struct {
-	key string      // root, file and section types
-	fi  fs.FileInfo // the file as it was read
-	u   *config.UCI
-	at  time.Time
+	key       string // root, file and section types
+	root, rel string
+	fi        fs.FileInfo // the file as it was read
+	u         *config.UCI
+	at        time.Time
 }
 
 const (
@@ -71,9 +72,30 @@ func (c *UCICache) read(root, rel string, types ...string) (u *config.UCI, body 
 	// Kept with the identity taken before the read: a change during the
 	// read only makes the next probe read again.
 	if err == nil && serr == nil && now.Sub(fi.ModTime()) >= uciSettle {
-		c.kept = append(c.kept, uciKept{key: key, fi: fi, u: u, at: now})
+		c.kept = append(c.kept, uciKept{key: key, root: root, rel: rel, fi: fi, u: u, at: now})
 	}
 	return u, body, err
+}
+
+// Changed reports whether the next probe would read a kept file again: it
+// changed, went away, or its parse is older than uciMaxAge. A file that
+// was missing or broken is not kept, so its repair is seen by the next
+// full probe, not here.
+func (c *UCICache) Changed() bool {
+	if c == nil {
+		return true
+	}
+	c.mu.Lock()
+	kept := append([]uciKept(nil), c.kept...)
+	c.mu.Unlock()
+	now := time.Now()
+	for _, k := range kept {
+		fi, err := rootfs.Stat(k.root, k.rel)
+		if err != nil || !unchanged(k.fi, fi) || now.Sub(k.at) >= uciMaxAge {
+			return true
+		}
+	}
+	return false
 }
 
 // find returns the index of key's entry, -1 if none; c.mu is held.

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -107,6 +108,61 @@ func TestUCICacheKeepsOnlyWhatItCanTrust(t *testing.T) {
 			if v, cached := offloading(t, c, root); v != "1" || cached {
 				t.Fatalf("read %d: %q from cache %v", i, v, cached)
 			}
+		}
+	})
+}
+
+// TestUCICacheChanged: the sweep's pulse asks whether the next probe
+// would read a kept file again, with stat calls only.
+func TestUCICacheChanged(t *testing.T) {
+	const rel = "etc/config/firewall"
+	hourAgo := time.Now().Add(-time.Hour)
+	body := "config defaults\n\toption flow_offloading '1'\n"
+	kept := func(t *testing.T) (string, *UCICache) {
+		t.Helper()
+		root, c := t.TempDir(), &UCICache{}
+		writeAged(t, root, rel, body, hourAgo)
+		if _, _, err := c.read(root, rel, "defaults"); err != nil {
+			t.Fatal(err)
+		}
+		if len(c.kept) != 1 {
+			t.Fatalf("kept %d parses, want 1", len(c.kept))
+		}
+		return root, c
+	}
+	if !(*UCICache)(nil).Changed() {
+		t.Error("no cache: unchanged, want changed (nothing is kept)")
+	}
+	if (&UCICache{}).Changed() {
+		t.Error("empty cache: changed, want unchanged")
+	}
+	t.Run("unchanged", func(t *testing.T) {
+		_, c := kept(t)
+		if c.Changed() {
+			t.Error("changed, want unchanged")
+		}
+	})
+	t.Run("edited", func(t *testing.T) {
+		root, c := kept(t)
+		writeAged(t, root, rel, strings.Replace(body, "'1'", "'0'", 1), hourAgo.Add(time.Minute))
+		if !c.Changed() {
+			t.Error("unchanged after an edit")
+		}
+	})
+	t.Run("removed", func(t *testing.T) {
+		root, c := kept(t)
+		if err := os.Remove(filepath.Join(root, rel)); err != nil {
+			t.Fatal(err)
+		}
+		if !c.Changed() {
+			t.Error("unchanged after the file was removed")
+		}
+	})
+	t.Run("too old to trust", func(t *testing.T) {
+		_, c := kept(t)
+		c.kept[0].at = c.kept[0].at.Add(-uciMaxAge)
+		if !c.Changed() {
+			t.Error("unchanged past the maximum age")
 		}
 	})
 }
