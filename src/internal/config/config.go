@@ -38,8 +38,11 @@ type Config struct {
 	IgnoreInterfaces []string
 	// IgnoreHosts are addresses or prefixes never repaired.
 	IgnoreHosts []netip.Prefix
-	// SweepInterval is how often the daemon re-reads neighbours and the
-	// bridge FDB to catch changes it missed, and refreshes its findings.
+	// SweepInterval is how often the daemon looks at the kernel: the
+	// conntrack table's size and counters and the ruleset's generation
+	// every time, everything behind the findings when one of them (or a
+	// firewall file) changed, at least every 2 minutes, and when a status
+	// read finds the findings older than this.
 	SweepInterval time.Duration
 	// RepairBurst repairs of one host are allowed per RepairWindow.
 	RepairBurst  int

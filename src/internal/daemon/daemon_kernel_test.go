@@ -99,7 +99,12 @@ func (r *rig) stop() {
 
 func (r *rig) waitLog(sub string) {
 	r.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	r.waitLogFor(sub, 5*time.Second)
+}
+
+func (r *rig) waitLogFor(sub string, within time.Duration) {
+	r.t.Helper()
+	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		if strings.Contains(r.log.String(), sub) {
 			return

@@ -80,7 +80,7 @@ type Daemon struct {
 	nft        probe.NFTCache // the ruleset's facts while its generation stands
 	uci        probe.UCICache // the firewall and network sections while their files stand
 	socks      probe.Sockets  // the probes' netlink sockets, open between sweeps
-	refreshing atomic.Bool    // a refresh after a repair is under way
+	refreshing atomic.Bool    // a background refresh is under way (refreshInBackground)
 
 	shrinksSeen uint64    // tracker.Shrinks() at the last releaseMemory (main loop only)
 	nextResync  time.Time // when a sweep resyncs next (resync, main loop only)
@@ -110,6 +110,7 @@ func Run(ctx context.Context, opts Options) error {
 	defer lock.Close()
 
 	setMemoryLimit()
+	oneProcessor()
 	disableHugePages()
 	d := newDaemon(opts)
 	d.loadConfig()

@@ -160,12 +160,7 @@ func (d *Daemon) forwardingValue(k fwKey, v bool, at time.Time) {
 	}
 	// The findings say "since" and name the file at once, not at the
 	// next sweep.
-	if d.refreshing.CompareAndSwap(false, true) {
-		go func() {
-			defer d.refreshing.Store(false)
-			d.refreshSnapshot()
-		}()
-	}
+	d.refreshInBackground()
 }
 
 // reconcileForwarding reads every forwarding switch: at start it learns

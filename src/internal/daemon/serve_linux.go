@@ -39,7 +39,14 @@ func (d *Daemon) Status() status.Document {
 	h := d.Heal()
 	d.mu.Lock()
 	s, probed := d.snap, d.probed
+	stale := probed && time.Since(s.TakenAt) >= d.cfg.SweepInterval
 	d.mu.Unlock()
+	if stale {
+		// The sweeps probe fully only every fullProbeEvery while nothing
+		// they watch changes: someone reading the status gets facts at
+		// most a sweep interval old from the next read on.
+		d.refreshInBackground()
+	}
 	s.BridgeNF.Mirrors = d.mirrors.recent()
 	if !probed {
 		// The socket opens before the first probe (a second daemon must

@@ -14,11 +14,19 @@ import (
 	"github.com/netfix/netfix/src/internal/probe"
 )
 
-// sweep runs every sweep_interval: findings and stale-prone links first,
-// so a resync repairs against the current flowtable layout.
+// sweep runs every sweep_interval: a full probe when the pulse says one
+// is due (pulse_linux.go), findings and stale-prone links first, so a
+// resync repairs against the current flowtable layout.
 func (d *Daemon) sweep() {
-	d.refreshSnapshot()
-	if resyncDue(time.Now(), d.nextResync) {
+	now := time.Now()
+	resync := resyncDue(now, d.nextResync)
+	if reason := d.pulseReason(now, resync); reason != "" {
+		d.log.Debugf("sweep: full probe (%s)", reason)
+		d.refreshSnapshot()
+	} else {
+		d.log.Debugf("sweep: pulse unchanged")
+	}
+	if resync {
 		d.resync("")
 	}
 	d.saveState()

@@ -150,12 +150,7 @@ func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
 	if d.observe(u.Neigh, u.Type == unix.RTM_DELNEIGH, at) > 0 {
 		// The findings' counts changed with the repair: refresh them now
 		// rather than at the next sweep, off the event path.
-		if d.refreshing.CompareAndSwap(false, true) {
-			go func() {
-				defer d.refreshing.Store(false)
-				d.refreshSnapshot()
-			}()
-		}
+		d.refreshInBackground()
 	}
 }
 
