@@ -262,7 +262,7 @@ deb-test: deb
 # --- conntrack at scale (host kernel) ------------------------------------------
 #   make bench     netfix check / flush / daemon side by side with conntrack -L /
 #                  -D on 10k, 100k and 250k entries in a namespace (figures and
-#                  ratios, no asserts; about 12 min; root). Built with the
+#                  ratios, no asserts; about 20 min; root). Built with the
 #                  benchmark-only tag netfixbench (build/bench, never packaged):
 #                  its offload filter matches every entry, the worst case of a
 #                  router, on a kernel without a flowtable. Sizes and runs:
