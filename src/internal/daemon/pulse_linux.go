@@ -23,6 +23,7 @@ func (d *Daemon) pulseReason(now time.Time, resync bool) string {
 		interval:  d.cfg.SweepInterval,
 		resync:    resync,
 		ctThenOK:  d.snap.Conntrack.Max != 0,
+		reclaim:   d.cfg.ConntrackReclaim,
 	}
 	d.mu.Unlock()
 	if r := scheduledReason(v); r != "" {

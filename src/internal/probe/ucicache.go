@@ -56,7 +56,7 @@ func (c *UCICache) read(root, rel string, types ...string) (u *config.UCI, body 
 	fi, serr := rootfs.Stat(root, rel)
 	now := time.Now()
 	c.mu.Lock()
-	if i := c.find(key); i >= 0 && serr == nil && unchanged(c.kept[i].fi, fi) && now.Sub(c.kept[i].at) < uciMaxAge {
+	if i := c.find(key); i >= 0 && c.kept[i].fresh(fi, serr, now) {
 		u = c.kept[i].u
 		c.mu.Unlock()
 		return u, nil, nil
@@ -91,11 +91,16 @@ func (c *UCICache) Changed() bool {
 	now := time.Now()
 	for _, k := range kept {
 		fi, err := rootfs.Stat(k.root, k.rel)
-		if err != nil || !unchanged(k.fi, fi) || now.Sub(k.at) >= uciMaxAge {
+		if !k.fresh(fi, err, now) {
 			return true
 		}
 	}
 	return false
+}
+
+// fresh says whether k may stand for the file that stat found at now.
+func (k uciKept) fresh(fi fs.FileInfo, statErr error, now time.Time) bool {
+	return statErr == nil && unchanged(k.fi, fi) && now.Sub(k.at) < uciMaxAge
 }
 
 // find returns the index of key's entry, -1 if none; c.mu is held.
