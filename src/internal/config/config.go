@@ -39,10 +39,10 @@ type Config struct {
 	// IgnoreHosts are addresses or prefixes never repaired.
 	IgnoreHosts []netip.Prefix
 	// SweepInterval is how often the daemon looks at the kernel: the
-	// conntrack table's size and counters and the ruleset's generation
-	// every time, everything behind the findings when one of them (or a
-	// firewall file) changed, at least every 2 minutes, and when a status
-	// read finds the findings older than this.
+	// conntrack table's size and counters every time, everything behind
+	// the findings when they (or a firewall file) changed, at least every
+	// 2 minutes, and when a status read finds the findings older than this
+	// or the ruleset changed.
 	SweepInterval time.Duration
 	// RepairBurst repairs of one host are allowed per RepairWindow.
 	RepairBurst  int

@@ -81,9 +81,16 @@ type Daemon struct {
 	uci        probe.UCICache // the firewall and network sections while their files stand
 	socks      probe.Sockets  // the probes' netlink sockets, open between sweeps
 	refreshing atomic.Bool    // a background refresh is under way (refreshInBackground)
+	// checkingRuleset: a status read's ruleset check is under way
+	// (ruleset_linux.go); apart from refreshing, so it never makes a
+	// repair's refresh be skipped.
+	checkingRuleset atomic.Bool
 
 	shrinksSeen uint64    // tracker.Shrinks() at the last releaseMemory (main loop only)
 	nextResync  time.Time // when a sweep resyncs next (resync, main loop only)
+	// layoutCheckedAt: the last generation request of confirmLayout
+	// (main loop only).
+	layoutCheckedAt time.Time
 	// stateSaved and savedChanges: the state file holds the tracker as
 	// of tracker.Changes() == savedChanges (guarded by mu).
 	stateSaved   bool

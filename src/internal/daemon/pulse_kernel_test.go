@@ -7,21 +7,17 @@ import (
 )
 
 // TestSweepProbesFullyOnChange: between full probes the sweeps read only
-// the pulse; a ruleset change makes the next sweep probe fully, and a
-// status read of a snapshot older than the sweep interval gets a fresh
-// one from the next read on.
+// the pulse, a ruleset change included; a status read gets a fresh
+// snapshot from the next read on when its own is older than the sweep
+// interval or older than a ruleset change, and a repair decision on a
+// link found not stale-prone probes afresh first when the ruleset moved.
 func TestSweepProbesFullyOnChange(t *testing.T) {
 	r := newRig(t) // sweep_interval 5 s, debug log
+	r.neigh("192.168.1.240", macA, "reachable")
 	r.start()
+	started := time.Now()
 	const quiet = "sweep: pulse unchanged"
 	r.waitLogFor(quiet, 12*time.Second)
-	if full := strings.Count(r.log.String(), "sweep: full probe"); full != 0 {
-		t.Fatalf("sweeps with nothing changed probed fully %d times:\n%s", full, r.log.String())
-	}
-
-	r.ns.Run("nft", "add table inet netfix_pulse_test")
-	r.waitLogFor("sweep: full probe (ruleset changed)", 12*time.Second)
-	probedAt := time.Now()
 
 	generated := func() time.Time {
 		t.Helper()
@@ -31,18 +27,55 @@ func TestSweepProbesFullyOnChange(t *testing.T) {
 		}
 		return at
 	}
+	// newer waits up to 3 s for a status generated after old.
+	newer := func(old time.Time, why string) time.Time {
+		t.Helper()
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			at := generated()
+			if at.After(old) {
+				return at
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("status still generated at %s, 3 s after a read %s", old, why)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	// Past the interval with pulses only: the status is old, and reading
 	// it asks for a refresh.
-	time.Sleep(time.Until(probedAt.Add(6 * time.Second)))
+	time.Sleep(time.Until(started.Add(6 * time.Second)))
 	old := generated()
 	if time.Since(old) < 5*time.Second {
 		t.Fatalf("status generated %s ago after pulse-only sweeps, want older than the 5 s interval", time.Since(old))
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for generated().Equal(old) {
+	fresh := newer(old, "found it older than the sweep interval")
+
+	// A ruleset change: no sweep probes for it, a status read does.
+	r.ns.Run("nft", "add table inet netfix_pulse_test")
+	if time.Since(fresh) > 4*time.Second {
+		t.Skipf("status read %s after its refresh, too late to tell the ruleset's refresh from the interval's", time.Since(fresh))
+	}
+	newer(fresh, "after a ruleset change")
+	r.waitLog("ruleset changed since the last probe: probing afresh")
+
+	// A repair decision on br-lan (not stale-prone: no flowtable on this
+	// kernel) after another change probes first.
+	r.ns.Run("nft", "add table inet netfix_pulse_test2")
+	r.neigh("192.168.1.240", macB, "reachable")
+	r.waitLog("ruleset changed since the last probe: probing before the repair decision")
+	r.waitLog("flows via br-lan are not stale-prone")
+
+	// One more sweep, and none of them probed fully.
+	pulses := strings.Count(r.log.String(), quiet)
+	deadline := time.Now().Add(12 * time.Second)
+	for strings.Count(r.log.String(), quiet) == pulses {
 		if time.Now().After(deadline) {
-			t.Fatalf("status still generated at %s, 3 s after a read found it older than the sweep interval", old)
+			t.Fatalf("no sweep within 12 s:\n%s", r.log.String())
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if full := strings.Count(r.log.String(), "sweep: full probe"); full != 0 {
+		t.Errorf("sweeps probed fully %d times, with only ruleset changes and status reads:\n%s", full, r.log.String())
 	}
 }

@@ -1,13 +1,14 @@
 //go:build linux
 
 // This file is the sweep's pulse: between full probes a sweep reads the
-// conntrack table's size and counters and the ruleset's generation, and
-// probes fully only when one of them, or a kept configuration file,
-// changed (fullProbeReason), or when fullProbeEvery has passed.
+// conntrack table's size and counters, and probes fully only when they,
+// or a kept configuration file, changed (fullProbeReason), or when
+// fullProbeEvery has passed.
 
 package daemon
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/probe"
@@ -25,13 +26,12 @@ func (d *Daemon) pulseReason(now time.Time, resync bool) string {
 		ctThenOK:  d.snap.Conntrack.Max != 0,
 		reclaim:   d.cfg.ConntrackReclaim,
 	}
+	knownMax := d.snap.Conntrack.Max
 	d.mu.Unlock()
 	if r := scheduledReason(v); r != "" {
 		return r // no need to read the pulse
 	}
-	p := probe.ReadPulse(&d.socks)
-	v.genNow, v.genNowOK = p.Gen, p.GenOK
-	v.genKept, v.genKeptOK = d.nft.Generation()
+	p := probe.ReadPulse(&d.socks, knownMax)
 	v.ctNowOK = p.CTErr == nil && p.Conntrack.Max != 0
 	if v.ctNowOK {
 		v.level = fillLevel(p.Conntrack.Fill())
@@ -53,13 +53,16 @@ func (d *Daemon) pulseReason(now time.Time, resync bool) string {
 
 // refreshInBackground starts a refresh unless one is under way: for a
 // repair's counts, a forwarding flip, a status read of an old snapshot.
-// The caller never waits for it (a sweep's conntrack dump may hold the
-// watch for seconds).
-func (d *Daemon) refreshInBackground() {
-	if d.refreshing.CompareAndSwap(false, true) {
+func (d *Daemon) refreshInBackground() { inBackground(&d.refreshing, d.refreshSnapshot) }
+
+// inBackground runs fn in a goroutine of its own unless the one busy
+// guards is under way. The caller never waits for it (a sweep's conntrack
+// dump may hold the probe's sockets for seconds).
+func inBackground(busy *atomic.Bool, fn func()) {
+	if busy.CompareAndSwap(false, true) {
 		go func() {
-			defer d.refreshing.Store(false)
-			d.refreshSnapshot()
+			defer busy.Store(false)
+			fn()
 		}()
 	}
 }

@@ -9,7 +9,6 @@ func TestFullProbeReason(t *testing.T) {
 	// quiet: a probe 30 s ago, a pulse that matches it.
 	quiet := pulseView{
 		probed: true, sinceFull: 30 * time.Second, interval: 30 * time.Second,
-		genNow: 7, genKept: 7, genNowOK: true, genKeptOK: true,
 		ctNowOK: true, ctThenOK: true, statsOK: true,
 	}
 	with := func(f func(*pulseView)) pulseView { v := quiet; f(&v); return v }
@@ -24,10 +23,6 @@ func TestFullProbeReason(t *testing.T) {
 		{"more than half an interval before it", with(func(v *pulseView) { v.sinceFull = fullProbeEvery - 16*time.Second }), ""},
 		{"an interval longer than the period", with(func(v *pulseView) { v.interval, v.sinceFull = 10*time.Minute, 10*time.Minute }), "periodic"},
 		{"resync due", with(func(v *pulseView) { v.resync = true }), "resync due"},
-		{"new ruleset generation", with(func(v *pulseView) { v.genNow = 8 }), "ruleset changed"},
-		{"nf_tables stopped answering", with(func(v *pulseView) { v.genNowOK = false }), "ruleset changed"},
-		{"ruleset facts not kept (the last read failed)", with(func(v *pulseView) { v.genKeptOK = false }), "ruleset changed"},
-		{"no nf_tables now or then", with(func(v *pulseView) { v.genNowOK, v.genKeptOK, v.genNow, v.genKept = false, false, 0, 0 }), ""},
 		{"conntrack loaded since", with(func(v *pulseView) { v.ctThenOK = false }), "conntrack availability changed"},
 		{"conntrack gone", with(func(v *pulseView) { v.ctNowOK = false }), "conntrack availability changed"},
 		{"no conntrack now or then", with(func(v *pulseView) { v.ctNowOK, v.ctThenOK, v.statsOK = false, false, false }), ""},
@@ -42,6 +37,25 @@ func TestFullProbeReason(t *testing.T) {
 	} {
 		if got := fullProbeReason(c.v); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestLayoutCheckDue(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 4, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name      string
+		last, now time.Time
+		want      bool
+	}{
+		{"never asked", time.Time{}, t0, true},
+		{"asked just now", t0, t0, false},
+		{"asked 999 ms ago", t0, t0.Add(999 * time.Millisecond), false},
+		{"asked a second ago", t0, t0.Add(time.Second), true},
+		{"clock went back", t0, t0.Add(-time.Hour), true},
+	} {
+		if got := layoutCheckDue(c.last, c.now); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
 }

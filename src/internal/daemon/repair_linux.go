@@ -38,6 +38,7 @@ func (d *Daemon) linkName(idx int) string {
 // repair deletes the offloaded entries a change made stale, if the link is
 // stale-prone, the host is not ignored and not rate-limited.
 func (d *Daemon) repair(c heal.Change, at time.Time) {
+	d.confirmLayout(c.LinkIndex, time.Now())
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	iface := d.linkName(c.LinkIndex)

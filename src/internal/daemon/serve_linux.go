@@ -41,11 +41,15 @@ func (d *Daemon) Status() status.Document {
 	s, probed := d.snap, d.probed
 	stale := probed && time.Since(s.TakenAt) >= d.cfg.SweepInterval
 	d.mu.Unlock()
-	if stale {
+	switch {
+	case stale:
 		// The sweeps probe fully only every fullProbeEvery while nothing
 		// they watch changes: someone reading the status gets facts at
 		// most a sweep interval old from the next read on.
 		d.refreshInBackground()
+	case probed:
+		// And a ruleset changed since: from the next read on too.
+		inBackground(&d.checkingRuleset, d.refreshIfRulesetMoved)
 	}
 	s.BridgeNF.Mirrors = d.mirrors.recent()
 	if !probed {

@@ -67,7 +67,8 @@ func ReadCTStats(conn *conntrack.Conn) (facts.CTStats, error) {
 	// thread-self: /proc/net is the namespace of the process's first
 	// thread, and a probe may run on a thread that entered another one.
 	if b, err := os.ReadFile("/proc/thread-self/net/stat/nf_conntrack"); err == nil {
-		if s, ok := ctStatsOf(procStatColumns(b)); ok {
+		cols, _, _ := procStatColumns(b)
+		if s, ok := ctStatsOf(cols); ok {
 			return s, nil
 		}
 	}
@@ -121,26 +122,33 @@ func ctStatsOf(cols map[string]uint64) (facts.CTStats, bool) {
 }
 
 // procStatColumns sums each named column of /proc/net/stat/nf_conntrack
-// (a header line, then one line of hex values per CPU).
-func procStatColumns(b []byte) map[string]uint64 {
-	out := map[string]uint64{}
+// (a header line, then one line of hex values per CPU). The "entries"
+// column is no per-CPU counter but the namespace's table size, repeated on
+// every line: it is returned apart, from the first line, with ok false
+// when there is none.
+func procStatColumns(b []byte) (cols map[string]uint64, entries uint64, ok bool) {
+	cols = map[string]uint64{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	if !sc.Scan() {
-		return out
+		return cols, 0, false
 	}
 	names := strings.Fields(sc.Text())
-	for sc.Scan() {
+	for line := 0; sc.Scan(); line++ {
 		for i, f := range strings.Fields(sc.Text()) {
 			if i >= len(names) {
 				break
 			}
 			v, err := strconv.ParseUint(f, 16, 64)
-			if err == nil {
-				out[names[i]] += v
+			switch {
+			case err != nil:
+			case names[i] != "entries":
+				cols[names[i]] += v
+			case line == 0:
+				entries, ok = v, true
 			}
 		}
 	}
-	return out
+	return cols, entries, ok
 }
 
 // EntryOf copies what the breakdown needs out of a flow.

@@ -13,7 +13,8 @@ import (
 
 // Sockets are the netlink sockets a probe asks through: ctnetlink (the
 // table's statistics), nfnetlink (the ruleset's generation, the
-// cttimeout policies) and rtnetlink (links and addresses). The daemon
+// cttimeout policies) and rtnetlink (links and addresses), and the
+// descriptor of the pulse's /proc file (ReadPulse). The daemon
 // keeps one set open between its sweeps (Options.Sockets): opened afresh,
 // they cost every sweep five sockets, each with a bind, a netpoller
 // registration and a random source, on a router that is otherwise idle.
@@ -30,6 +31,10 @@ type Sockets struct {
 	rt     *netlink.Handle
 	failed bool // a request failed during the current probe
 	owned  bool // opened for one probe: closed at its end
+	// statFD is statFile, open while statOpen: the pulse reads it with
+	// pread (pulse_linux.go).
+	statFD   int
+	statOpen bool
 }
 
 // take starts a probe's use of s; nil gives a set of the probe's own.
@@ -80,6 +85,7 @@ func (s *Sockets) close() {
 		s.rt.Close()
 		s.rt = nil
 	}
+	s.closeStat()
 }
 
 // conntrack returns the ctnetlink socket, opening it when needed.

@@ -89,18 +89,21 @@ func BenchmarkSweepGather(b *testing.B) {
 				opts.NFT, opts.UCI, opts.Sockets = &NFTCache{}, &UCICache{}, &Sockets{}
 				defer opts.Sockets.Close()
 			}
+			var knownMax uint32 // as the daemon's last full probe read it
 			sweep := func() error {
 				if tc.pulse {
-					p := ReadPulse(opts.Sockets)
+					p := ReadPulse(opts.Sockets, knownMax)
 					return errors.Join(p.CTErr, p.StatsErr)
 				}
 				_, err := Gather(opts)
 				return err
 			}
 			ns.Do(func() {
-				if _, err := Gather(opts); err != nil {
+				first, err := Gather(opts)
+				if err != nil {
 					b.Fatal(err)
 				}
+				knownMax = first.Conntrack.Max
 				var r0, r1 syscall.Rusage
 				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
 				b.ResetTimer()

@@ -80,7 +80,11 @@ func (c *UCICache) read(root, rel string, types ...string) (u *config.UCI, body 
 // Changed reports whether the next probe would read a kept file again: it
 // changed, went away, or its parse is older than uciMaxAge. A file that
 // was missing or broken is not kept, so its repair is seen by the next
-// full probe, not here.
+// full probe, not here. The daemon asks every sweep, so each file costs
+// one stat by its path, not the five system calls of a lookup confined to
+// the root (rootfs.Stat): nothing is read here, and a link that leads out
+// of the root at worst makes the answer "changed", and the full probe
+// that follows reads confined.
 func (c *UCICache) Changed() bool {
 	if c == nil {
 		return true
@@ -90,7 +94,7 @@ func (c *UCICache) Changed() bool {
 	c.mu.Unlock()
 	now := time.Now()
 	for _, k := range kept {
-		fi, err := rootfs.Stat(k.root, k.rel)
+		fi, err := os.Stat(rootfs.Join(k.root, k.rel))
 		if !k.fresh(fi, err, now) {
 			return true
 		}

@@ -59,7 +59,7 @@ return view.extend({
 		o.placeholder = '192.168.1.2';
 
 		o = s.option(form.Value, 'sweep_interval', _('Sweep interval'),
-			_('Seconds between the daemon\'s looks at the kernel. Each reads the connection tracking table\'s size and counters and the firewall ruleset\'s version; everything behind the findings is read again when one of them changed, at least every 2 minutes, and when this page asks for a status older than this interval. 5 to 3600.'));
+			_('Seconds between the daemon\'s looks at the kernel. Each reads the connection tracking table\'s size and counters; everything behind the findings is read again when they changed, at least every 2 minutes, and when this page asks for a status older than this interval or the firewall ruleset changed. 5 to 3600.'));
 		o.datatype = 'range(5,3600)';
 		o.default = '30';
 		o.placeholder = '30';
