@@ -112,9 +112,11 @@ clean:
 # -217,088), smalljson instead of encoding/json (-212,992, with what json
 # pulled in: time.Parse, strconv.ParseFloat, base64, generic sorts) and a
 # small option parser instead of package flag (-28,672): 3,969,207 B. The
-# budget is issue 8's 4,000,000: raise it only with a reason in the commit
-# that does.
-SIZE_BUDGET := 4000000
+# budget was issue 8's 4,000,000. Wave 3 (fleet metrics, Wi-Fi roams, the
+# platform-truth pass) raised it to 4,400,000 B, the figure the developers'
+# brief gives for a 16 MB-flash router (ipk and apk each stay <= 1,500,000 B);
+# raise it again only with a reason in the commit that does.
+SIZE_BUDGET := 4400000
 .PHONY: size-check
 size-check:
 	$(call router_build,mipsel_24kc,mipsle,softfloat)
