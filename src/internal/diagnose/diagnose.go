@@ -27,6 +27,7 @@ var rules = []func(facts.Snapshot) []status.Finding{
 	hwIneffective,
 	staleProne,
 	configMismatch,
+	hwFallback,
 	healerNotRunning,
 	healerConfigUnreadable,
 	offloadSummary,

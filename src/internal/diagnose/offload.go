@@ -14,6 +14,7 @@ const (
 	IDHWIneffective     = "offload.hw_ineffective"
 	IDStaleProne        = "offload.stale_prone"
 	IDConfigMismatch    = "offload.config_mismatch"
+	IDHWFallback        = "offload.hw_fallback"
 	IDKernelUnsupported = "offload.kernel_unsupported"
 	IDSummary           = "offload.summary"
 	IDHealerNotRunning  = "heal.not_running"
@@ -58,6 +59,14 @@ func hwIneffective(s facts.Snapshot) []status.Finding {
 	if !uciHW(s) && len(flagged) == 0 {
 		return nil
 	}
+	// UCI asks for hardware but fw4's live flowtable has the software
+	// layout: fw4's own fallback (offload.hw_fallback) or a ruleset older
+	// than the config (offload.config_mismatch) says so, not this rule.
+	if len(flagged) == 0 {
+		if live := fw4Flowtables(s); len(live) > 0 && !anyLayoutHW(live) {
+			return nil
+		}
+	}
 
 	var ev []status.Msg
 	if uciHW(s) {
@@ -100,10 +109,13 @@ func hwIneffective(s facts.Snapshot) []status.Finding {
 	default:
 		why = status.M("Hardware flow offloading only works on NICs/switches whose driver offers hw-tc-offload; here offloaded entries exist but none is hardware-offloaded.")
 	}
-	detail := []status.Msg{
-		why,
-		status.M("The setting buys nothing, and fw4's hardware layout lists the bridge ports in the flowtable, which makes offloaded flows keep a host's old MAC address after it changes."),
-		status.M("Software offloading gives the same speed here without that risk."),
+	detail := []status.Msg{why}
+	if portsListed(s) {
+		detail = append(detail,
+			status.M("The setting buys nothing, and fw4's hardware layout lists the bridge ports in the flowtable, which makes offloaded flows keep a host's old MAC address after it changes."),
+			status.M("Software offloading gives the same speed here without that risk."))
+	} else {
+		detail = append(detail, status.M("The setting buys nothing: flows are offloaded in software, as they would be without it."))
 	}
 	f := status.NewFinding(IDHWIneffective, status.SeverityWarning,
 		status.M("Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware."),
@@ -111,6 +123,106 @@ func hwIneffective(s facts.Snapshot) []status.Finding {
 	if uciHW(s) {
 		f.FixUCI = softwareOffloadUCI
 	}
+	return []status.Finding{f}
+}
+
+// portsListed: some flowtable lists bridge ports (fw4's hardware layout).
+func portsListed(s facts.Snapshot) bool {
+	for _, ft := range s.Offload.Flowtables {
+		if len(ft.BridgePorts()) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// fw4Flowtables are the flowtables of fw4's own table.
+func fw4Flowtables(s facts.Snapshot) []facts.Flowtable {
+	var out []facts.Flowtable
+	for _, ft := range s.Offload.Flowtables {
+		if ft.Family == "inet" && ft.Table == "fw4" {
+			out = append(out, ft)
+		}
+	}
+	return out
+}
+
+// fallback is what fw4 decided when UCI asks for hardware offloading and
+// its live flowtable has the software layout.
+type fallback struct {
+	live []facts.Flowtable
+	// probed are the devices fw4 tries `flags offload` on: the lower
+	// devices of the live ones (a bridge's ports), in order, once each.
+	probed []facts.Device
+	// refusing are those of probed that do not offer hw-tc-offload.
+	refusing []string
+}
+
+// fw4Fallback tells fw4's own fallback from a stale ruleset. Before each
+// reload fw4 tries a flowtable with `flags offload` on the zones' lower
+// devices (`nft -c`); where the kernel refuses it, fw4 prints "Hardware
+// flow offloading unavailable, falling back to software offloading" and
+// loads the software layout (the zone devices, br-lan rather than its
+// ports, no `flags offload`) while UCI still says flow_offloading_hw='1'.
+// Every reload gives the same, so that layout is fw4's answer, not a
+// firewall that was not reloaded. Only when every device fw4 would try
+// offers hw-tc-offload is the software layout not what fw4 would load
+// now: then the ruleset is older than the config (configMismatch).
+// ok is false where UCI and the live layout do not make that pair.
+func fw4Fallback(s facts.Snapshot) (fb fallback, ok bool) {
+	fw := s.Firewall
+	if !fw.Present || fw.Error != "" || s.Offload.Error != "" || fw.Mode() != facts.ModeHardware {
+		return fb, false
+	}
+	fb.live = fw4Flowtables(s)
+	if len(fb.live) == 0 || anyLayoutHW(fb.live) {
+		return fb, false
+	}
+	seen := map[string]bool{}
+	for _, ft := range fb.live {
+		for _, d := range ft.Devices {
+			for _, l := range d.LowerDevices() {
+				if seen[l.Name] {
+					continue
+				}
+				seen[l.Name] = true
+				fb.probed = append(fb.probed, l)
+				if !(l.HWTCOffloadKnown && l.HWTCOffload) {
+					fb.refusing = append(fb.refusing, l.Name)
+				}
+			}
+		}
+	}
+	return fb, len(fb.refusing) > 0
+}
+
+// hwFallback: UCI asks for hardware offloading, fw4 found the devices
+// refuse it and loaded software offloading. Nothing is broken; the option
+// only has no effect, so this is said once, as information, with the
+// change that makes the config say what runs.
+func hwFallback(s facts.Snapshot) []status.Finding {
+	fb, ok := fw4Fallback(s)
+	if !ok {
+		return nil
+	}
+	ev := []status.Msg{status.M("%s: defaults flow_offloading='1', flow_offloading_hw='1'", s.Firewall.Path)}
+	for _, ft := range fb.live {
+		ev = append(ev, status.M("flowtable %s devices = { %s }", ft.Ref(), strings.Join(ft.DeviceNames(), ", ")))
+	}
+	for _, d := range fb.probed {
+		ev = append(ev, deviceOffloadEvidence(d))
+	}
+	if ct := s.Conntrack; ct.Available {
+		ev = append(ev, status.M("conntrack: %d entries [OFFLOAD], %d [HW_OFFLOAD]", ct.Offloaded, ct.HWOffloaded))
+	}
+	f := status.NewFinding(IDHWFallback, status.SeverityInfo,
+		status.M("Hardware flow offloading is requested, but %s cannot offload in hardware, so fw4 fell back to software offloading.", strings.Join(fb.refusing, ", ")),
+		[]status.Msg{
+			status.M("Before each reload fw4 tries the flowtable with flags offload on these devices; the kernel refuses it, so fw4 prints \"Hardware flow offloading unavailable, falling back to software offloading\" and loads the software layout. Every fw4 reload gives the same: the firewall is up to date."),
+			status.M("Nothing breaks: flows are offloaded in software. The option only has no effect, and the firewall config says something other than what runs; should a later reload find devices that accept flags offload, fw4 would switch to the hardware layout, which lists the bridge ports."),
+			status.M("Turn hardware offloading off so the config says what runs."),
+		}, ev, fixSoftwareOffload)
+	f.FixUCI = softwareOffloadUCI
 	return []status.Finding{f}
 }
 
@@ -241,12 +353,7 @@ func configMismatch(s facts.Snapshot) []status.Finding {
 			"fw4 reload")}
 	}
 
-	var live []facts.Flowtable
-	for _, ft := range s.Offload.Flowtables {
-		if ft.Family == "inet" && ft.Table == "fw4" {
-			live = append(live, ft)
-		}
-	}
+	live := fw4Flowtables(s)
 	ev := []status.Msg{uciLine}
 	for _, ft := range live {
 		devices := strings.Join(ft.DeviceNames(), ", ")
@@ -265,8 +372,17 @@ func configMismatch(s facts.Snapshot) []status.Finding {
 	case want == facts.ModeNone && len(live) > 0:
 		title = status.M("Flow offloading is disabled in the firewall config but the live ruleset still offloads: the firewall was not reloaded.")
 	case want != facts.ModeNone && len(live) == 0:
-		title = status.M("Flow offloading is enabled in the firewall config but the live ruleset has no flowtable: the firewall was not reloaded.")
+		// fw4 also loads a ruleset without zone devices, and so without a
+		// flowtable, when it cannot ask netifd over ubus ("Unable to
+		// connect to ubus"); a reload once netifd answers fixes both.
+		return []status.Finding{status.NewFinding(IDConfigMismatch, status.SeverityWarning,
+			status.M("Flow offloading is enabled in the firewall config but the live fw4 ruleset has no flowtable."),
+			[]status.Msg{status.M("fw4 builds the flowtable from the zones' devices when it loads: either the firewall was not reloaded after the change, or fw4 loaded while it could not ask netifd for the devices over ubus, and then renders no zone devices and no flowtable. A reload with netifd running fixes both.")},
+			ev, "fw4 reload")}
 	case want == facts.ModeHardware && !anyLayoutHW(live):
+		if _, fellBack := fw4Fallback(s); fellBack {
+			return nil // fw4's own answer: hwFallback
+		}
 		title = status.M("Hardware flow offloading is set in the firewall config but the live flowtable still has the software layout: the firewall was not reloaded.")
 	case want == facts.ModeSoftware && anyLayoutHW(live):
 		title = status.M("Software flow offloading is set in the firewall config but the live flowtable still has the hardware layout: the firewall was not reloaded.")

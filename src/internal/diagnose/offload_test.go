@@ -128,14 +128,16 @@ func TestRules(t *testing.T) {
 			verdict: status.VerdictWarning,
 		},
 		{
+			// fw4's hardware layout always carries flags offload
+			// (render-csim.nft): the ports never come without it.
 			name: "UCI switched to software but fw4 not reloaded: hw layout still live",
 			snap: func() facts.Snapshot {
 				s := healing(fixtures.S1())
 				s.Firewall.FlowOffloadingHW = false
-				s.Offload.Flowtables[0].HWOffloadFlag = false
 				return s
 			}(),
 			want: map[string]status.Severity{
+				IDHWIneffective:  status.SeverityWarning,
 				IDStaleProne:     status.SeverityInfo,
 				IDConfigMismatch: status.SeverityWarning,
 			},

@@ -43,7 +43,8 @@ type Firewall struct {
 	// offloading).
 	FlowOffloading bool `json:"flow_offloading"`
 	// FlowOffloadingHW is defaults.flow_offloading_hw ('1' asks fw4 for
-	// `flags offload` with the physical ports as devices).
+	// `flags offload` with the physical ports as devices; where the kernel
+	// refuses that, fw4 loads the software layout and the option stays).
 	FlowOffloadingHW bool `json:"flow_offloading_hw"`
 }
 
@@ -139,6 +140,22 @@ type Device struct {
 	// is false when the driver does not answer feature requests at all.
 	HWTCOffload      bool `json:"hw_tc_offload"`
 	HWTCOffloadKnown bool `json:"hw_tc_offload_known"`
+	// Ports are a bridge's ports, described the same way: the devices
+	// fw4's hardware-offload probe tries in the bridge's place (it lists a
+	// zone device's lower devices). Rules use them; the status document
+	// leaves them out (offload.hw_fallback's evidence names them), so its
+	// size stays bounded by the device cap.
+	Ports []Device `json:"-"`
+}
+
+// LowerDevices are the devices fw4 puts in a flowtable with `flags
+// offload` where d is a zone device: a bridge's ports, else d itself (a
+// bridge whose ports are unknown stands for itself).
+func (d Device) LowerDevices() []Device {
+	if d.Kind == KindBridge && len(d.Ports) > 0 {
+		return d.Ports
+	}
+	return []Device{d}
 }
 
 // Conntrack is the connection tracking table as netlink reports it.

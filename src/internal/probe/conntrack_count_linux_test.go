@@ -4,6 +4,9 @@ package probe
 
 import (
 	"encoding/binary"
+	"os"
+	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/mdlayher/netlink"
@@ -65,4 +68,74 @@ func dumpMessage(t *testing.T, status uint32) []byte {
 		t.Fatal(err)
 	}
 	return append([]byte{2, 0, 0, 0}, b...)
+}
+
+// The kernel's own status words, not the constants the code checks: a
+// test built from facts.StatusOffload and facts.StatusHWOffload still
+// passes when the two are swapped. Bits of include/uapi/linux/netfilter/
+// nf_conntrack_common.h: SEEN_REPLY 1<<1, ASSURED 1<<2, CONFIRMED 1<<3,
+// SRC_NAT 1<<4, SRC_NAT_DONE 1<<7, DST_NAT_DONE 1<<8, IPS_OFFLOAD_BIT 14,
+// IPS_HW_OFFLOAD_BIT 15. (ctnetlink cannot make such an entry on a kernel
+// without a flowtable: it ignores the offload bits userspace asks for.)
+func TestOffloadCountsKernelBits(t *testing.T) {
+	const (
+		ipsOffload   = 1 << 14
+		ipsHWOffload = 1 << 15
+		// A masqueraded, assured, confirmed entry, as `conntrack -L`
+		// lists a LAN host's flow to the internet.
+		natted = 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8
+	)
+	checkUAPIHeader(t, map[string]int{"IPS_OFFLOAD_BIT": 14, "IPS_HW_OFFLOAD_BIT": 15})
+	entries := []struct {
+		status uint32
+		shows  string // what conntrack -L shows
+	}{
+		{natted, "[ASSURED]"},
+		{natted | ipsOffload, "[OFFLOAD]"},
+		{natted | ipsOffload, "[OFFLOAD]"},
+		{natted | ipsOffload | ipsHWOffload, "[HW_OFFLOAD]"},
+	}
+	filter := OffloadFilter()
+	if benchMatchEveryEntry {
+		t.Skip("benchmark build: the filter selects every entry")
+	}
+	if uint32(filter.Status) != ipsOffload {
+		t.Errorf("the dump filter's status is %#x, want IPS_OFFLOAD %#x", uint32(filter.Status), ipsOffload)
+	}
+	var ct facts.Conntrack
+	for _, e := range entries {
+		st, ok := statusOf(dumpMessage(t, e.status))
+		if !ok {
+			t.Fatalf("%s entry %#x: no status decoded", e.shows, e.status)
+		}
+		countOffload(&ct, filter.Status, uint32(st))
+	}
+	if ct.Offloaded != 3 || ct.HWOffloaded != 1 {
+		t.Errorf("[OFFLOAD] %d, [HW_OFFLOAD] %d; want 3 (two [OFFLOAD], one [HW_OFFLOAD], which has both bits) and 1", ct.Offloaded, ct.HWOffloaded)
+	}
+	if facts.StatusOffload != ipsOffload || facts.StatusHWOffload != ipsHWOffload {
+		t.Errorf("facts.StatusOffload %#x, facts.StatusHWOffload %#x; the kernel's are %#x and %#x",
+			facts.StatusOffload, facts.StatusHWOffload, ipsOffload, ipsHWOffload)
+	}
+}
+
+// checkUAPIHeader checks the bit numbers above against the kernel's uapi
+// header where the machine has it (linux-libc-dev).
+func checkUAPIHeader(t *testing.T, want map[string]int) {
+	const path = "/usr/include/linux/netfilter/nf_conntrack_common.h"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Logf("%s not readable (%v): the bit numbers are checked against the literals only", path, err)
+		return
+	}
+	for name, bit := range want {
+		m := regexp.MustCompile(`\b` + name + `\s*=\s*(\d+)`).FindSubmatch(b)
+		if m == nil {
+			t.Errorf("%s does not define %s", path, name)
+			continue
+		}
+		if got, _ := strconv.Atoi(string(m[1])); got != bit {
+			t.Errorf("%s: %s = %d, this test assumes %d", path, name, got, bit)
+		}
+	}
 }

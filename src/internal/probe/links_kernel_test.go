@@ -60,14 +60,16 @@ func TestDescribeDevicesKernel(t *testing.T) {
 	}
 	// From the probe's listing, and asking the kernel for each device.
 	fromKernel := []facts.Flowtable{{Devices: append([]facts.Device(nil), fts[0].Devices...)}}
-	describeDevices(h, links, fts)
-	describeDevices(h, nil, fromKernel)
+	describeDevices(h, links, fts, true)
+	describeDevices(h, nil, fromKernel, true)
 	if d := cmp.Diff(fromKernel, fts); d != "" {
 		t.Errorf("devices described from the link listing differ from those asked one by one (-asked +listed):\n%s", d)
 	}
 
 	want := []facts.Device{
-		{Name: "br-lan", Kind: facts.KindBridge, LinkType: "bridge", Driver: "bridge"},
+		{Name: "br-lan", Kind: facts.KindBridge, LinkType: "bridge", Driver: "bridge", Ports: []facts.Device{
+			{Name: "lanport0", Kind: facts.KindBridgePort, LinkType: "veth", Master: "br-lan", Driver: "veth"},
+		}},
 		{Name: "lanport0", Kind: facts.KindBridgePort, LinkType: "veth", Master: "br-lan", Driver: "veth"},
 		{Name: "wan0.2", Kind: facts.KindVLAN, LinkType: "vlan", Parent: "wan0", Driver: "802.1Q VLAN Support"},
 		{Name: "wan0", Kind: facts.KindVirtual, LinkType: "veth", Driver: "veth"},
@@ -85,6 +87,9 @@ func TestDescribeDevicesKernel(t *testing.T) {
 			t.Errorf("%s claims hw-tc-offload", got[i].Name)
 		}
 		got[i].HWTCOffloadKnown = false
+		for j := range got[i].Ports {
+			got[i].Ports[j].HWTCOffloadKnown = false
+		}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("devices (-want +got):\n%s", diff)

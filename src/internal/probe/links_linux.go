@@ -19,8 +19,11 @@ const hwTCOffload = "hw-tc-offload"
 // bridge or parent, its driver and whether it can offload in hardware.
 // links is the probe's listing of the links (nil: ask h for each device);
 // a name it lacks is asked for, since a flowtable may name a device by
-// an alternative name (ip link property add altname).
-func describeDevices(h *netlink.Handle, links []netlink.Link, fts []facts.Flowtable) {
+// an alternative name (ip link property add altname). With ports, a
+// bridge's ports are described too (Device.Ports): the rules need them
+// only where UCI asks fw4 for hardware offloading, so other probes skip
+// their ethtool requests.
+func describeDevices(h *netlink.Handle, links []netlink.Link, fts []facts.Flowtable, ports bool) {
 	et, etErr := ethtool.NewEthtool()
 	if etErr == nil {
 		defer et.Close()
@@ -30,7 +33,7 @@ func describeDevices(h *netlink.Handle, links []netlink.Link, fts []facts.Flowta
 	for _, l := range links {
 		byName[l.Attrs().Name], byIndex[l.Attrs().Index] = l, l
 	}
-	lookup := linkLookup{h: h, byName: byName, byIndex: byIndex}
+	lookup := linkLookup{h: h, byName: byName, byIndex: byIndex, all: links}
 	cache := map[string]facts.Device{}
 	for i := range fts {
 		for j := range fts[i].Devices {
@@ -38,11 +41,36 @@ func describeDevices(h *netlink.Handle, links []netlink.Link, fts []facts.Flowta
 			d, ok := cache[name]
 			if !ok {
 				d = describeDevice(lookup, et, name)
+				if ports && d.Kind == facts.KindBridge {
+					d.Ports = describePorts(&lookup, et, name)
+				}
 				cache[name] = d
 			}
 			fts[i].Devices[j] = d
 		}
 	}
+}
+
+// describePorts describes the ports of bridge br, in link order: fw4
+// tries them, not the bridge, when it tests `flags offload`.
+func describePorts(k *linkLookup, et *ethtool.Ethtool, br string) []facts.Device {
+	b, err := k.name(br)
+	if err != nil {
+		return nil
+	}
+	if k.all == nil {
+		// Without the probe's listing, list once for every bridge.
+		if k.all, err = k.h.LinkList(); err != nil {
+			return nil
+		}
+	}
+	var out []facts.Device
+	for _, l := range k.all {
+		if l.Attrs().MasterIndex == b.Attrs().Index {
+			out = append(out, describeDevice(*k, et, l.Attrs().Name))
+		}
+	}
+	return out
 }
 
 // linkLookup finds links in a listing first, and asks the kernel for
@@ -51,6 +79,8 @@ type linkLookup struct {
 	h       *netlink.Handle
 	byName  map[string]netlink.Link
 	byIndex map[int]netlink.Link
+	// all is the probe's listing (nil until listed: see describePorts).
+	all []netlink.Link
 }
 
 func (k linkLookup) name(n string) (netlink.Link, error) {

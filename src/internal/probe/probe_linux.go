@@ -117,7 +117,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 		k.fail()
 	}
 	if len(off.Flowtables) > 0 {
-		describeDevices(rt, links, off.Flowtables)
+		describeDevices(rt, links, off.Flowtables, fw.Mode() == facts.ModeHardware)
 	}
 	s.Offload = off
 

@@ -8,8 +8,10 @@
 #
 # The router forwards between wan0 and br-lan (ports lanport0, lanport1).
 # Its nftables flowtable lists either the bridge ports ("ports" layout,
-# what fw4 builds with flow_offloading_hw '1') or the bridge ("bridge"
-# layout, the software default). The switches keep the router's bridge
+# what fw4 builds with flow_offloading_hw '1' where the kernel accepts
+# flags offload, as OpenWrt's do; here without the flag, which this
+# kernel refuses on veth) or the bridge ("bridge" layout, the software
+# default, and what fw4 falls back to on a kernel that refuses it). The switches keep the router's bridge
 # ports alive when a host is deleted and recreated.
 
 # busybox's own ip applet runs ahead of PATH: iproute2 by full path.

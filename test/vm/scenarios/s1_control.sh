@@ -1,5 +1,6 @@
 #!/bin/sh
-# S1 control, no daemon: ports layout (fw4's flow_offloading_hw layout),
+# S1 control, no daemon: ports layout (fw4's flow_offloading_hw layout on
+# OpenWrt's kernels, here without flags offload),
 # the WireGuard container 192.168.1.240 behind a port forward is recreated
 # with a new MAC. The router learns the new MAC at once, yet the offloaded
 # flow keeps writing the old one: the new host receives nothing for 5 s.
