@@ -25,7 +25,7 @@ const memoryLimit = 32 << 20
 // 1 MiB: a collection every 50-odd reads, 0.5 ms of CPU each on the test
 // machine, and 500 reads add 1.0 MiB (the runtime's span bookkeeping and
 // the pages of a smaller heap goal) instead of 3.8. An idle daemon
-// allocates almost nothing, so it collects no more often than before.
+// allocates little (a pulse per sweep), so it still collects rarely.
 // GOGC in the environment overrides it.
 const gcPercent = 25
 
