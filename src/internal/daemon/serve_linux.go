@@ -57,6 +57,13 @@ func (d *Daemon) Status() status.Document {
 		// find it taken); until the probe is done it claims nothing.
 		return status.Starting(version.Version, time.Now().UTC(), h)
 	}
+	if s.Forwarding.Error == "" {
+		// The drop counters of the last seconds, not of the last sweep:
+		// a sweep may be up to an hour old (counterWindow).
+		if c, ok := d.liveCounters(time.Now()); ok {
+			s.Forwarding.Counters = c
+		}
+	}
 	s.HealerExpected = true
 	return statusDoc(s, h)
 }
