@@ -123,7 +123,17 @@ func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attributi
 			dropin := networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + name
 			switch {
 			case w.state == networkdWritesOff && !w.global:
-				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which turns forwarding off at line %d (%s=%s): set %s=%s under [Network] (systemd %s here), then reload networkd.", name, ifc.NetworkFile, w.line.Line, w.line.Key, w.line.Value, key, val, versionText(v)))
+				// networkd wrote this 0: name the line. An IPv4Forwarding=
+				// line of the administrator's (/etc, /run) is changed in
+				// place; a package's file, or the deprecated IPForward=
+				// (which also says what IPv6 does), is overridden by a
+				// drop-in read after it.
+				if w.line.Key == key && adminFile(w.line.File) {
+					a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s; %s line %d turns forwarding off (%s=%s): change that line to %s=%s (systemd %s here), then reload networkd.", name, ifc.NetworkFile, w.line.File, w.line.Line, w.line.Key, w.line.Value, key, val, versionText(v)))
+					a.fix = fmt.Sprintf("sed -i '%ds/.*/%s=%s/' %s && networkctl reload && networkctl reconfigure %s", w.line.Line, key, val, w.line.File, name)
+					return a
+				}
+				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s; %s line %d turns forwarding off (%s=%s): override it with %s=%s in a drop-in (systemd %s here), then reload networkd.", name, ifc.NetworkFile, w.line.File, w.line.Line, w.line.Key, w.line.Value, key, val, versionText(v)))
 				a.fix = dropin
 				return a
 			case w.state == networkdWritesOff:
@@ -230,6 +240,12 @@ func counterEvidence(c facts.ForwardingCounters) []status.Msg {
 		return []status.Msg{status.M("InAddrErrors: %d (one sample)", c.InAddrErrors)}
 	}
 	return []status.Msg{status.M("InAddrErrors: %d (+%d in %s s)", c.InAddrErrors, c.InAddrErrorsGrowth, strconv.FormatFloat(c.IntervalSeconds, 'f', -1, 64))}
+}
+
+// adminFile reports whether a systemd configuration file is the
+// administrator's to edit (/etc, /run), not a package's (/usr/lib, /lib).
+func adminFile(path string) bool {
+	return strings.HasPrefix(path, "/etc/") || strings.HasPrefix(path, "/run/")
 }
 
 // networkdDropin writes key=value into a drop-in of the .network file:

@@ -135,9 +135,39 @@ func TestForwardingRules(t *testing.T) {
 			},
 			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
-				"which turns forwarding off at line 7 (IPv4Forwarding=no): set IPv4Forwarding=yes",
+				"/etc/systemd/network/10-eno1.network line 7 turns forwarding off (IPv4Forwarding=no): change that line to IPv4Forwarding=yes (systemd 257 here)",
 				"/etc/systemd/network/10-eno1.network line 7: IPv4Forwarding=no",
+				"sed -i '7s/.*/IPv4Forwarding=yes/' /etc/systemd/network/10-eno1.network && networkctl reload && networkctl reconfigure eno1",
 			}},
+			absent: map[string][]string{IDForwardingInterface: {"another process", "Foreign process"}},
+		},
+		{
+			name: "systemd 257, a drop-in of the file turns forwarding off: that drop-in's line is named",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/etc/systemd/network/10-eno1.network.d/20-off.conf", Line: 2, Key: "IPv4Forwarding", Value: "false"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"through /etc/systemd/network/10-eno1.network; /etc/systemd/network/10-eno1.network.d/20-off.conf line 2 turns forwarding off (IPv4Forwarding=false)",
+				"sed -i '2s/.*/IPv4Forwarding=yes/' /etc/systemd/network/10-eno1.network.d/20-off.conf",
+			}},
+		},
+		{
+			name: "systemd 257, a package's file (IPForward=ipv6) turns IPv4 off: overridden by a drop-in",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Interfaces[1].NetworkFile = "/usr/lib/systemd/network/80-container-host0.network"
+				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/usr/lib/systemd/network/80-container-host0.network", Line: 11, Key: "IPForward", Value: "ipv6"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"/usr/lib/systemd/network/80-container-host0.network line 11 turns forwarding off (IPForward=ipv6): override it with IPv4Forwarding=yes in a drop-in",
+				"mkdir -p /etc/systemd/network/80-container-host0.network.d && printf '[Network]\\nIPv4Forwarding=yes\\n' > /etc/systemd/network/80-container-host0.network.d/50-netfix-forwarding.conf",
+			}},
+			absent: map[string][]string{IDForwardingInterface: {"sed -i"}},
 		},
 		{
 			name: "systemd 257, networkd.conf turns forwarding off for every link",
