@@ -10,7 +10,7 @@ import (
 // A status read measures the drop counters' growth against the newest
 // sample at least windowMin old, or the oldest younger one; a burst of
 // reads keeps one sample a second; the window holds windowSamples.
-func TestCounterWindow(t *testing.T) {
+func TestSampleWindow(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 12, 7, 21, 0, 0, 0, time.UTC)
 	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
@@ -38,11 +38,11 @@ func TestCounterWindow(t *testing.T) {
 		{"a sample from after the read (clock went back) is not a base", []sample{{30, 100}}, sample{21, 110}, false, 0, 0},
 	}
 	for _, tc := range tests {
-		var w counterWindow
+		var w sampleWindow[facts.ForwardingCounters]
 		for _, s := range tc.kept {
 			w.add(at(s.at), c(s.n))
 		}
-		got, ok := w.grow(at(tc.read.at), c(tc.read.n))
+		got, ok := growForwarding(&w, at(tc.read.at), c(tc.read.n))
 		if ok != tc.wantOK {
 			t.Errorf("%s: ok = %v, want %v", tc.name, ok, tc.wantOK)
 			continue
@@ -59,10 +59,10 @@ func TestCounterWindow(t *testing.T) {
 	}
 }
 
-func TestCounterWindowBounds(t *testing.T) {
+func TestSampleWindowBounds(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 12, 7, 21, 0, 0, 0, time.UTC)
-	var w counterWindow
+	var w sampleWindow[facts.ForwardingCounters]
 	// A burst of reads 100 ms apart keeps one sample a second.
 	for i := 0; i < 25; i++ {
 		w.add(t0.Add(time.Duration(i)*100*time.Millisecond), facts.ForwardingCounters{InAddrErrors: uint64(i)})

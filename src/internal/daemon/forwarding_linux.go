@@ -225,12 +225,12 @@ func (d *Daemon) forwardingGrowth(s *facts.Snapshot, at time.Time) {
 	}
 	d.fw.mu.Lock()
 	defer d.fw.mu.Unlock()
-	s.Forwarding.Counters, _ = d.fw.window.grow(at, s.Forwarding.Counters)
+	s.Forwarding.Counters, _ = growForwarding(&d.fw.window, at, s.Forwarding.Counters)
 	d.fw.window.add(at, s.Forwarding.Counters)
 }
 
 // liveCounters reads the forwarding drop counters now, for a status read,
-// with their growth over the last seconds (counterWindow). ok is false
+// with their growth over the last seconds (sampleWindow). ok is false
 // when they cannot be read or nothing was sampled before.
 func (d *Daemon) liveCounters(at time.Time) (facts.ForwardingCounters, bool) {
 	c, err := probe.ReadForwardingCounters()
@@ -239,7 +239,7 @@ func (d *Daemon) liveCounters(at time.Time) (facts.ForwardingCounters, bool) {
 	}
 	d.fw.mu.Lock()
 	defer d.fw.mu.Unlock()
-	c, ok := d.fw.window.grow(at, c)
+	c, ok := growForwarding(&d.fw.window, at, c)
 	d.fw.window.add(at, c)
 	return c, ok
 }

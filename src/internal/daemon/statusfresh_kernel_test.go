@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,4 +90,42 @@ func TestStatusShowsDropsOfTheLastSeconds(t *testing.T) {
 		t.Fatalf("%s after %d drops, status says %s; want critical with the InAddrErrors growth", time.Since(start).Round(time.Millisecond), dropped, got)
 	}
 	t.Logf("after %s (%d packets dropped): %s", time.Since(start).Round(time.Millisecond), dropped, f.Title)
+}
+
+// The conntrack table's size and statistics in a status read are those of
+// the read, not of the last sweep (an hour old here): the entries a host
+// opened since show at once, and the statistics' growth is measured over
+// the last seconds, as for the forwarding counters.
+func TestStatusShowsConntrackOfTheRead(t *testing.T) {
+	r := newRig(t)
+	if err := os.WriteFile(filepath.Join(r.dir, "netfix"), []byte("config netfix 'main'\n\toption sweep_interval '3600'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.start()
+	read := func() status.Document {
+		var doc status.Document
+		if err := ipc.Call(r.socket, ipc.Request{Method: "status"}, &doc, 5*time.Second); err != nil {
+			t.Fatalf("status: %v", err)
+		}
+		if !doc.Conntrack.Available || doc.Conntrack.Table == nil {
+			t.Skipf("conntrack not readable in the test namespace: %+v", doc.Conntrack)
+		}
+		return doc
+	}
+	before := read().Conntrack.Entries
+	first := time.Now()
+	const hosts = 10
+	for i := 0; i < hosts; i++ {
+		r.addEntries(fmt.Sprintf("192.168.1.%d", 100+i)) // two entries each
+	}
+	time.Sleep(1100 * time.Millisecond) // past windowStep: a sample of its own
+	doc := read()
+	since := int(time.Since(first).Round(time.Second).Seconds())
+	if got, want := doc.Conntrack.Entries, before+2*hosts; got < want {
+		t.Errorf("status read %d conntrack entries after %d were added to %d, want at least %d (the last sweep's count)", got, 2*hosts, before, want)
+	}
+	if tb := doc.Conntrack.Table; tb.Growth == nil || tb.GrowthSeconds < 1 || tb.GrowthSeconds > since+1 {
+		t.Errorf("conntrack statistics growth %+v over %d s, want one over the %d s since the previous read", tb.Growth, tb.GrowthSeconds, since)
+	}
+	t.Logf("entries %d -> %d; statistics growth over %d s: %+v", before, doc.Conntrack.Entries, doc.Conntrack.Table.GrowthSeconds, doc.Conntrack.Table.Growth)
 }
