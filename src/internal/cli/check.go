@@ -77,6 +77,24 @@ func DiagnoseSampled(root, socket string, expectHealer bool, sample time.Duratio
 	var heal status.Heal
 	var live status.Document
 	if err := ipc.Call(socket, ipc.Request{Method: "status"}, &live, 2*time.Second); err == nil {
+		if live.Heal.Starting {
+			// The daemon opened its socket while this check probed and
+			// has not probed yet itself: its document claims nothing
+			// (verdict unknown), and its heal block is real but its live
+			// lists are empty (no mirrors caught, no forwarding flips
+			// seen). Never mix the two into one document. The rpcd
+			// plugin's fallback answers with the daemon's own document,
+			// as a status read that reached the daemon at once does;
+			// `netfix check` keeps its own findings with the healer's
+			// state, but not the daemon's empty mirrors nor the starting
+			// mark, which belongs to the daemon's document.
+			if expectHealer {
+				return live, nil
+			}
+			heal = live.Heal
+			heal.Starting = false
+			return DiagnoseWith(s, heal), nil
+		}
 		heal = live.Heal
 		// The daemon caught these from conntrack events; a one-shot dump
 		// almost never sees an entry that lives milliseconds.

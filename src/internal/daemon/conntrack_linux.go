@@ -59,6 +59,56 @@ type ctWatch struct {
 	optDeleted   uint64
 }
 
+// ctLive is the conntrack statistics as sweeps and status reads sampled
+// them, for a status read's growth over the last seconds. Its own lock:
+// ctWatch's is held through a sweep's dump, which a status read must not
+// wait for.
+type ctLive struct {
+	mu     sync.Mutex
+	window sampleWindow[facts.CTStats]
+}
+
+// keepConntrackSample records a sweep's statistics in the window.
+func (d *Daemon) keepConntrackSample(ct facts.Conntrack, at time.Time) {
+	if !ct.Available || ct.Table == nil {
+		return
+	}
+	d.ctLive.mu.Lock()
+	d.ctLive.window.add(at, ct.Table.Stats)
+	d.ctLive.mu.Unlock()
+}
+
+// liveConntrack gives a status read the table's size and statistics now,
+// with the statistics' growth over the last seconds: one read of the
+// per-CPU statistics (probe.ReadPulse with sockets of its own, not the
+// sweep's, which a dump may hold for seconds). The rest of ct (the
+// breakdown of who holds the entries, the timeouts) stays the last
+// sweep's. Where the table was not readable at the last sweep, nothing
+// changes.
+func (d *Daemon) liveConntrack(ct *facts.Conntrack, at time.Time) {
+	if !ct.Available || ct.Table == nil || ct.Max == 0 {
+		return
+	}
+	p := probe.ReadPulse(nil, ct.Max)
+	if p.CTErr == nil {
+		ct.Entries = p.Conntrack.Entries
+	}
+	if p.StatsErr != nil {
+		return
+	}
+	t := *ct.Table // the snapshot's table is shared: change a copy
+	t.Stats = p.Stats
+	d.ctLive.mu.Lock()
+	b, secs, ok := d.ctLive.window.base(at)
+	d.ctLive.window.add(at, p.Stats)
+	d.ctLive.mu.Unlock()
+	if ok {
+		g := p.Stats.Since(b)
+		t.Growth, t.GrowthSeconds = &g, int(secs)
+	}
+	ct.Table = &t
+}
+
 // ctDumpTimeout bounds one full dump (250k entries take about a second on
 // a small router).
 const ctDumpTimeout = time.Minute

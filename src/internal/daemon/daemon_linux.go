@@ -76,6 +76,7 @@ type Daemon struct {
 	journal    journal
 	fw         *fwState       // forwarding switches and their flips (forwarding_linux.go)
 	ct         ctWatch        // conntrack fill watch (conntrack_linux.go)
+	ctLive     ctLive         // conntrack statistics for status reads (conntrack_linux.go)
 	mirrors    mirrorWatch    // S4: connections tracked twice (mirror_linux.go)
 	nft        probe.NFTCache // the ruleset's facts while its generation stands
 	uci        probe.UCICache // the firewall and network sections while their files stand

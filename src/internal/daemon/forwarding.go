@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -37,10 +38,9 @@ type fwState struct {
 	values   map[fwKey]bool
 	restores map[string][]time.Time   // guard restores per interface, within guardWindow
 	events   []status.ForwardingEvent // newest first, at most status.MaxEvents
-	// counters and countersAt are the last sweep's drop counters, for
-	// their growth between sweeps.
-	counters   facts.ForwardingCounters
-	countersAt time.Time
+	// window is the drop counters as sweeps and status reads sampled
+	// them, for their growth over the last seconds.
+	window sampleWindow[facts.ForwardingCounters]
 }
 
 func newFwState() *fwState {
@@ -113,4 +113,88 @@ func (s *fwState) Events() []status.ForwardingEvent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]status.ForwardingEvent(nil), s.events...)
+}
+
+// A status read measures the drop counters' growth over the last few
+// seconds, as `netfix check` does over its own 2 s sample: the sweeps probe
+// only every sweep_interval (up to an hour), and a status document whose
+// counters are a sweep old said "WARNING +0" while forwarded packets were
+// being dropped and the check said "CRITICAL +10". The counters are cheap
+// to read (/proc/net/snmp and snmp6; conntrack's per-CPU statistics), so
+// every status read samples them (serve_linux.go: liveCounters,
+// liveConntrack).
+const (
+	// windowMin is the shortest span a growth is measured over, when an
+	// older sample exists: the one-shot check's ForwardingSample.
+	windowMin = 2 * time.Second
+	// windowStep: a sample is kept only when the newest kept one is at
+	// least this old, so a burst of reads keeps one sample a second.
+	windowStep = time.Second
+	// windowSamples bounds the kept samples (the oldest goes first).
+	windowSamples = 8
+)
+
+type sample[T any] struct {
+	at time.Time
+	v  T
+}
+
+// sampleWindow is the last samples of a set of counters, oldest first, at
+// most windowSamples, windowStep apart at least.
+type sampleWindow[T any] struct {
+	samples []sample[T]
+}
+
+// add keeps a sample taken at at, unless the newest kept one is younger
+// than windowStep; a clock that went back starts the window afresh.
+func (w *sampleWindow[T]) add(at time.Time, v T) {
+	if n := len(w.samples); n > 0 {
+		last := w.samples[n-1].at
+		if at.Before(last) {
+			w.samples = w.samples[:0]
+		} else if at.Sub(last) < windowStep {
+			return
+		}
+	}
+	if len(w.samples) == windowSamples {
+		copy(w.samples, w.samples[1:])
+		w.samples = w.samples[:windowSamples-1]
+	}
+	w.samples = append(w.samples, sample[T]{at, v})
+}
+
+// base is the sample a reading at at is measured against: the newest kept
+// one at least windowMin before at, or else the oldest kept one before
+// at. It returns that sample and the whole seconds between the two (at
+// least 1); ok is false when no sample precedes at.
+func (w *sampleWindow[T]) base(at time.Time) (v T, seconds float64, ok bool) {
+	var b *sample[T]
+	for i := range w.samples {
+		s := &w.samples[i]
+		if !s.at.Before(at) {
+			break
+		}
+		if b == nil || at.Sub(s.at) >= windowMin {
+			b = s
+		}
+	}
+	if b == nil {
+		return v, 0, false
+	}
+	seconds = at.Sub(b.at).Round(time.Second).Seconds()
+	if seconds < 1 {
+		seconds = 1
+	}
+	return b.v, seconds, true
+}
+
+// growForwarding fills c's growth fields from w's base for at (ok false:
+// no base, c unchanged).
+func growForwarding(w *sampleWindow[facts.ForwardingCounters], at time.Time, c facts.ForwardingCounters) (facts.ForwardingCounters, bool) {
+	b, secs, ok := w.base(at)
+	if !ok {
+		return c, false
+	}
+	probe.Grow(b, &c, secs)
+	return c, true
 }

@@ -216,14 +216,30 @@ func writeForwarding(name string) error {
 	return nil
 }
 
-// forwardingGrowth gives the daemon's snapshots counter growth since the
-// previous sweep (a one-shot check samples twice instead).
+// forwardingGrowth gives a sweep's snapshot the counters' growth since the
+// sample before it (the previous sweep's, or a status read's at least
+// windowMin before; a one-shot check samples twice instead).
 func (d *Daemon) forwardingGrowth(s *facts.Snapshot, at time.Time) {
-	d.fw.mu.Lock()
-	prev, prevAt := d.fw.counters, d.fw.countersAt
-	d.fw.counters, d.fw.countersAt = s.Forwarding.Counters, at
-	d.fw.mu.Unlock()
-	if !prevAt.IsZero() && s.Forwarding.Error == "" {
-		probe.Grow(prev, &s.Forwarding.Counters, at.Sub(prevAt).Round(time.Second).Seconds())
+	if s.Forwarding.Error != "" {
+		return
 	}
+	d.fw.mu.Lock()
+	defer d.fw.mu.Unlock()
+	s.Forwarding.Counters, _ = growForwarding(&d.fw.window, at, s.Forwarding.Counters)
+	d.fw.window.add(at, s.Forwarding.Counters)
+}
+
+// liveCounters reads the forwarding drop counters now, for a status read,
+// with their growth over the last seconds (sampleWindow). ok is false
+// when they cannot be read or nothing was sampled before.
+func (d *Daemon) liveCounters(at time.Time) (facts.ForwardingCounters, bool) {
+	c, err := probe.ReadForwardingCounters()
+	if err != nil {
+		return c, false
+	}
+	d.fw.mu.Lock()
+	defer d.fw.mu.Unlock()
+	c, ok := growForwarding(&d.fw.window, at, c)
+	d.fw.window.add(at, c)
+	return c, ok
 }

@@ -57,6 +57,15 @@ func (d *Daemon) Status() status.Document {
 		// find it taken); until the probe is done it claims nothing.
 		return status.Starting(version.Version, time.Now().UTC(), h)
 	}
+	// The counters of the last seconds, not of the last sweep: a sweep
+	// may be up to an hour old (sampleWindow).
+	now := time.Now()
+	if s.Forwarding.Error == "" {
+		if c, ok := d.liveCounters(now); ok {
+			s.Forwarding.Counters = c
+		}
+	}
+	d.liveConntrack(&s.Conntrack, now)
 	s.HealerExpected = true
 	return statusDoc(s, h)
 }

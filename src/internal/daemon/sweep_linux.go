@@ -58,6 +58,7 @@ func (d *Daemon) refreshSnapshot() {
 	}
 	d.forwardingGrowth(&s, time.Now())
 	d.conntrackSweep(&s)
+	d.keepConntrackSample(s.Conntrack, time.Now())
 	d.setSnapshot(s)
 }
 

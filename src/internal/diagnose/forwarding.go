@@ -98,36 +98,65 @@ type attribution struct {
 	fix      string
 }
 
-// attributeIPv4 names the configuration that leaves ifc's IPv4 forwarding
-// off: its systemd-networkd .network file, a sysctl.d line, or nothing
-// found (then the daemon's event log says when it flipped).
+// attributeIPv4 names who left ifc's IPv4 forwarding off: its
+// systemd-networkd .network file or networkd.conf when networkd wrote the
+// 0, a sysctl.d line, or another process at run time (then networkd's
+// journal or the daemon's event log says which, and when).
 func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attribution {
 	var a attribution
 	name := ifc.Name
 	runtime := fmt.Sprintf("sysctl -w net.ipv4.conf.%s.forwarding=1", dottedName(name))
 	a.evidence = append(a.evidence, networkdEvidence(fw.Networkd)...)
+	v := fw.Networkd.Version
 	if ifc.NetworkFile != "" {
 		for _, k := range ifc.NetworkKeys {
 			a.evidence = append(a.evidence, status.M("%s line %d: %s=%s", k.File, k.Line, k.Key, k.Value))
 		}
-		v := fw.Networkd.Version
 		if v != 0 && v < facts.SystemdPerLinkForwarding {
 			// networkd before 256 only ever writes the global
 			// ip_forward=1, and writing 1 over 1 changes no interface:
 			// it neither wrote this 0 nor can undo it.
 			a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, but the networkd of systemd %s never writes per-interface forwarding (IPv4Forwarding= does from systemd 256): something else wrote this 0.", name, ifc.NetworkFile, versionText(v)))
 		} else {
+			w := networkdIPv4(ifc.NetworkKeys, fw.Networkd.Conf)
 			key, val := networkdKeyFor("ipv4", v)
-			if off, ok := networkdDisables(ifc.NetworkKeys, "ipv4"); ok {
-				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which turns forwarding off at line %d (%s=%s): set %s=%s under [Network] (systemd %s here), then reload networkd.", name, ifc.NetworkFile, off.Line, off.Key, off.Value, key, val, versionText(v)))
-			} else if off, ok := networkdDisables(fw.Networkd.Conf, "ipv4"); ok {
-				a.evidence = append(a.evidence, status.M("%s line %d: %s=%s", off.File, off.Line, off.Key, off.Value))
-				a.detail = append(a.detail, status.M("%s line %d turns forwarding off for every link systemd-networkd manages; %s is managed through %s: add %s=%s under [Network] there (systemd %s here), then reload networkd.", off.File, off.Line, name, ifc.NetworkFile, key, val, versionText(v)))
-			} else {
-				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which does not enable forwarding: add %s=%s under [Network] (systemd %s here), then reload networkd.", name, ifc.NetworkFile, key, val, versionText(v)))
+			dropin := networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + name
+			switch {
+			case w.state == networkdWritesOff && !w.global:
+				// networkd wrote this 0: name the line. An IPv4Forwarding=
+				// line of the administrator's (/etc, /run) is changed in
+				// place; a package's file, or the deprecated IPForward=
+				// (which also says what IPv6 does), is overridden by a
+				// drop-in read after it.
+				if w.line.Key == key && adminFile(w.line.File) {
+					a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s; %s line %d turns forwarding off (%s=%s): change that line to %s=%s (systemd %s here), then reload networkd.", name, ifc.NetworkFile, w.line.File, w.line.Line, w.line.Key, w.line.Value, key, val, versionText(v)))
+					a.fix = fmt.Sprintf("sed -i '%ds/.*/%s=%s/' %s && networkctl reload && networkctl reconfigure %s", w.line.Line, key, val, w.line.File, name)
+					return a
+				}
+				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s; %s line %d turns forwarding off (%s=%s): override it with %s=%s in a drop-in (systemd %s here), then reload networkd.", name, ifc.NetworkFile, w.line.File, w.line.Line, w.line.Key, w.line.Value, key, val, versionText(v)))
+				a.fix = dropin
+				return a
+			case w.state == networkdWritesOff:
+				a.evidence = append(a.evidence, status.M("%s line %d: %s=%s", w.line.File, w.line.Line, w.line.Key, w.line.Value))
+				a.detail = append(a.detail, status.M("%s line %d turns forwarding off for every link systemd-networkd manages; %s is managed through %s: add %s=%s under [Network] there (systemd %s here), then reload networkd.", w.line.File, w.line.Line, name, ifc.NetworkFile, key, val, versionText(v)))
+				a.fix = dropin
+				return a
 			}
-			a.fix = networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + name
-			return a
+			// networkd did not write this 0: it wrote 1, or left the
+			// link alone. A sysctl.d line may still explain it.
+			if _, ok := sysctlCulprit(fw.Sysctl, "ipv4", name); !ok {
+				if w.state == networkdWritesOn {
+					if w.global {
+						a.evidence = append(a.evidence, status.M("%s line %d: %s=%s", w.line.File, w.line.Line, w.line.Key, w.line.Value))
+					}
+					a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which sets forwarding to 1 (%s line %d: %s=%s): another process wrote this 0 after networkd configured the link. networkd (systemd %s here) logs which: journalctl -u systemd-networkd -g 'Foreign process'. Stop that writer; networkctl reconfigure %s sets 1 again.", name, ifc.NetworkFile, w.line.File, w.line.Line, w.line.Key, w.line.Value, versionText(v), name))
+					a.fix = "networkctl reconfigure " + name
+					return a
+				}
+				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which does not set forwarding: networkd (systemd %s here) then leaves the link's forwarding as it finds it, so another process wrote this 0. Add %s=%s under [Network]: networkd then sets 1 whenever it configures the link and logs any process that changes it, which journalctl -u systemd-networkd -g 'Foreign process' shows.", name, ifc.NetworkFile, versionText(v), key, val))
+				a.fix = dropin
+				return a
+			}
 		}
 	}
 	if l, ok := sysctlCulprit(fw.Sysctl, "ipv4", name); ok {
@@ -211,6 +240,12 @@ func counterEvidence(c facts.ForwardingCounters) []status.Msg {
 		return []status.Msg{status.M("InAddrErrors: %d (one sample)", c.InAddrErrors)}
 	}
 	return []status.Msg{status.M("InAddrErrors: %d (+%d in %s s)", c.InAddrErrors, c.InAddrErrorsGrowth, strconv.FormatFloat(c.IntervalSeconds, 'f', -1, 64))}
+}
+
+// adminFile reports whether a systemd configuration file is the
+// administrator's to edit (/etc, /run), not a package's (/usr/lib, /lib).
+func adminFile(path string) bool {
+	return strings.HasPrefix(path, "/etc/") || strings.HasPrefix(path, "/run/")
 }
 
 // networkdDropin writes key=value into a drop-in of the .network file:

@@ -66,35 +66,102 @@ func networkdKeyFor(family string, v int) (key, value string) {
 	return "IPv4Forwarding", "yes"
 }
 
-// networkdDisables returns the key of a .network file (or its drop-ins)
-// that decides family's forwarding, when it leaves forwarding off: the
-// last IPForward= (< 256) or IPv4Forwarding=/IPv6Forwarding= (≥ 256).
-func networkdDisables(keys []facts.ConfigLine, family string) (facts.ConfigLine, bool) {
-	var last facts.ConfigLine
-	found := false
-	for _, k := range keys {
-		if k.Key == "IPForward" || (k.Key == "IPv4Forwarding" && family == "ipv4") || (k.Key == "IPv6Forwarding" && family == "ipv6") {
-			last, found = k, true
-		}
-	}
-	if !found {
-		return facts.ConfigLine{}, false
-	}
-	v := strings.ToLower(strings.TrimSpace(last.Value))
-	if last.Key == "IPForward" && (v == family || v == "yes" || v == "true" || v == "1" || v == "on") {
-		return facts.ConfigLine{}, false
-	}
-	if last.Key != "IPForward" && !isFalse(v) {
-		return facts.ConfigLine{}, false
-	}
-	return last, true
+// networkdWrite is what systemd-networkd (systemd >= 256) writes to one
+// link's net.ipv4.conf.<link>.forwarding when it configures the link, and
+// the line that decides it. networkd-sysctl.c (link_get_ip_forwarding):
+// the .network file's IPv4Forwarding= (or the deprecated IPForward=),
+// else 1 when IPMasquerade= covers IPv4, else networkd.conf's
+// IPv4Forwarding=, else nothing: the link keeps whatever it has. Only
+// then does networkd's sysctl monitor know the setting and log a foreign
+// process that changes it ("Foreign process 'sysctl[600]' changed sysctl
+// ... conflicting with our setting to '1'").
+type networkdWrite struct {
+	state  int              // networkdKeeps, networkdWritesOn or networkdWritesOff
+	line   facts.ConfigLine // the deciding line (state != networkdKeeps)
+	global bool             // line is networkd.conf's default for every link
 }
 
-// isFalse accepts systemd's spellings of false.
-func isFalse(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "0", "no", "false", "off", "n", "f":
-		return true
+const (
+	networkdKeeps = iota
+	networkdWritesOn
+	networkdWritesOff
+)
+
+// networkdIPv4 decides networkdWrite from a link's .network keys (file and
+// drop-ins, in the order networkd reads them) and networkd.conf's. An
+// assignment networkd cannot parse is ignored, as networkd ignores it
+// (the one before it stands).
+func networkdIPv4(keys, conf []facts.ConfigLine) networkdWrite {
+	var w networkdWrite
+	for _, k := range keys {
+		var on, ok bool
+		switch k.Key {
+		case "IPv4Forwarding":
+			on, ok = parseBool(k.Value)
+		case "IPForward":
+			on, ok = addressFamilyHasIPv4(k.Value)
+		default:
+			continue
+		}
+		if ok {
+			w = networkdWrite{state: stateOf(on), line: k}
+		}
 	}
-	return false
+	if w.state != networkdKeeps {
+		return w
+	}
+	var masq networkdWrite
+	for _, k := range keys {
+		if k.Key != "IPMasquerade" {
+			continue
+		}
+		if on, ok := addressFamilyHasIPv4(k.Value); ok {
+			masq = networkdWrite{line: k}
+			if on {
+				masq.state = networkdWritesOn
+			}
+		}
+	}
+	if masq.state != networkdKeeps {
+		return masq
+	}
+	for _, k := range conf {
+		if k.Key != "IPv4Forwarding" {
+			continue
+		}
+		if on, ok := parseBool(k.Value); ok {
+			w = networkdWrite{state: stateOf(on), line: k, global: true}
+		}
+	}
+	return w
+}
+
+func stateOf(on bool) int {
+	if on {
+		return networkdWritesOn
+	}
+	return networkdWritesOff
+}
+
+// parseBool accepts systemd's spellings of a boolean (parse_boolean).
+func parseBool(v string) (on, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "yes", "y", "true", "t", "on":
+		return true, true
+	case "0", "no", "n", "false", "f", "off":
+		return false, true
+	}
+	return false, false
+}
+
+// addressFamilyHasIPv4 reads an address-family value (IPForward=,
+// IPMasquerade=): ipv4, ipv6, both, or a boolean (yes: both).
+func addressFamilyHasIPv4(v string) (on, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "ipv4", "both":
+		return true, true
+	case "ipv6":
+		return false, true
+	}
+	return parseBool(v)
 }

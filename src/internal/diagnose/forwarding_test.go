@@ -29,6 +29,8 @@ func TestForwardingRules(t *testing.T) {
 		// texts must each appear in the finding's title, detail, evidence
 		// or fix, keyed by ID.
 		texts map[string][]string
+		// absent must not appear there.
+		absent map[string][]string
 	}{
 		{
 			name: "Docker host healthy; management NIC eno2 off is not flagged",
@@ -42,10 +44,61 @@ func TestForwardingRules(t *testing.T) {
 			texts: map[string][]string{IDForwardingInterface: {
 				"Forwarding is off on eno1 since 14:03:12",
 				"InAddrErrors +312 in 10 s",
-				"/etc/systemd/network/10-eno1.network, which does not enable forwarding: add IPv4Forwarding=yes under [Network] (systemd 257 here)",
+				// networkd 257 writes a link's 0 only for an explicit
+				// IPv4Forwarding=no: with the key absent someone else
+				// wrote it, and networkd's journal names who once it
+				// holds the setting.
+				"/etc/systemd/network/10-eno1.network, which does not set forwarding: networkd (systemd 257 here) then leaves the link's forwarding as it finds it, so another process wrote this 0",
+				"Add IPv4Forwarding=yes under [Network]",
+				"journalctl -u systemd-networkd -g 'Foreign process'",
 				"mkdir -p /etc/systemd/network/10-eno1.network.d && printf '[Network]\\nIPv4Forwarding=yes\\n' > /etc/systemd/network/10-eno1.network.d/50-netfix-forwarding.conf && networkctl reload && networkctl reconfigure eno1",
 				"eno1 holds the default route",
 			}},
+			absent: map[string][]string{IDForwardingInterface: {"turns forwarding off at line"}},
+		},
+		{
+			name: "systemd 257 file sets forwarding on, yet 0: a foreign process wrote it, networkd's journal names it",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/etc/systemd/network/10-eno1.network", Line: 6, Key: "IPv4Forwarding", Value: "yes"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"which sets forwarding to 1 (/etc/systemd/network/10-eno1.network line 6: IPv4Forwarding=yes): another process wrote this 0 after networkd configured the link",
+				"journalctl -u systemd-networkd -g 'Foreign process'",
+				"networkctl reconfigure eno1",
+			}},
+			absent: map[string][]string{IDForwardingInterface: {"turns forwarding off", "mkdir -p"}},
+		},
+		{
+			name: "systemd 257, IPMasquerade=ipv4 implies forwarding: a foreign process wrote the 0",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/etc/systemd/network/10-eno1.network", Line: 8, Key: "IPMasquerade", Value: "ipv4"}}
+				s.Forwarding.Networkd.Conf = []facts.ConfigLine{{File: "/etc/systemd/networkd.conf", Line: 4, Key: "IPv4Forwarding", Value: "no"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"which sets forwarding to 1 (/etc/systemd/network/10-eno1.network line 8: IPMasquerade=ipv4)",
+				"journalctl -u systemd-networkd -g 'Foreign process'",
+			}},
+			absent: map[string][]string{IDForwardingInterface: {"turns forwarding off for every link"}},
+		},
+		{
+			name: "systemd 257 file silent, a sysctl.d line writes the 0",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Sysctl = []facts.SysctlLine{{ConfigLine: facts.ConfigLine{File: "/etc/sysctl.d/99-harden.conf", Line: 3, Key: "net.ipv4.conf.eno1.forwarding", Value: "0"}}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"/etc/sysctl.d/99-harden.conf line 3 sets net.ipv4.conf.eno1.forwarding to 0",
+				"sed -i '3s/=.*/= 1/' /etc/sysctl.d/99-harden.conf",
+			}},
+			absent: map[string][]string{IDForwardingInterface: {"another process wrote this 0"}},
 		},
 		{
 			name: "uplink off but counters quiet: warning",
@@ -82,9 +135,39 @@ func TestForwardingRules(t *testing.T) {
 			},
 			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
-				"which turns forwarding off at line 7 (IPv4Forwarding=no): set IPv4Forwarding=yes",
+				"/etc/systemd/network/10-eno1.network line 7 turns forwarding off (IPv4Forwarding=no): change that line to IPv4Forwarding=yes (systemd 257 here)",
 				"/etc/systemd/network/10-eno1.network line 7: IPv4Forwarding=no",
+				"sed -i '7s/.*/IPv4Forwarding=yes/' /etc/systemd/network/10-eno1.network && networkctl reload && networkctl reconfigure eno1",
 			}},
+			absent: map[string][]string{IDForwardingInterface: {"another process", "Foreign process"}},
+		},
+		{
+			name: "systemd 257, a drop-in of the file turns forwarding off: that drop-in's line is named",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/etc/systemd/network/10-eno1.network.d/20-off.conf", Line: 2, Key: "IPv4Forwarding", Value: "false"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"through /etc/systemd/network/10-eno1.network; /etc/systemd/network/10-eno1.network.d/20-off.conf line 2 turns forwarding off (IPv4Forwarding=false)",
+				"sed -i '2s/.*/IPv4Forwarding=yes/' /etc/systemd/network/10-eno1.network.d/20-off.conf",
+			}},
+		},
+		{
+			name: "systemd 257, a package's file (IPForward=ipv6) turns IPv4 off: overridden by a drop-in",
+			snap: func() facts.Snapshot {
+				s := fixtures.S3()
+				s.Forwarding.Interfaces[1].NetworkFile = "/usr/lib/systemd/network/80-container-host0.network"
+				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/usr/lib/systemd/network/80-container-host0.network", Line: 11, Key: "IPForward", Value: "ipv6"}}
+				return s
+			},
+			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			texts: map[string][]string{IDForwardingInterface: {
+				"/usr/lib/systemd/network/80-container-host0.network line 11 turns forwarding off (IPForward=ipv6): override it with IPv4Forwarding=yes in a drop-in",
+				"mkdir -p /etc/systemd/network/80-container-host0.network.d && printf '[Network]\\nIPv4Forwarding=yes\\n' > /etc/systemd/network/80-container-host0.network.d/50-netfix-forwarding.conf",
+			}},
+			absent: map[string][]string{IDForwardingInterface: {"sed -i"}},
 		},
 		{
 			name: "systemd 257, networkd.conf turns forwarding off for every link",
@@ -196,6 +279,11 @@ func TestForwardingRules(t *testing.T) {
 						t.Errorf("%s: %q not found in\n%s", id, txt, all)
 					}
 				}
+				for _, txt := range tc.absent[id] {
+					if strings.Contains(all, txt) {
+						t.Errorf("%s: %q must not be said in\n%s", id, txt, all)
+					}
+				}
 			}
 		})
 	}
@@ -231,27 +319,47 @@ func TestSysctlCulprit(t *testing.T) {
 	}
 }
 
-func TestNetworkdDisables(t *testing.T) {
+// What networkd >= 256 writes to a link's IPv4 forwarding, and which line
+// decides it (networkd-sysctl.c, link_get_ip_forwarding): the file's key,
+// else IPMasquerade=, else networkd.conf, else nothing.
+func TestNetworkdIPv4(t *testing.T) {
 	t.Parallel()
-	k := func(key, val string) facts.ConfigLine { return facts.ConfigLine{Key: key, Value: val, Line: 1} }
+	k := func(line int, key, val string) facts.ConfigLine {
+		return facts.ConfigLine{File: "/etc/systemd/network/10-eno1.network", Line: line, Key: key, Value: val}
+	}
+	c := func(line int, val string) facts.ConfigLine {
+		return facts.ConfigLine{File: "/etc/systemd/networkd.conf", Line: line, Key: "IPv4Forwarding", Value: val}
+	}
 	tests := []struct {
-		name   string
-		keys   []facts.ConfigLine
-		family string
-		want   bool
+		name       string
+		keys, conf []facts.ConfigLine
+		want       int
+		wantLine   int
+		wantGlobal bool
 	}{
-		{"nothing set", nil, "ipv4", false},
-		{"IPForward=yes (< 256)", []facts.ConfigLine{k("IPForward", "yes")}, "ipv4", false},
-		{"IPForward=ipv6 leaves IPv4 off", []facts.ConfigLine{k("IPForward", "ipv6")}, "ipv4", true},
-		{"IPForward=ipv4 for IPv4", []facts.ConfigLine{k("IPForward", "ipv4")}, "ipv4", false},
-		{"IPv4Forwarding=no (>= 256)", []facts.ConfigLine{k("IPv4Forwarding", "no")}, "ipv4", true},
-		{"later yes wins", []facts.ConfigLine{k("IPv4Forwarding", "no"), k("IPv4Forwarding", "yes")}, "ipv4", false},
-		{"IPv6Forwarding does not decide IPv4", []facts.ConfigLine{k("IPv6Forwarding", "no")}, "ipv4", false},
-		{"IPMasquerade alone is not a disable", []facts.ConfigLine{k("IPMasquerade", "ipv4")}, "ipv4", false},
+		{"nothing set: networkd leaves the link alone", nil, nil, networkdKeeps, 0, false},
+		{"IPv4Forwarding=no", []facts.ConfigLine{k(7, "IPv4Forwarding", "no")}, nil, networkdWritesOff, 7, false},
+		{"IPv4Forwarding=yes", []facts.ConfigLine{k(7, "IPv4Forwarding", "yes")}, nil, networkdWritesOn, 7, false},
+		{"a later yes (drop-in) wins", []facts.ConfigLine{k(7, "IPv4Forwarding", "no"), k(2, "IPv4Forwarding", "yes")}, nil, networkdWritesOn, 2, false},
+		{"an unparsable value is ignored: the earlier one stands", []facts.ConfigLine{k(7, "IPv4Forwarding", "off"), k(8, "IPv4Forwarding", "maybe")}, nil, networkdWritesOff, 7, false},
+		{"IPForward=ipv6 (deprecated) turns IPv4 off", []facts.ConfigLine{k(5, "IPForward", "ipv6")}, nil, networkdWritesOff, 5, false},
+		{"IPForward=no", []facts.ConfigLine{k(5, "IPForward", "no")}, nil, networkdWritesOff, 5, false},
+		{"IPForward=yes", []facts.ConfigLine{k(5, "IPForward", "yes")}, nil, networkdWritesOn, 5, false},
+		{"IPForward=ipv4", []facts.ConfigLine{k(5, "IPForward", "ipv4")}, nil, networkdWritesOn, 5, false},
+		{"IPv6Forwarding does not decide IPv4", []facts.ConfigLine{k(5, "IPv6Forwarding", "no")}, nil, networkdKeeps, 0, false},
+		{"IPMasquerade=ipv4 implies forwarding", []facts.ConfigLine{k(9, "IPMasquerade", "ipv4")}, nil, networkdWritesOn, 9, false},
+		{"IPMasquerade=both implies forwarding", []facts.ConfigLine{k(9, "IPMasquerade", "both")}, nil, networkdWritesOn, 9, false},
+		{"IPMasquerade=ipv6 says nothing of IPv4", []facts.ConfigLine{k(9, "IPMasquerade", "ipv6")}, nil, networkdKeeps, 0, false},
+		{"an explicit no beats IPMasquerade", []facts.ConfigLine{k(9, "IPMasquerade", "ipv4"), k(10, "IPv4Forwarding", "no")}, nil, networkdWritesOff, 10, false},
+		{"networkd.conf no, file silent", nil, []facts.ConfigLine{c(4, "no")}, networkdWritesOff, 4, true},
+		{"networkd.conf yes, file silent", nil, []facts.ConfigLine{c(4, "yes")}, networkdWritesOn, 4, true},
+		{"the file's yes beats networkd.conf's no", []facts.ConfigLine{k(7, "IPv4Forwarding", "yes")}, []facts.ConfigLine{c(4, "no")}, networkdWritesOn, 7, false},
+		{"IPMasquerade beats networkd.conf's no", []facts.ConfigLine{k(9, "IPMasquerade", "yes")}, []facts.ConfigLine{c(4, "no")}, networkdWritesOn, 9, false},
 	}
 	for _, tc := range tests {
-		if _, got := networkdDisables(tc.keys, tc.family); got != tc.want {
-			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		w := networkdIPv4(tc.keys, tc.conf)
+		if w.state != tc.want || w.line.Line != tc.wantLine || w.global != tc.wantGlobal {
+			t.Errorf("%s: got state %d line %d global %v, want %d line %d global %v", tc.name, w.state, w.line.Line, w.global, tc.want, tc.wantLine, tc.wantGlobal)
 		}
 	}
 }

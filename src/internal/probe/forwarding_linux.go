@@ -222,6 +222,10 @@ func readSysctlBool(rel string) (bool, error) {
 	return v != "0", nil
 }
 
+// ReadForwardingCounters reads the forwarding drop counters alone (two
+// small /proc reads): the daemon samples them at every status read.
+func ReadForwardingCounters() (facts.ForwardingCounters, error) { return readCounters() }
+
 func readCounters() (facts.ForwardingCounters, error) {
 	var c facts.ForwardingCounters
 	f, err := os.Open("/proc/net/snmp")
