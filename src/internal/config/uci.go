@@ -31,6 +31,7 @@ type UCI struct {
 	tree  uci.Tree
 	name  string            // go-uci's config name for the fed text
 	lines map[string]int    // "section\x00option" -> line that set it last
+	entry map[string][]int  // "section\x00option" -> line of each value Get returns
 	types map[string]string // section name -> type
 	// Problems are values netfix skipped, with their lines.
 	Problems []Problem
@@ -47,7 +48,7 @@ func ReadUCI(path string, body []byte, types ...string) (*UCI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UCI{lines: map[string]int{}, types: map[string]string{}}
+	u := &UCI{lines: map[string]int{}, entry: map[string][]int{}, types: map[string]string{}}
 	var text strings.Builder
 	names := make([]string, len(secs))
 	index := map[string]int{}
@@ -71,7 +72,7 @@ func ReadUCI(path string, body []byte, types ...string) (*UCI, error) {
 	}
 	for i, s := range secs {
 		for _, o := range s.Options {
-			values := u.entries(path, o)
+			values, lines := u.entries(path, o)
 			if len(values) == 0 {
 				continue
 			}
@@ -84,27 +85,29 @@ func ReadUCI(path string, body []byte, types ...string) (*UCI, error) {
 			}
 			key := names[i] + "\x00" + o.Name
 			u.lines[key] = o.Line
+			u.entry[key] = lines
 		}
 	}
 	u.tree, u.name = tree, cfg
 	return u, nil
 }
 
-// entries returns the values of one option netfix keeps:
-// no empty list entries (they name nothing), lists capped.
-func (u *UCI) entries(path string, o *uciOption) (values []string) {
-	for _, v := range o.Values {
+// entries returns the values of one option netfix keeps, with the line
+// of each: no empty list entries (they name nothing), lists capped.
+func (u *UCI) entries(path string, o *uciOption) (values []string, lines []int) {
+	for i, v := range o.Values {
 		if v == "" {
 			continue
 		}
 		if len(values) == MaxListEntries {
-			u.Problems = append(u.Problems, Problem{File: path, Line: o.Line, Option: o.Name,
+			u.Problems = append(u.Problems, Problem{File: path, Line: o.Lines[i], Option: o.Name,
 				Msg: fmt.Sprintf("more than %d entries; netfix reads the first %d (use prefixes)", MaxListEntries, MaxListEntries)})
 			break
 		}
 		values = append(values, v)
+		lines = append(lines, o.Lines[i])
 	}
-	return values
+	return values, lines
 }
 
 // Sections returns the names of the sections of type typ, in file order;
@@ -128,6 +131,16 @@ func (u *UCI) GetLast(section, option string) (string, bool) {
 // Line is the line of the file that set an option last, 0 if unknown.
 func (u *UCI) Line(section, option string) int {
 	return u.lines[section+"\x00"+option]
+}
+
+// EntryLine is the line of the i-th value Get returns for an option (a
+// list entry's own line), 0 if unknown.
+func (u *UCI) EntryLine(section, option string, i int) int {
+	lines := u.entry[section+"\x00"+option]
+	if i < 0 || i >= len(lines) {
+		return 0
+	}
+	return lines[i]
 }
 
 // MaxLogValue bounds a value quoted in a message: a 10 MB option value must
