@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/shell"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -104,7 +105,7 @@ type attribution struct {
 func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attribution {
 	var a attribution
 	name := ifc.Name
-	runtime := fmt.Sprintf("sysctl -w net.ipv4.conf.%s.forwarding=1", dottedName(name))
+	runtime := fmt.Sprintf("sysctl -w net.ipv4.conf.%s.forwarding=1", shell.Quote(dottedName(name)))
 	a.evidence = append(a.evidence, networkdEvidence(fw.Networkd)...)
 	if ifc.NetworkFile != "" {
 		for _, k := range ifc.NetworkKeys {
@@ -126,14 +127,14 @@ func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attributi
 			} else {
 				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which does not enable forwarding: add %s=%s under [Network] (systemd %s here), then reload networkd.", name, ifc.NetworkFile, key, val, versionText(v)))
 			}
-			a.fix = networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + name
+			a.fix = networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + shell.Quote(name)
 			return a
 		}
 	}
 	if l, ok := sysctlCulprit(fw.Sysctl, "ipv4", name); ok {
 		a.evidence = append(a.evidence, status.M("%s line %d: %s = %s", l.File, l.Line, l.Key, l.Value))
 		a.detail = append(a.detail, status.M("%s line %d sets %s to 0 at every boot and every sysctl --system: change it to 1.", l.File, l.Line, l.Key))
-		a.fix = fmt.Sprintf("sed -i '%ds/=.*/= 1/' %s && %s", l.Line, l.File, runtime)
+		a.fix = fmt.Sprintf("sed -i '%ds/=.*/= 1/' %s && %s", l.Line, shell.Quote(l.File), runtime)
 		return a
 	}
 	a.detail = append(a.detail, status.M("No .network file or sysctl.d line explains it: a script or daemon wrote the setting at run time. The netfix daemon records the exact time of every change; with option forwarding_guard '1' it also sets it back."))
@@ -149,7 +150,7 @@ func attributeIPv6(fw facts.Forwarding) attribution {
 	if l, ok := sysctlCulprit(fw.Sysctl, "ipv6", "all"); ok {
 		a.evidence = append(a.evidence, status.M("%s line %d: %s = %s", l.File, l.Line, l.Key, l.Value))
 		a.detail = append(a.detail, status.M("%s line %d sets %s to 0 at every boot and every sysctl --system: change it to 1.", l.File, l.Line, l.Key))
-		a.fix = fmt.Sprintf("sed -i '%ds/=.*/= 1/' %s && %s", l.Line, l.File, runtime)
+		a.fix = fmt.Sprintf("sed -i '%ds/=.*/= 1/' %s && %s", l.Line, shell.Quote(l.File), runtime)
 		return a
 	}
 	for _, c := range fw.Networkd.Conf {
@@ -218,15 +219,15 @@ func counterEvidence(c facts.ForwardingCounters) []status.Msg {
 // wins), survives package upgrades of files under /usr/lib, and undoing
 // it is deleting one file.
 func networkdDropin(networkFile, key, val string) string {
-	dir := filepath.Join("/etc/systemd/network", filepath.Base(networkFile)+".d")
-	return fmt.Sprintf("mkdir -p %s && printf '[Network]\\n%s=%s\\n' > %s/50-netfix-forwarding.conf", dir, key, val, dir)
+	dir := shell.Quote(filepath.Join("/etc/systemd/network", filepath.Base(networkFile)+".d"))
+	return fmt.Sprintf("mkdir -p %s && printf %s > %s/50-netfix-forwarding.conf", dir, shell.Quote("[Network]\\n"+key+"="+val+"\\n"), dir)
 }
 
 // persistSysctl sets a key now and keeps it across reboots in a sysctl.d
 // file of its own (systemd-sysctl on Debian, /etc/init.d/sysctl on
 // OpenWrt; both read /etc/sysctl.d).
 func persistSysctl(runtime, line string, openwrt bool) string {
-	fix := fmt.Sprintf("%s && echo '%s' >> %s", runtime, line, persistFile)
+	fix := fmt.Sprintf("%s && echo %s >> %s", runtime, shell.Quote(line), persistFile)
 	if openwrt {
 		fix += " && /etc/init.d/sysctl restart"
 	}
