@@ -33,8 +33,8 @@ ROUTER_GOTOOLCHAIN := go1.23.12
 # and the other mipsel_* ones) run 4 KiB pages: -R 0x1000 drops that padding,
 # 110,592 B on mipsle (4,587,703 -> 4,477,111). Only mipsle: arm64 kernels
 # with 16 KiB pages exist (Raspberry Pi 5) and the .deb ships the arm64 build.
-# The SDK build (openwrt/netfix/Makefile) needs no flag: golang-package.mk
-# links with -linkmode external, and the toolchain's ld lays segments out.
+# The SDK build (openwrt/netfix/Makefile, Build/Compile) passes the same
+# flags as router_build below, this one included.
 MIPSLE_LDFLAGS := -R 0x1000
 
 # Router builds compile without inlining (-l), except the runtime. Inlining

@@ -29,7 +29,13 @@ import (
 //     passes versions as arguments, not configure/upgrade/remove;
 //   - /lib/apk/packages/<name>.list (every file), <name>.conffiles (the
 //     conffiles, which sysupgrade keeps) and <name>.conffiles_static (each
-//     with the sha256 of the shipped file) are part of the data.
+//     with the sha256 of the shipped file) are part of the data;
+//   - the description is one line: apk reads .PKGINFO line by line, and
+//     OpenWrt passes `description:$(strip $(Package/<name>/description))`
+//     to apk mkpkg, the whole text with every run of spaces and line
+//     breaks made one space (nfpm would write the later lines as
+//     continuations apk drops: the description ended at its first line);
+//   - url is the package's URL, as `--info "url:$(URL)"`.
 
 // ApkPackagesDir is where OpenWrt's apk packages keep their file lists.
 const ApkPackagesDir = "/lib/apk/packages"
@@ -48,11 +54,20 @@ func apkArch(arch string) string {
 	return arch
 }
 
+// apkDescription is the description as OpenWrt's build gives it to apk:
+// make's $(strip), every run of whitespace (line breaks included) one
+// space, none at the ends.
+func apkDescription(desc string) string {
+	return strings.Join(strings.Fields(desc), " ")
+}
+
 // toApk rewrites an ipk description for the apk packager in place: scripts,
 // architecture and the /lib/apk/packages files. scratch is where the
 // generated files are written.
 func toApk(info *nfpm.Info, scratch string) error {
 	info.APK.Arch = apkArch(info.Arch)
+	info.Description = apkDescription(info.Description)
+	info.Homepage = info.IPK.Fields["URL"]
 
 	s := info.Scripts
 	var apkScripts nfpm.Scripts

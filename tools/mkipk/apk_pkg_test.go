@@ -26,6 +26,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreleaser/nfpm/v2"
+	"github.com/goreleaser/nfpm/v2/files"
+
 	"github.com/netfix/netfix/tools/mkipk/lmo"
 )
 
@@ -141,6 +144,18 @@ func checkApk(t *testing.T, a *apkPkg, u *unpacked, name, version, arch string) 
 	for k, want := range map[string]string{"pkgname": name, "pkgver": version, "arch": arch} {
 		if got := a.one(t, k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	// The whole description on one line (apk reads one), and the URL.
+	if got, want := a.one(t, "pkgdesc"), strings.Join(strings.Fields(u.control["Description"]), " "); got != want || want == "" {
+		t.Errorf("pkgdesc = %q, want the ipk's whole description on one line %q", got, want)
+	}
+	if got, want := a.one(t, "url"), u.control["URL"]; got != want || want == "" {
+		t.Errorf("url = %q, want the ipk's URL %q", got, want)
+	}
+	for _, line := range strings.Split(string(a.control[".PKGINFO"].body), "\n") {
+		if line != "" && !strings.Contains(line, " = ") && !strings.HasPrefix(line, "#") {
+			t.Errorf(".PKGINFO line %q is not key = value (apk drops it)", line)
 		}
 	}
 	var ipkDeps []string
@@ -350,6 +365,72 @@ func TestApkScriptsRun(t *testing.T) {
 			env := []string{"IPKG_INSTROOT=", "PKG_UPGRADE="}
 			if got := runScript(t, filepath.Join(scripts, tc.script), env, tc.args...); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("%s %s ran %q, want %q", tc.script, tc.args, got, tc.want)
+			}
+		})
+	}
+}
+
+// The apk's description is the whole text on one line, as OpenWrt's build
+// gives it ($(strip)), and its url is the package's URL. Runs without
+// `make apk`: one package built here.
+func TestApkDescriptionAndURL(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, desc, url string
+		wantDesc        string
+	}{
+		{"feed description of several lines", "netfix finds and repairs the kernel fast-path faults that make a Linux\nrouter silently blackhole traffic.\nIt has a one-shot diagnosis (netfix check).",
+			"https://github.com/netfix/netfix",
+			"netfix finds and repairs the kernel fast-path faults that make a Linux router silently blackhole traffic. It has a one-shot diagnosis (netfix check)."},
+		{"indented lines, tabs, CRLF and blank lines", "  first line\r\n\n\tsecond\t line  \n\n", "https://example.org/x", "first line second line"},
+		{"one line", "Translation for luci-app-netfix - 中文 (Chinese)", "", "Translation for luci-app-netfix - 中文 (Chinese)"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			scratch := filepath.Join(dir, strconv.Itoa(i))
+			if err := os.MkdirAll(scratch, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			info := &nfpm.Info{
+				Name: "demo", Arch: "x86_64", Platform: "linux", Version: "1.0.0", Release: "r1",
+				VersionSchema: "none", Maintainer: "m", Description: tt.desc, MTime: time.Unix(1700000000, 0),
+				Overridables: nfpm.Overridables{
+					Contents: files.Contents{{Source: bin, Destination: "/usr/sbin/demo", FileInfo: &files.ContentFileInfo{Mode: 0o755}}},
+					IPK:      nfpm.IPK{Arch: "x86_64", Fields: map[string]string{"SourceName": "demo"}},
+				},
+			}
+			if tt.url != "" {
+				info.IPK.Fields["URL"] = tt.url
+			}
+			b, err := packageApk(info, scratch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(scratch, "demo.apk")
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			a := readApk(t, p)
+			if got := a.one(t, "pkgdesc"); got != tt.wantDesc {
+				t.Errorf("pkgdesc = %q, want %q", got, tt.wantDesc)
+			}
+			if tt.url == "" {
+				if len(a.info["url"]) != 0 {
+					t.Errorf("url = %q, want none", a.info["url"])
+				}
+			} else if got := a.one(t, "url"); got != tt.url {
+				t.Errorf("url = %q, want %q", got, tt.url)
+			}
+			for _, line := range strings.Split(string(a.control[".PKGINFO"].body), "\n") {
+				if line != "" && !strings.Contains(line, " = ") && !strings.HasPrefix(line, "#") {
+					t.Errorf(".PKGINFO line %q is not key = value (apk drops it)", line)
+				}
 			}
 		})
 	}

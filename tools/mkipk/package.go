@@ -180,7 +180,11 @@ func baseInfo(o options, name, arch string, mk *makefile, blk string) *nfpm.Info
 	// OpenWrt's own packages name their source and home page this way
 	// (include/package-pack.mk); opkg ignores fields it does not know.
 	info.IPK.Fields = map[string]string{"SourceName": name}
-	if url := mk.blockVar(blk, "URL"); url != "" {
+	url := mk.blockVar(blk, "URL")
+	if url == "" {
+		url = mk.vars["LUCI_URL"] // luci.mk: a LuCI app's URL
+	}
+	if url != "" {
 		info.IPK.Fields["URL"] = url
 	}
 	return info

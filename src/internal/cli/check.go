@@ -45,12 +45,13 @@ func Check(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "check", err)
 	}
+	out := &output{w: stdout}
 	if *asJSON {
-		writeJSON(stdout, doc)
+		out.json(doc)
 	} else {
-		_ = report.Text(stdout, doc)
+		out.text(doc)
 	}
-	return status.ExitCode(doc.Verdict)
+	return out.done(stderr, "check", status.ExitCode(doc.Verdict))
 }
 
 // Diagnose gathers a snapshot, asks the daemon (if any) for its healer
@@ -123,15 +124,64 @@ func DiagnoseWith(s facts.Snapshot, heal status.Heal) status.Document {
 func fail(stdout, stderr io.Writer, asJSON bool, cmd string, err error) int {
 	fmt.Fprintf(stderr, "netfix %s: %v\n", cmd, err)
 	if asJSON {
-		writeJSON(stdout, map[string]string{"error": err.Error()})
+		// Exit 3 already says it failed; a write error here adds nothing.
+		(&output{w: stdout}).json(map[string]string{"error": err.Error()})
 	}
 	return ExitFailed
 }
 
-func writeJSON(w io.Writer, v any) {
-	enc := smalljson.NewEncoder(w)
+// output is a command's standard output that keeps the first error of
+// encoding or writing the result: a full disk, a closed stdout or a value
+// the encoder refuses must fail the command, never exit 0 having printed
+// nothing (a script reading `check --json` would take that as healthy).
+type output struct {
+	w   io.Writer
+	err error
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// json writes v as indented JSON.
+func (o *output) json(v any) {
+	enc := smalljson.NewEncoder(o)
 	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	if err := enc.Encode(v); err != nil && o.err == nil {
+		o.err = fmt.Errorf("encode the result as JSON: %w", err)
+	}
+}
+
+// text writes doc as the human report.
+func (o *output) text(doc status.Document) {
+	if err := report.Text(o, doc); err != nil && o.err == nil {
+		o.err = err
+	}
+}
+
+// done returns code when the whole result was written, else ExitFailed
+// with one line on stderr saying so.
+func (o *output) done(stderr io.Writer, cmd string, code int) int {
+	if o.err == nil {
+		return code
+	}
+	next := "run it again"
+	if cmd == "fix apply" || cmd == "fix undo" {
+		next = "the command itself ran: `netfix fix list` shows what is applied now"
+	}
+	fmt.Fprintf(stderr, "netfix %s: could not print the result: %v (standard output is full or closed; "+
+		"free space where it is redirected to, or keep the pipe's reader open); %s\n", cmd, o.err, next)
+	return ExitFailed
 }
 
 func usageExit(err error) int {

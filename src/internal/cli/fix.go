@@ -56,12 +56,13 @@ func Fix(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stdout, stderr, *asJSON, "fix list", err)
 		}
+		out := &output{w: stdout}
 		if *asJSON {
-			writeJSON(stdout, l)
+			out.json(l)
 		} else {
-			writeListing(stdout, l)
+			writeListing(out, l)
 		}
-		return 0
+		return out.done(stderr, "fix list", 0)
 	case "apply", "undo":
 		if id == "" {
 			fmt.Fprintf(stderr, "netfix fix %s: which finding? (ids are in 'netfix fix list')\n", sub)
@@ -71,12 +72,13 @@ func Fix(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stdout, stderr, *asJSON, "fix "+sub, err)
 		}
+		out := &output{w: stdout}
 		if *asJSON {
-			writeJSON(stdout, res)
+			out.json(res)
 		} else {
-			writeResult(stdout, res)
+			writeResult(out, res)
 		}
-		return 0
+		return out.done(stderr, "fix "+sub, 0)
 	default:
 		fmt.Fprintf(stderr, "netfix fix: unknown subcommand %q\n\n%s", sub, fixUsage)
 		return ExitFailed

@@ -29,12 +29,13 @@ func Status(args []string, stdout, stderr io.Writer) int {
 		}
 		return fail(stdout, stderr, *asJSON, "status", err)
 	}
+	out := &output{w: stdout}
 	if *asJSON {
-		writeJSON(stdout, doc)
+		out.json(doc)
 	} else {
-		_ = report.Text(stdout, doc)
+		out.text(doc)
 	}
-	return status.ExitCode(doc.Verdict)
+	return out.done(stderr, "status", status.ExitCode(doc.Verdict))
 }
 
 // Flush deletes one host's offloaded entries now, through the daemon:
@@ -56,12 +57,13 @@ func Flush(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "flush", err)
 	}
+	out := &output{w: stdout}
 	if *asJSON {
-		writeJSON(stdout, ev)
+		out.json(ev)
 	} else {
-		fmt.Fprintln(stdout, report.EventLine(ev))
+		fmt.Fprintln(out, report.EventLine(ev))
 	}
-	return 0
+	return out.done(stderr, "flush", 0)
 }
 
 // FlushHost deletes ip's offloaded entries through the daemon (so the

@@ -140,17 +140,17 @@ func Load(path string) (Config, []Problem, error) {
 			cfg.RepairBurst = n
 		}
 	}
-	for _, v := range p.list("ignore_interface") {
+	for i, v := range p.list("ignore_interface") {
 		if v == "" || len(v) > 15 || strings.ContainsAny(v, "/ \t") {
-			p.problem("ignore_interface", fmt.Sprintf("%s is not an interface name; ignored", Quote(v)))
+			p.entryProblem("ignore_interface", i, fmt.Sprintf("%s is not an interface name; ignored", Quote(v)))
 			continue
 		}
 		cfg.IgnoreInterfaces = append(cfg.IgnoreInterfaces, v)
 	}
-	for _, v := range p.list("ignore_host") {
+	for i, v := range p.list("ignore_host") {
 		pfx, err := parseHost(v)
 		if err != nil {
-			p.problem("ignore_host", fmt.Sprintf("%s is not an IP address or prefix; ignored", Quote(v)))
+			p.entryProblem("ignore_host", i, fmt.Sprintf("%s is not an IP address or prefix; ignored", Quote(v)))
 			continue
 		}
 		cfg.IgnoreHosts = append(cfg.IgnoreHosts, pfx)
@@ -232,4 +232,9 @@ func (p *parser) boolean(opt string, dst *bool) {
 
 func (p *parser) problem(opt, msg string) {
 	p.problems = append(p.problems, Problem{File: p.file, Line: p.u.Line(p.sec, opt), Option: opt, Msg: msg})
+}
+
+// entryProblem is a problem of the i-th entry of list opt, on its own line.
+func (p *parser) entryProblem(opt string, i int, msg string) {
+	p.problems = append(p.problems, Problem{File: p.file, Line: p.u.EntryLine(p.sec, opt, i), Option: opt, Msg: msg})
 }

@@ -163,3 +163,67 @@ func TestIgnored(t *testing.T) {
 		}
 	}
 }
+
+// A bad list entry is reported on its own line, not on the list's last.
+func TestListEntryLines(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+		want []string // problems, in order
+	}{
+		{
+			name: "bad first of three ignore_host entries",
+			body: "config netfix 'main'\n\toption heal '1'\n\tlist ignore_host '300.1.1.1'\n\tlist ignore_host '10.0.0.1'\n\n\t# more\n\tlist ignore_host '10.0.0.2'\n",
+			want: []string{`line 3 (option ignore_host): "300.1.1.1" is not an IP address`},
+		},
+		{
+			name: "two bad entries, each on its line",
+			body: "config netfix 'main'\n\tlist ignore_host 'a'\n\tlist ignore_host '10.0.0.1'\n\tlist ignore_host 'b'\n\tlist ignore_host '10.0.0.2'\n",
+			want: []string{
+				`line 2 (option ignore_host): "a" is not an IP address`,
+				`line 4 (option ignore_host): "b" is not an IP address`,
+			},
+		},
+		{
+			name: "an empty entry before does not shift the lines",
+			body: "config netfix 'main'\n\tlist ignore_interface ''\n\tlist ignore_interface 'a b'\n\tlist ignore_interface 'br-lan'\n",
+			want: []string{`line 3 (option ignore_interface): "a b" is not an interface name`},
+		},
+		{
+			name: "option then list: the option's value keeps its line",
+			body: "config netfix 'main'\n\toption ignore_host 'x'\n\tlist ignore_host '10.0.0.1'\n",
+			want: []string{`line 2 (option ignore_host): "x" is not an IP address`},
+		},
+		{
+			name: "entries of one line split by ';' and a multi-line entry",
+			body: "config netfix 'main'\n\tlist ignore_host '10.0.0.1'; list ignore_host 'y'\n\tlist ignore_host 'z\n'\n\tlist ignore_host '10.0.0.3'\n",
+			want: []string{
+				`line 2 (option ignore_host): "y" is not an IP address`,
+				`line 3 (option ignore_host): "z\n" is not an IP address`,
+			},
+		},
+		{
+			name: "list reopened in a repeated section",
+			body: "config netfix 'main'\n\tlist ignore_host 'q'\nconfig netfix 'main'\n\tlist ignore_host '10.0.0.1'\n",
+			want: []string{`line 2 (option ignore_host): "q" is not an IP address`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, problems, err := Load(write(t, tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) != len(tt.want) {
+				t.Fatalf("problems = %v, want %q", problems, tt.want)
+			}
+			for i, p := range problems {
+				if !strings.Contains(p.String(), tt.want[i]) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, p, tt.want[i])
+				}
+			}
+		})
+	}
+}

@@ -42,7 +42,8 @@ type uciOption struct {
 	Name   string
 	List   bool
 	Values []string
-	Line   int // the line that set it last
+	Lines  []int // the line of each value (where its word starts)
+	Line   int   // the line that set it last
 }
 
 // uciSection is one section, its options in file order.
@@ -76,9 +77,11 @@ func (s *uciSection) set(name, value string, line int, list bool) {
 	if list {
 		o.List = true
 		o.Values = append(o.Values, value)
+		o.Lines = append(o.Lines, line)
 	} else {
 		o.List = false
 		o.Values = []string{value}
+		o.Lines = []int{line}
 	}
 }
 

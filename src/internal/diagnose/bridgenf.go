@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/shell"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -101,7 +102,7 @@ func bridgeRPFilterIPless(s facts.Snapshot) []status.Finding {
 			status.M("Bridge netfilter and a DNAT rule without an input-interface match turn packets on %s into routed packets whose input device is %s.", c, c),
 			status.M("Reverse-path filtering is on for %s (rp_filter %d, the larger of all=%d and the bridge's own %d) and a device without an address never passes it (fib_validate_source), so those packets are dropped: clients can ping the host, but connections to published ports hang.", c, x.IPless.RPFilterEffective, b.RPFilterAll, x.IPless.RPFilter),
 			status.M("The notrack rule for %s keeps the DNAT rules off the bridge, so no packet is routed there and rp_filter can stay on.", c),
-			status.M("Alternative: sysctl -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%s.rp_filter=0, or an address on %s; either leaves the double tracking in place.", c, c),
+			status.M("Alternative: sysctl -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%s.rp_filter=0, or an address on %s; either leaves the double tracking in place.", shell.Quote(dottedName(c)), c),
 		}
 		ev := []status.Msg{
 			status.M("net.ipv4.conf.all.rp_filter = %d", b.RPFilterAll),
@@ -165,9 +166,10 @@ func conntrackDoubleTracking(s facts.Snapshot) []status.Finding {
 // reload, elsewhere a table of netfix's own.
 func notrackCommand(s facts.Snapshot, bridge string) string {
 	if s.Firewall.Present {
-		return fmt.Sprintf(`mkdir -p %s && echo 'iifname "%s" notrack' > %s && fw4 reload`, path.Dir(NotrackInclude(bridge)), bridge, NotrackInclude(bridge))
+		inc := NotrackInclude(bridge)
+		return fmt.Sprintf(`mkdir -p %s && echo %s > %s && fw4 reload`, shell.Quote(path.Dir(inc)), shell.Quote(`iifname "`+bridge+`" notrack`), shell.Quote(inc))
 	}
-	return fmt.Sprintf(`nft 'add table inet netfix; add chain inet netfix raw_prerouting { type filter hook prerouting priority raw; }; add rule inet netfix raw_prerouting iifname "%s" notrack'`, bridge)
+	return "nft " + shell.Quote(`add table inet netfix; add chain inet netfix raw_prerouting { type filter hook prerouting priority raw; }; add rule inet netfix raw_prerouting iifname "`+bridge+`" notrack`)
 }
 
 // notrackAdvice says how the fix is kept on this host, and the

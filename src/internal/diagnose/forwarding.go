@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/shell"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -105,7 +106,7 @@ type attribution struct {
 func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attribution {
 	var a attribution
 	name := ifc.Name
-	runtime := fmt.Sprintf("sysctl -w net.ipv4.conf.%s.forwarding=1", dottedName(name))
+	runtime := fmt.Sprintf("sysctl -w net.ipv4.conf.%s.forwarding=1", shell.Quote(dottedName(name)))
 	a.evidence = append(a.evidence, networkdEvidence(fw.Networkd)...)
 	v := fw.Networkd.Version
 	if ifc.NetworkFile != "" {
@@ -120,7 +121,7 @@ func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attributi
 		} else {
 			w := networkdIPv4(ifc.NetworkKeys, fw.Networkd.Conf)
 			key, val := networkdKeyFor("ipv4", v)
-			dropin := networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + name
+			dropin := networkdDropin(ifc.NetworkFile, key, val) + " && networkctl reload && networkctl reconfigure " + shell.Quote(name)
 			switch {
 			case w.state == networkdWritesOff && !w.global:
 				// networkd wrote this 0: name the line. An IPv4Forwarding=
@@ -130,7 +131,7 @@ func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attributi
 				// drop-in read after it.
 				if w.line.Key == key && adminFile(w.line.File) {
 					a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s; %s line %d turns forwarding off (%s=%s): change that line to %s=%s (systemd %s here), then reload networkd.", name, ifc.NetworkFile, w.line.File, w.line.Line, w.line.Key, w.line.Value, key, val, versionText(v)))
-					a.fix = fmt.Sprintf("sed -i '%ds/.*/%s=%s/' %s && networkctl reload && networkctl reconfigure %s", w.line.Line, key, val, w.line.File, name)
+					a.fix = fmt.Sprintf("sed -i %s %s && networkctl reload && networkctl reconfigure %s", shell.Quote(fmt.Sprintf("%ds/.*/%s=%s/", w.line.Line, key, val)), shell.Quote(w.line.File), shell.Quote(name))
 					return a
 				}
 				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s; %s line %d turns forwarding off (%s=%s): override it with %s=%s in a drop-in (systemd %s here), then reload networkd.", name, ifc.NetworkFile, w.line.File, w.line.Line, w.line.Key, w.line.Value, key, val, versionText(v)))
@@ -150,7 +151,7 @@ func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attributi
 						a.evidence = append(a.evidence, status.M("%s line %d: %s=%s", w.line.File, w.line.Line, w.line.Key, w.line.Value))
 					}
 					a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which sets forwarding to 1 (%s line %d: %s=%s): another process wrote this 0 after networkd configured the link. networkd (systemd %s here) logs which: journalctl -u systemd-networkd -g 'Foreign process'. Stop that writer; networkctl reconfigure %s sets 1 again.", name, ifc.NetworkFile, w.line.File, w.line.Line, w.line.Key, w.line.Value, versionText(v), name))
-					a.fix = "networkctl reconfigure " + name
+					a.fix = "networkctl reconfigure " + shell.Quote(name)
 					return a
 				}
 				a.detail = append(a.detail, status.M("%s is managed by systemd-networkd through %s, which does not set forwarding: networkd (systemd %s here) then leaves the link's forwarding as it finds it, so another process wrote this 0. Add %s=%s under [Network]: networkd then sets 1 whenever it configures the link and logs any process that changes it, which journalctl -u systemd-networkd -g 'Foreign process' shows.", name, ifc.NetworkFile, versionText(v), key, val))
@@ -162,7 +163,7 @@ func attributeIPv4(fw facts.Forwarding, ifc facts.ForwardingInterface) attributi
 	if l, ok := sysctlCulprit(fw.Sysctl, "ipv4", name); ok {
 		a.evidence = append(a.evidence, status.M("%s line %d: %s = %s", l.File, l.Line, l.Key, l.Value))
 		a.detail = append(a.detail, status.M("%s line %d sets %s to 0 at every boot and every sysctl --system: change it to 1.", l.File, l.Line, l.Key))
-		a.fix = fmt.Sprintf("sed -i '%ds/=.*/= 1/' %s && %s", l.Line, l.File, runtime)
+		a.fix = fmt.Sprintf("sed -i '%ds/=.*/= 1/' %s && %s", l.Line, shell.Quote(l.File), runtime)
 		return a
 	}
 	a.detail = append(a.detail, status.M("No .network file or sysctl.d line explains it: a script or daemon wrote the setting at run time. The netfix daemon records the exact time of every change; with option forwarding_guard '1' it also sets it back."))
@@ -178,7 +179,7 @@ func attributeIPv6(fw facts.Forwarding) attribution {
 	if l, ok := sysctlCulprit(fw.Sysctl, "ipv6", "all"); ok {
 		a.evidence = append(a.evidence, status.M("%s line %d: %s = %s", l.File, l.Line, l.Key, l.Value))
 		a.detail = append(a.detail, status.M("%s line %d sets %s to 0 at every boot and every sysctl --system: change it to 1.", l.File, l.Line, l.Key))
-		a.fix = fmt.Sprintf("sed -i '%ds/=.*/= 1/' %s && %s", l.Line, l.File, runtime)
+		a.fix = fmt.Sprintf("sed -i '%ds/=.*/= 1/' %s && %s", l.Line, shell.Quote(l.File), runtime)
 		return a
 	}
 	for _, c := range fw.Networkd.Conf {
@@ -253,15 +254,15 @@ func adminFile(path string) bool {
 // wins), survives package upgrades of files under /usr/lib, and undoing
 // it is deleting one file.
 func networkdDropin(networkFile, key, val string) string {
-	dir := filepath.Join("/etc/systemd/network", filepath.Base(networkFile)+".d")
-	return fmt.Sprintf("mkdir -p %s && printf '[Network]\\n%s=%s\\n' > %s/50-netfix-forwarding.conf", dir, key, val, dir)
+	dir := shell.Quote(filepath.Join("/etc/systemd/network", filepath.Base(networkFile)+".d"))
+	return fmt.Sprintf("mkdir -p %s && printf %s > %s/50-netfix-forwarding.conf", dir, shell.Quote("[Network]\\n"+key+"="+val+"\\n"), dir)
 }
 
 // persistSysctl sets a key now and keeps it across reboots in a sysctl.d
 // file of its own (systemd-sysctl on Debian, /etc/init.d/sysctl on
 // OpenWrt; both read /etc/sysctl.d).
 func persistSysctl(runtime, line string, openwrt bool) string {
-	fix := fmt.Sprintf("%s && echo '%s' >> %s", runtime, line, persistFile)
+	fix := fmt.Sprintf("%s && echo %s >> %s", runtime, shell.Quote(line), persistFile)
 	if openwrt {
 		fix += " && /etc/init.d/sysctl restart"
 	}

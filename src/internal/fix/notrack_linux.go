@@ -14,6 +14,7 @@ import (
 
 	"github.com/netfix/netfix/src/internal/diagnose"
 	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/shell"
 )
 
 // notrack is the S4 fix: exempt an address-less bridge from conntrack
@@ -110,12 +111,7 @@ func (n notrack) Plan(args map[string]string) ([]Change, error) {
 	if n.fw4Mode(conn) {
 		path := n.includePath(bridge)
 		if cur, err := os.ReadFile(path); err != nil || !bytes.Equal(cur, includeContent(bridge)) {
-			plan = append(plan, Change{
-				Object:      "file " + path,
-				Command:     fmt.Sprintf("printf '%%s\\n' 'iifname %q notrack comment %q' > %s", bridge, notrackComment(bridge), path),
-				UndoCommand: "rm " + path,
-				Data:        map[string]string{"kind": kindFile, "path": path},
-			})
+			plan = append(plan, includeChange(path, bridge))
 		}
 		if !live {
 			plan = append(plan, ruleChange(fw4Table, bridge))
@@ -145,11 +141,22 @@ func (n notrack) Plan(args map[string]string) ([]Change, error) {
 	return append(plan, ruleChange(netfixTable, bridge)), nil
 }
 
+// includeChange writes fw4's include for bridge at path.
+func includeChange(path, bridge string) Change {
+	return Change{
+		Object:      "file " + path,
+		Command:     fmt.Sprintf("printf '%%s\\n' %s > %s", shell.Quote(fmt.Sprintf("iifname %q notrack comment %q", bridge, notrackComment(bridge))), shell.Quote(path)),
+		UndoCommand: "rm " + shell.Quote(path),
+		Data:        map[string]string{"kind": kindFile, "path": path},
+	}
+}
+
 func ruleChange(table, bridge string) Change {
 	return Change{
-		Object:      fmt.Sprintf("rule inet %s %s: iifname %q notrack", table, rawChain, bridge),
-		Command:     fmt.Sprintf("nft add rule inet %s %s iifname '%q' notrack comment '%q'", table, rawChain, bridge, notrackComment(bridge)),
-		UndoCommand: fmt.Sprintf("nft delete rule inet %s %s handle <handle>", table, rawChain),
+		Object:  fmt.Sprintf("rule inet %s %s: iifname %q notrack", table, rawChain, bridge),
+		Command: fmt.Sprintf("nft add rule inet %s %s iifname %s notrack comment %s", shell.Quote(table), rawChain, shell.Quote(strconv.Quote(bridge)), shell.Quote(strconv.Quote(notrackComment(bridge)))),
+		// The handle is known once the rule exists (Apply fills it in).
+		UndoCommand: fmt.Sprintf("nft delete rule inet %s %s handle <handle>", shell.Quote(table), rawChain),
 		Data:        map[string]string{"kind": kindRule, "table": table, "chain": rawChain, "bridge": bridge},
 	}
 }
@@ -232,7 +239,7 @@ func addNotrackRule(conn *nftables.Conn, c Change) (Change, error) {
 	h := hs[len(hs)-1] // the one just appended
 	out := c
 	out.Data = map[string]string{"kind": kindRule, "table": t.Name, "chain": ch.Name, "bridge": bridge, "handle": strconv.FormatUint(h, 10)}
-	out.UndoCommand = fmt.Sprintf("nft delete rule inet %s %s handle %d", t.Name, ch.Name, h)
+	out.UndoCommand = fmt.Sprintf("nft delete rule inet %s %s handle %d", shell.Quote(t.Name), shell.Quote(ch.Name), h)
 	return out, nil
 }
 
