@@ -6,11 +6,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/daemon"
-	"github.com/netfix/netfix/src/internal/ipc"
 )
 
 // Daemon runs the healer until SIGTERM: `netfix daemon`.
@@ -29,10 +29,11 @@ func Daemon(args []string, stderr io.Writer) int {
 
 	fs := newFlagSet("daemon", stderr)
 	var o daemon.Options
+	var paths pathFlags
 	fs.StringVar(&o.ConfigPath, "config", config.DefaultPath, "UCI config `file`")
-	fs.StringVar(&o.Socket, "socket", ipc.DefaultSocket, "control socket `path` (root only)")
-	fs.StringVar(&o.StatePath, "state", daemon.DefaultStatePath, "where the neighbour state survives restarts")
-	fs.StringVar(&o.Root, "root", "", "read UCI files below `DIR` for the findings")
+	paths.socketFlag(fs, "control socket `path` (root only)")
+	paths.stateFlag(fs)
+	paths.rootFlag(fs, "read UCI files below `DIR` for the findings")
 	fs.BoolVar(&o.ForceDryRun, "dry-run", false, "report what would be deleted, delete nothing (overrides the config)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netfix daemon [--config FILE] [--socket PATH] [--dry-run]\n\nWatches neighbour and bridge port changes and deletes the offloaded\nconntrack entries they made stale. Run by procd (/etc/init.d/netfix).\n\n")
@@ -45,6 +46,18 @@ func Daemon(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "netfix daemon: needs root (CAP_NET_ADMIN) to watch netlink and delete conntrack entries; run it as root or via /etc/init.d/netfix")
 		return 1
 	}
+	e, err := paths.runEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "netfix daemon: %v\n", err)
+		return 1
+	}
+	if !filepath.IsAbs(o.ConfigPath) {
+		// Reloads re-read it: resolve it once, as the user meant it.
+		if abs, err := filepath.Abs(o.ConfigPath); err == nil {
+			o.ConfigPath = abs
+		}
+	}
+	o.Env = e
 	o.Log = stderr
 	o.Reload = hup
 	if err := daemon.Run(ctx, o); err != nil {

@@ -138,8 +138,7 @@ func (r *rig) neigh(ip, mac, nud string) {
 
 func (r *rig) rpc(method, stdin string) map[string]any {
 	r.t.Helper()
-	cmd := r.ns.Command(r.bin, "rpcd", "call", method)
-	cmd.Env = append(os.Environ(), "NETFIX_SOCKET="+r.socket)
+	cmd := r.ns.Command(r.bin, "rpcd", "--socket", r.socket, "call", method)
 	cmd.Stdin = strings.NewReader(stdin)
 	start := time.Now()
 	out, err := cmd.Output()

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/config"
+	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/flows"
 	"github.com/netfix/netfix/src/internal/heal"
@@ -28,11 +29,10 @@ import (
 // Options configure a daemon run.
 type Options struct {
 	ConfigPath string
-	Socket     string
-	// StatePath keeps the tracker across restarts (tmpfs on OpenWrt).
-	StatePath string
-	// Root is handed to the probe (UCI files).
-	Root string
+	// Env is where the daemon reads and writes: its control socket, the
+	// state file that keeps the tracker across restarts (tmpfs on
+	// OpenWrt), and the root the probe reads UCI files below.
+	Env env.Env
 	// ForceDryRun overrides the config's dry_run.
 	ForceDryRun bool
 	Log         io.Writer
@@ -42,10 +42,6 @@ type Options struct {
 	// subscribes its own when nil.
 	Reload <-chan os.Signal
 }
-
-// DefaultStatePath lives on /var/run, a tmpfs: it survives a daemon
-// restart but not a reboot, after which no offloaded flow exists anyway.
-const DefaultStatePath = "/var/run/netfix/state.json"
 
 // neighRcvBuf is the rtnetlink receive buffer. A bridge with many hosts
 // sends bursts of FDB messages; a larger buffer makes overruns (ENOBUFS)
@@ -110,7 +106,7 @@ func Run(ctx context.Context, opts Options) error {
 		hup = ch
 	}
 	// One daemon per socket, decided before anything is read or written.
-	lock, err := lockSocket(opts.Socket)
+	lock, err := lockSocket(opts.Env.Socket())
 	if err != nil {
 		return err
 	}
@@ -134,17 +130,17 @@ func Run(ctx context.Context, opts Options) error {
 	d.table = table
 
 	d.tracker = heal.NewTracker()
-	if st, err := heal.LoadState(opts.StatePath); err != nil {
+	if st, err := heal.LoadState(opts.Env.DaemonState()); err != nil {
 		d.log.Warnf("%v", err)
 	} else {
 		d.tracker.Restore(st)
 	}
 
-	l, err := ipc.Listen(opts.Socket)
+	l, err := ipc.Listen(opts.Env.Socket())
 	if err != nil {
 		return err
 	}
-	defer os.Remove(opts.Socket)
+	defer os.Remove(opts.Env.Socket())
 	go func() { _ = ipc.Serve(l, d.handle) }()
 	defer l.Close()
 
@@ -231,7 +227,7 @@ func (d *Daemon) saveState() {
 	}
 	st := d.tracker.State()
 	d.mu.Unlock()
-	if err := heal.SaveState(d.opts.StatePath, st); err != nil {
+	if err := heal.SaveState(d.opts.Env.DaemonState(), st); err != nil {
 		d.log.Warnf("%v", err)
 		return
 	}

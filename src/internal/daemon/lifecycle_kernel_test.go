@@ -67,8 +67,7 @@ func TestStatusDuringStartNeverClaimsHealthy(t *testing.T) {
 	for i := 0; !strings.Contains(r.log.String(), "watching neighbours"); i++ {
 		if i%10 == 9 {
 			// The plugin path: rpcd runs `netfix rpcd call status`.
-			cmd := exec.Command(r.bin, "rpcd", "call", "status")
-			cmd.Env = append(os.Environ(), "NETFIX_SOCKET="+r.socket)
+			cmd := exec.Command(r.bin, "rpcd", "--socket", r.socket, "call", "status")
 			cmd.Stdin = strings.NewReader("{}")
 			out, err := cmd.Output()
 			var doc status.Document
@@ -254,8 +253,8 @@ func TestPermissionDeniedIsNotNoDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, method := range []string{"history", "status"} {
-		cmd := exec.Command(bin, "rpcd", "call", method)
-		cmd.Env = []string{"NETFIX_SOCKET=" + r.socket}
+		cmd := exec.Command(bin, "rpcd", "--socket", r.socket, "call", method)
+		cmd.Env = []string{}
 		cmd.Stdin = strings.NewReader("{}")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		out, err := cmd.Output()
