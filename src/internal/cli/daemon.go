@@ -13,8 +13,9 @@ import (
 	"github.com/netfix/netfix/src/internal/daemon"
 )
 
-// Daemon runs the healer until SIGTERM: `netfix daemon`.
-func Daemon(args []string, stderr io.Writer) int {
+// Daemon runs the healer until SIGTERM: `netfix daemon`. Info and debug
+// lines go to stdout, warnings and errors to stderr (see daemon.Stream).
+func Daemon(args []string, stdout, stderr io.Writer) int {
 	// Signals first, before anything that takes time: procd's reload
 	// sends SIGHUP right after start, whose default action would kill
 	// the daemon; SIGTERM/SIGINT stop it cleanly from the start too.
@@ -26,6 +27,16 @@ func Daemon(args []string, stderr io.Writer) int {
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+
+	// JOURNAL_STREAM is systemd's word to the service, not a netfix
+	// setting: read here, once, like the options.
+	journal := os.Getenv("JOURNAL_STREAM")
+	out := daemon.Stream{W: stdout, Journal: onJournal(stdout, journal)}
+	errOut := daemon.Stream{W: stderr, Journal: onJournal(stderr, journal)}
+	failf := func(format string, a ...any) int {
+		fmt.Fprint(stderr, fatalLine(errOut.Journal, format, a...))
+		return 1
+	}
 
 	fs := newFlagSet("daemon", stderr)
 	var o daemon.Options
@@ -43,13 +54,11 @@ func Daemon(args []string, stderr io.Writer) int {
 		return usageExit(err)
 	}
 	if os.Geteuid() != 0 {
-		fmt.Fprintln(stderr, "netfix daemon: needs root (CAP_NET_ADMIN) to watch netlink and delete conntrack entries; run it as root or via /etc/init.d/netfix")
-		return 1
+		return failf("needs root (CAP_NET_ADMIN) to watch netlink and delete conntrack entries; run it as root or via /etc/init.d/netfix")
 	}
 	e, err := paths.runEnv()
 	if err != nil {
-		fmt.Fprintf(stderr, "netfix daemon: %v\n", err)
-		return 1
+		return failf("%v", err)
 	}
 	if !filepath.IsAbs(o.ConfigPath) {
 		// Reloads re-read it: resolve it once, as the user meant it.
@@ -58,11 +67,20 @@ func Daemon(args []string, stderr io.Writer) int {
 		}
 	}
 	o.Env = e
-	o.Log = stderr
+	o.Log, o.ErrLog = out, errOut
 	o.Reload = hup
 	if err := daemon.Run(ctx, o); err != nil {
-		fmt.Fprintf(stderr, "netfix daemon: %v\n", err)
-		return 1
+		return failf("%v", err)
 	}
 	return 0
+}
+
+// fatalLine is the line of an error that stops the daemon: on the journal
+// with the error priority (sd-daemon's "<3>").
+func fatalLine(journal bool, format string, a ...any) string {
+	line := fmt.Sprintf("netfix daemon: "+format+"\n", a...)
+	if journal {
+		line = "<3>" + line
+	}
+	return line
 }

@@ -540,7 +540,7 @@ func TestS4DaemonCatchesMirrors(t *testing.T) {
 	sock := filepath.Join(dir, "netfix.sock")
 	logs := &netnstest.Output{}
 	cmd := l.host.Command(netnstest.BuildNetfix(t), "daemon", "--config", cfg, "--socket", sock, "--state", filepath.Join(dir, "state.json"))
-	cmd.Stderr = logs
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

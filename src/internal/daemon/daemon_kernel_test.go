@@ -66,7 +66,7 @@ func (r *rig) start() {
 	r.t.Helper()
 	r.log = &netnstest.Output{}
 	r.cmd = r.daemonCmd()
-	r.cmd.Stderr = r.log
+	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}

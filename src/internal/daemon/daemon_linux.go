@@ -8,7 +8,6 @@ package daemon
 
 import (
 	"context"
-	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -35,7 +34,9 @@ type Options struct {
 	Env env.Env
 	// ForceDryRun overrides the config's dry_run.
 	ForceDryRun bool
-	Log         io.Writer
+	// Log receives the info and debug lines, ErrLog the warnings and
+	// errors (zero: Log too); see logger for why they are apart.
+	Log, ErrLog Stream
 	// Reload delivers SIGHUP. The caller subscribes it as its very first
 	// step: procd's reload sends HUP right after start, and until a
 	// handler exists HUP's default action kills the process. Run
@@ -95,8 +96,11 @@ type Daemon struct {
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.
 func Run(ctx context.Context, opts Options) error {
-	if opts.Log == nil {
-		opts.Log = os.Stderr
+	if opts.Log.W == nil {
+		opts.Log.W = os.Stdout
+		if opts.ErrLog.W == nil {
+			opts.ErrLog.W = os.Stderr
+		}
 	}
 	hup := opts.Reload
 	if hup == nil {
@@ -204,7 +208,7 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func newDaemon(opts Options) *Daemon {
-	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
+	return &Daemon{opts: opts, log: newLogger(opts.Log, opts.ErrLog), names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
 }
 
 // setConfig installs a configuration; the limiter starts afresh with its

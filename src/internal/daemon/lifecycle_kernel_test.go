@@ -24,7 +24,7 @@ func (r *rig) launch() {
 	r.t.Helper()
 	r.log = &netnstest.Output{}
 	r.cmd = r.daemonCmd()
-	r.cmd.Stderr = r.log
+	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestLogReaderGone(t *testing.T) {
 	}
 	r.log = &netnstest.Output{}
 	r.cmd = r.daemonCmd()
-	r.cmd.Stderr = pw
+	r.cmd.Stdout, r.cmd.Stderr = pw, pw
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
