@@ -11,6 +11,7 @@ import (
 
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/daemon"
+	"github.com/netfix/netfix/src/internal/sighup"
 )
 
 // Daemon runs the healer until SIGTERM: `netfix daemon`. Info and debug
@@ -18,12 +19,17 @@ import (
 func Daemon(args []string, stdout, stderr io.Writer) int {
 	// Signals first, before anything that takes time: procd's reload
 	// sends SIGHUP right after start, whose default action would kill
-	// the daemon; SIGTERM/SIGINT stop it cleanly from the start too.
-	// SIGPIPE is ignored so a log reader that goes away (logd restarted,
-	// a closed terminal) costs the log lines, not the healer: writes then
-	// fail with EPIPE instead.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	// the daemon. Package sighup subscribed it in its init already (in
+	// the binary); in-process callers (tests) subscribe here. SIGTERM/SIGINT
+	// stop it cleanly from the start too. SIGPIPE is ignored so a log
+	// reader that goes away (logd restarted, a closed terminal) costs the
+	// log lines, not the healer: writes then fail with EPIPE instead.
+	hup := sighup.Reloads()
+	if hup == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGHUP)
+		hup = ch
+	}
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

@@ -187,6 +187,68 @@ func TestEarlySIGHUPReloads(t *testing.T) {
 	t.Logf("%d SIGHUPs during start-up", sent)
 }
 
+// The window before that: twenty daemons each get one SIGHUP 0 to 5 ms
+// after their exec (a reload right after a start at boot). Package sighup
+// subscribes SIGHUP in its init, right after os/signal's (see its test),
+// and a daemon that got a HUP before it was ready handles it as a reload
+// once it runs: every survivor must say "configuration reloaded", and
+// nothing but the HUP may end one. Before sighup's init only the Go
+// runtime's own start-up and the first package inits run, a window no Go
+// code can close: a HUP that lands there still kills the daemon. How
+// often depends on the machine's speed and load; the test logs the rate.
+func TestSIGHUPRightAfterExec(t *testing.T) {
+	r := newRig(t)
+	const runs = 20
+	var died []string
+	for i := 0; i < runs; i++ {
+		delay := time.Duration(i%6) * time.Millisecond
+		r.launch()
+		r.waitExec()
+		time.Sleep(delay)
+		if err := r.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatalf("run %d: SIGHUP: %v", i, err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- r.cmd.Wait() }()
+		var exit error
+		exited := false
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(r.log.String(), "configuration reloaded"); {
+			select {
+			case exit = <-done:
+				exited = true
+			case <-time.After(5 * time.Millisecond):
+			}
+			if exited || time.Now().After(deadline) {
+				break
+			}
+		}
+		if exited {
+			var ee *exec.ExitError
+			if errors.As(exit, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGHUP {
+				died = append(died, delay.String())
+				r.cmd = nil
+				continue
+			}
+			t.Fatalf("run %d (HUP %s after exec): daemon exited: %v\n%s", i, delay, exit, r.log.String())
+		}
+		if !strings.Contains(r.log.String(), "configuration reloaded") {
+			t.Fatalf("run %d (HUP %s after exec): never reloaded:\n%s", i, delay, r.log.String())
+		}
+		_ = r.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run %d: exit after SIGTERM: %v\n%s", i, err, r.log.String())
+			}
+		case <-time.After(5 * time.Second):
+			_ = r.cmd.Process.Kill()
+			t.Fatalf("run %d: daemon did not stop within 5 s of SIGTERM", i)
+		}
+		r.cmd = nil
+	}
+	t.Logf("%d of %d daemons killed by a SIGHUP 0-5 ms after exec (HUP sent at %v after exec)", len(died), runs, died)
+}
+
 // When whoever reads the log goes away, the next log line must not kill
 // the daemon with SIGPIPE: it keeps healing and answering.
 func TestLogReaderGone(t *testing.T) {
