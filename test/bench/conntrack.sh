@@ -135,7 +135,7 @@ daemon_run() {
 	# Not through nsx: a backgrounded function is a subshell and $! would be
 	# its PID; ip netns exec execs the daemon, so $! is the daemon.
 	ip netns exec $NS "$bin" daemon --config "$conf" --socket "$TMP/d.sock" --state "$TMP/state.json" --root "$TMP/root" \
-		2>>"$TMP/daemon.log" &
+		>>"$TMP/daemon.log" 2>&1 &
 	DPID=$!
 	local i=0
 	# Serving starts with the first probe done: generated_at is set. The

@@ -35,6 +35,9 @@ for deb in "${debs[@]}"; do
 	# to ask it over D-Bus (router builds leave that out, -tags nodbus).
 	grep -q org.freedesktop.network1 "$root/usr/sbin/netfix" || fail "$arch: binary built without the D-Bus client (nodbus)"
 	[ "$(stat -c %a "$root/etc/netfix/netfix.conf")" = 600 ] || fail "$arch: config is not 0600"
+	# Debian users reload with systemctl and read the journal, not OpenWrt's tools.
+	! grep -nE '/etc/init\.d/|logread' "$root/etc/netfix/netfix.conf" || fail "$arch: config tells OpenWrt commands"
+	grep -q 'systemctl reload netfix' "$root/etc/netfix/netfix.conf" || fail "$arch: config does not say how to reload"
 	dpkg --root="$root" -s netfix | grep -q '^Status: install ok installed' || fail "$arch: dpkg does not list netfix as installed"
 	dpkg --root="$root" -s netfix | grep -q '^Conffiles:' || fail "$arch: no conffiles"
 	unit="$root/usr/lib/systemd/system/netfix.service"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/goreleaser/nfpm/v2"
 	"github.com/goreleaser/nfpm/v2/deb"
@@ -46,10 +47,14 @@ func debInfo(o options) (*nfpm.Info, error) {
 		return nil, err
 	}
 	dir := *debDir
+	conf, err := writeDebConfig(filepath.Join(o.Files, "etc", "config", "netfix"))
+	if err != nil {
+		return nil, err
+	}
 	contents := files.Contents{
 		{Source: o.Bin, Destination: BinPath, FileInfo: &files.ContentFileInfo{Mode: 0o755}},
 		{Source: filepath.Join(dir, "netfix.service"), Destination: debUnit, FileInfo: &files.ContentFileInfo{Mode: 0o644}},
-		{Source: filepath.Join(o.Files, "etc", "config", "netfix"), Destination: debConfig, Type: files.TypeConfig, FileInfo: &files.ContentFileInfo{Mode: 0o600}},
+		{Source: conf, Destination: debConfig, Type: files.TypeConfig, FileInfo: &files.ContentFileInfo{Mode: 0o600}},
 		{Source: *debReadme, Destination: "/usr/share/doc/netfix/README.md", FileInfo: &files.ContentFileInfo{Mode: 0o644}},
 	}
 	for _, c := range contents {
@@ -80,11 +85,65 @@ func debInfo(o options) (*nfpm.Info, error) {
 	return info, nil
 }
 
+// debConfigEdits are the lines of OpenWrt's config file that name
+// OpenWrt's tools, and what a Debian user types instead: the unit's
+// ExecReload sends the same SIGHUP as procd's reload, and the daemon's
+// lines are in the journal with their priority (sd-daemon prefixes).
+var debConfigEdits = []struct{ openwrt, debian string }{
+	{"# Apply changes with: /etc/init.d/netfix reload\n", "# Apply changes with: systemctl reload netfix\n"},
+	{"(logread -e netfix).\n", "(journalctl -u netfix; -p warning\n\t# shows the warnings and errors only).\n"},
+}
+
+// debConfigText is OpenWrt's config file with the lines that name OpenWrt's
+// tools told the Debian way: the options and defaults stay one file. A
+// line it expects and does not find, or an OpenWrt tool left over, is an
+// error, so an edit of the OpenWrt file cannot ship OpenWrt advice to
+// Debian.
+func debConfigText(openwrt []byte) ([]byte, error) {
+	s := string(openwrt)
+	for _, e := range debConfigEdits {
+		if strings.Count(s, e.openwrt) != 1 {
+			return nil, fmt.Errorf("the config file no longer has the line %q once; update debConfigEdits in tools/mkipk/deb.go", strings.TrimSpace(e.openwrt))
+		}
+		s = strings.Replace(s, e.openwrt, e.debian, 1)
+	}
+	for _, tool := range []string{"/etc/init.d/", "logread", "uci ", "opkg", "procd"} {
+		if strings.Contains(s, tool) {
+			return nil, fmt.Errorf("the Debian config file would still mention %q: add its Debian form to debConfigEdits in tools/mkipk/deb.go", tool)
+		}
+	}
+	return []byte(s), nil
+}
+
+// writeDebConfig writes debConfigText of the file at path to a temporary
+// file and returns its path (nfpm takes files).
+func writeDebConfig(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("deb config: %w", err)
+	}
+	d, err := debConfigText(b)
+	if err != nil {
+		return "", fmt.Errorf("deb config from %s: %w", path, err)
+	}
+	dir, err := os.MkdirTemp("", "mkipk-deb-")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "netfix.conf")
+	return out, os.WriteFile(out, d, 0o600)
+}
+
 // buildDeb writes the .deb into dir.
 func buildDeb(o options, dir string) (string, int64, error) {
 	info, err := debInfo(o)
 	if err != nil {
 		return "", 0, err
+	}
+	for _, c := range info.Contents {
+		if c.Destination == debConfig {
+			defer os.RemoveAll(filepath.Dir(c.Source)) // writeDebConfig's
+		}
 	}
 	info = nfpm.WithDefaults(info)
 	if err := nfpm.Validate(info); err != nil {

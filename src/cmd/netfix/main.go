@@ -35,7 +35,7 @@ func main() {
 	case "check":
 		code = cli.Check(args, os.Stdout, os.Stderr)
 	case "daemon":
-		code = cli.Daemon(args, os.Stderr)
+		code = cli.Daemon(args, os.Stdout, os.Stderr)
 	case "status":
 		code = cli.Status(args, os.Stdout, os.Stderr)
 	case "flush":

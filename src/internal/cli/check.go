@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/diagnose"
+	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/probe"
@@ -27,8 +28,9 @@ const (
 func Check(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", stderr)
 	asJSON := fs.Bool("json", false, "print the status document as JSON")
-	root := fs.String("root", "", "read UCI and other files below `DIR` instead of / (for tests and offline images)")
-	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket, asked whether the healer runs")
+	var paths pathFlags
+	paths.rootFlag(fs, "read UCI and other files below `DIR` instead of / (for tests and offline images)")
+	paths.socketFlag(fs, "daemon control socket, asked whether the healer runs")
 	sample := fs.Duration("sample", DefaultSample, "where a bridge layout can track connections twice, read conntrack's counters twice this far apart (0: don't)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: netfix check [--json] [--root DIR]\n\nDiagnoses flow offloading on this machine.\nExit status: 0 healthy, 1 warnings, 2 critical, 3 the check could not run.\n\n")
@@ -41,7 +43,11 @@ func Check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netfix check: unexpected argument %q\n", fs.Arg(0))
 		return ExitFailed
 	}
-	doc, err := DiagnoseSampled(*root, *socket, false, *sample)
+	e, err := paths.runEnv()
+	if err != nil {
+		return fail(stdout, stderr, *asJSON, "check", err)
+	}
+	doc, err := DiagnoseSampled(e, false, *sample)
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "check", err)
 	}
@@ -57,8 +63,8 @@ func Check(args []string, stdout, stderr io.Writer) int {
 // Diagnose gathers a snapshot, asks the daemon (if any) for its healer
 // state, and runs the rules. expectHealer makes a missing daemon a finding
 // even where the init script is not found (the rpcd fallback).
-func Diagnose(root, socket string, expectHealer bool) (status.Document, error) {
-	return DiagnoseSampled(root, socket, expectHealer, 0)
+func Diagnose(e env.Env, expectHealer bool) (status.Document, error) {
+	return DiagnoseSampled(e, expectHealer, 0)
 }
 
 // DefaultSample is how far apart `netfix check` reads conntrack's counters
@@ -69,15 +75,15 @@ const DefaultSample = 3 * time.Second
 // DiagnoseSampled is Diagnose that also samples conntrack's counters
 // (see probe.Options.SampleInterval). Only `netfix check` waits for it:
 // LuCI polls and fix requests must answer at once.
-func DiagnoseSampled(root, socket string, expectHealer bool, sample time.Duration) (status.Document, error) {
-	s, err := probe.Gather(probe.Options{Root: root, ForwardingSample: ForwardingSample, SampleInterval: sample})
+func DiagnoseSampled(e env.Env, expectHealer bool, sample time.Duration) (status.Document, error) {
+	s, err := probe.Gather(probe.Options{Env: e, ForwardingSample: ForwardingSample, SampleInterval: sample})
 	if err != nil {
 		return status.Document{}, err
 	}
 	s.HealerExpected = s.HealerExpected || expectHealer
 	var heal status.Heal
 	var live status.Document
-	if err := ipc.Call(socket, ipc.Request{Method: "status"}, &live, 2*time.Second); err == nil {
+	if err := ipc.Call(e.Socket(), ipc.Request{Method: "status"}, &live, 2*time.Second); err == nil {
 		if live.Heal.Starting {
 			// The daemon opened its socket while this check probed and
 			// has not probed yet itself: its document claims nothing

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/status"
 )
@@ -30,7 +31,10 @@ func Fix(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("fix "+sub, stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	dry := fs.Bool("dry-run", false, "only say what would change")
-	root := fs.String("root", "", "read UCI and the fix ledger below `DIR` instead of / (for tests)")
+	var paths pathFlags
+	paths.rootFlag(fs, "read UCI and the fix ledger below `DIR` instead of / (for tests)")
+	paths.socketFlag(fs, "daemon control socket, asked for the healer's state")
+	paths.ledgerFlag(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, fixUsage); fs.PrintDefaults() }
 	// The finding id may come before or after the flags.
 	var id string
@@ -46,7 +50,11 @@ func Fix(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "netfix fix %s: unexpected argument %q\n", sub, fs.Arg(0))
 		return ExitFailed
 	}
-	r, err := NewFixRunner(*root, socketFromEnv())
+	e, err := paths.runEnv()
+	if err != nil {
+		return fail(stdout, stderr, *asJSON, "fix", err)
+	}
+	r, err := NewFixRunner(e)
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "fix", err)
 	}
@@ -93,22 +101,18 @@ func RunFix(r *fix.Runner, id string, undo, dryRun bool) (fix.Result, error) {
 	return r.Apply(id, dryRun)
 }
 
-// NewFixRunner wires the runner to this machine: the findings of a fresh
-// diagnosis, the ledger file, and the caller's uid.
-func NewFixRunner(root, socket string) (*fix.Runner, error) {
-	actions, err := fix.Actions(root)
+// NewFixRunner wires the runner to the run's environment: the findings of
+// a fresh diagnosis, the ledger file, and the caller's uid.
+func NewFixRunner(e env.Env) (*fix.Runner, error) {
+	actions, err := fix.Actions(e)
 	if err != nil {
 		return nil, err
 	}
-	ledger := os.Getenv("NETFIX_FIX_LEDGER")
-	if ledger == "" {
-		ledger = fix.DefaultLedgerPath(root)
-	}
 	return &fix.Runner{
 		Actions: actions,
-		Ledger:  &fix.Ledger{Path: ledger},
+		Ledger:  &fix.Ledger{Path: e.Ledger()},
 		Findings: func() ([]status.Finding, error) {
-			doc, err := Diagnose(root, socket, false)
+			doc, err := Diagnose(e, false)
 			return doc.Findings, err
 		},
 		IsRoot: func() bool { return os.Geteuid() == 0 },

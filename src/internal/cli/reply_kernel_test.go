@@ -30,8 +30,7 @@ func TestCheckReplyWith2000Tables(t *testing.T) {
 
 	bin := netnstest.BuildNetfix(t)
 	root := t.TempDir()
-	cmd := ns.Command(bin, "rpcd", "call", "check")
-	cmd.Env = append(os.Environ(), "NETFIX_SOCKET="+filepath.Join(root, "none.sock"))
+	cmd := ns.Command(bin, "rpcd", "--socket", filepath.Join(root, "none.sock"), "call", "check")
 	cmd.Stdin = strings.NewReader("{}")
 	out, err := cmd.Output()
 	if err != nil {

@@ -5,31 +5,48 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/rpcd"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
+const rpcdUsage = "usage: netfix rpcd [--root DIR] [--socket PATH] [--ledger FILE] list | call <method> < args.json\n(installed as /usr/libexec/rpcd/netfix, which rpcd runs without options; try: ubus call netfix status)"
+
 // Rpcd is the exec plugin: `netfix rpcd list` and
 // `netfix rpcd call <method>` (arguments on stdin). It always exits 0:
-// rpcd ignores the status and reads only stdout.
+// rpcd ignores the status and reads only stdout. rpcd passes no options;
+// the paths' options are for tests and other callers.
 func Rpcd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("rpcd", stderr)
+	var paths pathFlags
+	paths.rootFlag(fs, "read UCI and the fix ledger below `DIR` instead of / (for tests)")
+	paths.socketFlag(fs, "daemon control socket")
+	paths.ledgerFlag(fs)
+	fs.Usage = func() { fmt.Fprintln(stderr, rpcdUsage); fs.PrintDefaults() }
+	if err := fs.parse(args); err != nil {
+		return usageExit(err)
+	}
+	args = fs.args
 	switch {
 	case len(args) == 1 && args[0] == "list":
 		if err := rpcd.List(stdout); err != nil {
 			fmt.Fprintf(stderr, "netfix rpcd: %v\n", err)
 		}
 	case len(args) == 2 && args[0] == "call":
-		be := rpcBackend{socket: socketFromEnv()}
-		if err := rpcd.Call(args[1], stdin, stdout, be); err != nil {
+		e, err := paths.runEnv()
+		if err != nil {
+			fmt.Fprintf(stderr, "netfix rpcd: %v\n", err)
+			return ExitFailed
+		}
+		if err := rpcd.Call(args[1], stdin, stdout, rpcBackend{env: e}); err != nil {
 			fmt.Fprintf(stderr, "netfix rpcd: %v\n", err)
 		}
 	default:
-		fmt.Fprintln(stderr, "usage: netfix rpcd list | netfix rpcd call <method> < args.json\n(installed as /usr/libexec/rpcd/netfix; try: ubus call netfix status)")
+		fmt.Fprintln(stderr, rpcdUsage)
 		return ExitFailed
 	}
 	return 0
@@ -37,16 +54,16 @@ func Rpcd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // rpcBackend asks the daemon and falls back to a one-shot check when it is
 // down, so `ubus call netfix status` always answers.
-type rpcBackend struct{ socket string }
+type rpcBackend struct{ env env.Env }
 
 // daemonTimeout is short: rpcd waits on the plugin, and LuCI on rpcd.
 const daemonTimeout = 3 * time.Second
 
 func (b rpcBackend) doc(method string) (status.Document, error) {
 	var doc status.Document
-	err := ipc.Call(b.socket, ipc.Request{Method: method}, &doc, daemonTimeout)
+	err := ipc.Call(b.env.Socket(), ipc.Request{Method: method}, &doc, daemonTimeout)
 	if errors.Is(err, ipc.ErrNoDaemon) {
-		return Diagnose("", b.socket, true)
+		return Diagnose(b.env, true)
 	}
 	return doc, err
 }
@@ -59,7 +76,7 @@ func (b rpcBackend) History(limit int) ([]status.Event, uint64, error) {
 		Events []status.Event `json:"events"`
 		Total  uint64         `json:"total"`
 	}
-	err := ipc.Call(b.socket, ipc.Request{Method: "history", Limit: limit}, &h, daemonTimeout)
+	err := ipc.Call(b.env.Socket(), ipc.Request{Method: "history", Limit: limit}, &h, daemonTimeout)
 	if errors.Is(err, ipc.ErrNoDaemon) {
 		return []status.Event{}, 0, nil // no daemon, no history
 	}
@@ -67,13 +84,13 @@ func (b rpcBackend) History(limit int) ([]status.Event, uint64, error) {
 }
 
 func (b rpcBackend) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
-	return FlushHost(b.socket, ip, dryRun)
+	return FlushHost(b.env, ip, dryRun)
 }
 
 // Fix runs in the plugin itself: rpcd runs it as root, and the ledger's
 // lock serialises it with the CLI.
 func (b rpcBackend) Fix(id string, undo, dryRun bool) (fix.Result, error) {
-	r, err := NewFixRunner("", b.socket)
+	r, err := NewFixRunner(b.env)
 	if err != nil {
 		return fix.Result{}, err
 	}
@@ -82,10 +99,6 @@ func (b rpcBackend) Fix(id string, undo, dryRun bool) (fix.Result, error) {
 
 // Fixes reads the ledger only.
 func (b rpcBackend) Fixes() ([]fix.Record, []fix.Event, error) {
-	path := os.Getenv("NETFIX_FIX_LEDGER")
-	if path == "" {
-		path = fix.DefaultLedgerPath("/")
-	}
-	l := &fix.Ledger{Path: path}
+	l := &fix.Ledger{Path: b.env.Ledger()}
 	return l.Records()
 }

@@ -36,7 +36,9 @@ const (
 
 type s4Lab struct {
 	host, client, svc *netnstest.NS
-	env               []string
+	// ledger and socket are the lab's own: its fixes never touch the
+	// host's ledger, and no daemon of the host is asked.
+	ledger, socket string
 }
 
 func s4Prerequisites(t *testing.T) {
@@ -103,7 +105,7 @@ func newS4Lab(t *testing.T) *s4Lab {
 	l.svc.Run("ip", "route", "add", "default", "via", "172.18.0.1")
 	serve(t, l.svc)
 	dir := t.TempDir()
-	l.env = append(os.Environ(), "NETFIX_FIX_LEDGER="+filepath.Join(dir, "fixes.json"), "NETFIX_SOCKET="+filepath.Join(dir, "no-daemon.sock"))
+	l.ledger, l.socket = filepath.Join(dir, "fixes.json"), filepath.Join(dir, "no-daemon.sock")
 	return l
 }
 
@@ -247,11 +249,22 @@ func hasFlag(lines []string, flag string) bool {
 	return false
 }
 
+// withPaths adds the options that point a command at the lab's ledger and
+// socket.
+func (l *s4Lab) withPaths(args []string) []string {
+	switch args[0] {
+	case "fix":
+		return append(args, "--ledger", l.ledger, "--socket", l.socket)
+	case "check":
+		return append(args, "--socket", l.socket)
+	}
+	return args
+}
+
 // netfix runs the binary in the host namespace with the lab's ledger.
 func (l *s4Lab) netfix(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	cmd := l.host.Command(append([]string{netnstest.BuildNetfix(t)}, args...)...)
-	cmd.Env = l.env
+	cmd := l.host.Command(append([]string{netnstest.BuildNetfix(t)}, l.withPaths(args)...)...)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -264,8 +277,7 @@ func (l *s4Lab) netfix(t *testing.T, args ...string) (string, int) {
 
 func (l *s4Lab) findings(t *testing.T, args ...string) map[string]status.Finding {
 	t.Helper()
-	cmd := l.host.Command(append([]string{netnstest.BuildNetfix(t), "check", "--json"}, args...)...)
-	cmd.Env = l.env
+	cmd := l.host.Command(append([]string{netnstest.BuildNetfix(t)}, l.withPaths(append([]string{"check", "--json"}, args...))...)...)
 	out, _ := cmd.Output()
 	var doc status.Document
 	if err := json.Unmarshal(out, &doc); err != nil {
@@ -528,7 +540,7 @@ func TestS4DaemonCatchesMirrors(t *testing.T) {
 	sock := filepath.Join(dir, "netfix.sock")
 	logs := &netnstest.Output{}
 	cmd := l.host.Command(netnstest.BuildNetfix(t), "daemon", "--config", cfg, "--socket", sock, "--state", filepath.Join(dir, "state.json"))
-	cmd.Stderr = logs
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

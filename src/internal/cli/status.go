@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/flows"
 	"github.com/netfix/netfix/src/internal/hostaddr"
 	"github.com/netfix/netfix/src/internal/ipc"
@@ -18,12 +19,17 @@ import (
 func Status(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("status", stderr)
 	asJSON := fs.Bool("json", false, "print the status document as JSON")
-	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket")
+	var paths pathFlags
+	paths.socketFlag(fs, "daemon control socket")
 	if err := fs.parse(args); err != nil {
 		return usageExit(err)
 	}
+	e, err := paths.runEnv()
+	if err != nil {
+		return fail(stdout, stderr, *asJSON, "status", err)
+	}
 	var doc status.Document
-	if err := ipc.Call(*socket, ipc.Request{Method: "status"}, &doc, 5*time.Second); err != nil {
+	if err := ipc.Call(e.Socket(), ipc.Request{Method: "status"}, &doc, 5*time.Second); err != nil {
 		if errors.Is(err, ipc.ErrNoDaemon) {
 			err = fmt.Errorf("%w; `netfix check` diagnoses without it", err)
 		}
@@ -45,15 +51,20 @@ func Flush(args []string, stdout, stderr io.Writer) int {
 	ipStr := fs.String("ip", "", "the host's IPv4 or IPv6 `address`")
 	dry := fs.Bool("dry-run", false, "only count what would be deleted")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	socket := fs.String("socket", ipc.DefaultSocket, "daemon control socket")
+	var paths pathFlags
+	paths.socketFlag(fs, "daemon control socket")
 	if err := fs.parse(args); err != nil {
 		return usageExit(err)
+	}
+	e, err := paths.runEnv()
+	if err != nil {
+		return fail(stdout, stderr, *asJSON, "flush", err)
 	}
 	ip, err := hostaddr.Parse(*ipStr)
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "flush", fmt.Errorf("--ip: %w", err))
 	}
-	ev, err := FlushHost(*socket, ip, *dry)
+	ev, err := FlushHost(e, ip, *dry)
 	if err != nil {
 		return fail(stdout, stderr, *asJSON, "flush", err)
 	}
@@ -68,9 +79,9 @@ func Flush(args []string, stdout, stderr io.Writer) int {
 
 // FlushHost deletes ip's offloaded entries through the daemon (so the
 // repair lands in its history), or directly when no daemon runs.
-func FlushHost(socket string, ip netip.Addr, dryRun bool) (status.Event, error) {
+func FlushHost(e env.Env, ip netip.Addr, dryRun bool) (status.Event, error) {
 	var ev status.Event
-	err := ipc.Call(socket, ipc.Request{Method: "flush", IP: ip.String(), DryRun: dryRun}, &ev, 10*time.Second)
+	err := ipc.Call(e.Socket(), ipc.Request{Method: "flush", IP: ip.String(), DryRun: dryRun}, &ev, 10*time.Second)
 	if !errors.Is(err, ipc.ErrNoDaemon) {
 		return ev, err
 	}

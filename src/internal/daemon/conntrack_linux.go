@@ -196,7 +196,7 @@ func (d *Daemon) dumpConntrack(s *facts.Snapshot, reclaimIdle uint32) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ctDumpTimeout)
 	defer cancel()
-	u, reclaimable, err := probe.ReadCTUsage(ctx, d.opts.Root, t.Timeouts.Established, reclaimIdle)
+	u, reclaimable, err := probe.ReadCTUsage(ctx, d.opts.Env.Root(), t.Timeouts.Established, reclaimIdle)
 	if err != nil {
 		d.log.Warnf("conntrack table is %.1f%% full but could not be read entry by entry: %v", s.Conntrack.Fill(), err)
 		t.UsageError = err.Error()

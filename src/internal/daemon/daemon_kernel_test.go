@@ -66,7 +66,7 @@ func (r *rig) start() {
 	r.t.Helper()
 	r.log = &netnstest.Output{}
 	r.cmd = r.daemonCmd()
-	r.cmd.Stderr = r.log
+	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
@@ -138,8 +138,7 @@ func (r *rig) neigh(ip, mac, nud string) {
 
 func (r *rig) rpc(method, stdin string) map[string]any {
 	r.t.Helper()
-	cmd := r.ns.Command(r.bin, "rpcd", "call", method)
-	cmd.Env = append(os.Environ(), "NETFIX_SOCKET="+r.socket)
+	cmd := r.ns.Command(r.bin, "rpcd", "--socket", r.socket, "call", method)
 	cmd.Stdin = strings.NewReader(stdin)
 	start := time.Now()
 	out, err := cmd.Output()

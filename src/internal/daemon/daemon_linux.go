@@ -8,7 +8,6 @@ package daemon
 
 import (
 	"context"
-	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/config"
+	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/flows"
 	"github.com/netfix/netfix/src/internal/heal"
@@ -28,24 +28,21 @@ import (
 // Options configure a daemon run.
 type Options struct {
 	ConfigPath string
-	Socket     string
-	// StatePath keeps the tracker across restarts (tmpfs on OpenWrt).
-	StatePath string
-	// Root is handed to the probe (UCI files).
-	Root string
+	// Env is where the daemon reads and writes: its control socket, the
+	// state file that keeps the tracker across restarts (tmpfs on
+	// OpenWrt), and the root the probe reads UCI files below.
+	Env env.Env
 	// ForceDryRun overrides the config's dry_run.
 	ForceDryRun bool
-	Log         io.Writer
+	// Log receives the info and debug lines, ErrLog the warnings and
+	// errors (zero: Log too); see logger for why they are apart.
+	Log, ErrLog Stream
 	// Reload delivers SIGHUP. The caller subscribes it as its very first
 	// step: procd's reload sends HUP right after start, and until a
 	// handler exists HUP's default action kills the process. Run
 	// subscribes its own when nil.
 	Reload <-chan os.Signal
 }
-
-// DefaultStatePath lives on /var/run, a tmpfs: it survives a daemon
-// restart but not a reboot, after which no offloaded flow exists anyway.
-const DefaultStatePath = "/var/run/netfix/state.json"
 
 // neighRcvBuf is the rtnetlink receive buffer. A bridge with many hosts
 // sends bursts of FDB messages; a larger buffer makes overruns (ENOBUFS)
@@ -100,8 +97,11 @@ type Daemon struct {
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.
 func Run(ctx context.Context, opts Options) error {
-	if opts.Log == nil {
-		opts.Log = os.Stderr
+	if opts.Log.W == nil {
+		opts.Log.W = os.Stdout
+		if opts.ErrLog.W == nil {
+			opts.ErrLog.W = os.Stderr
+		}
 	}
 	hup := opts.Reload
 	if hup == nil {
@@ -111,7 +111,7 @@ func Run(ctx context.Context, opts Options) error {
 		hup = ch
 	}
 	// One daemon per socket, decided before anything is read or written.
-	lock, err := lockSocket(opts.Socket)
+	lock, err := lockSocket(opts.Env.Socket())
 	if err != nil {
 		return err
 	}
@@ -135,17 +135,17 @@ func Run(ctx context.Context, opts Options) error {
 	d.table = table
 
 	d.tracker = heal.NewTracker()
-	if st, err := heal.LoadState(opts.StatePath); err != nil {
+	if st, err := heal.LoadState(opts.Env.DaemonState()); err != nil {
 		d.log.Warnf("%v", err)
 	} else {
 		d.tracker.Restore(st)
 	}
 
-	l, err := ipc.Listen(opts.Socket)
+	l, err := ipc.Listen(opts.Env.Socket())
 	if err != nil {
 		return err
 	}
-	defer os.Remove(opts.Socket)
+	defer os.Remove(opts.Env.Socket())
 	go func() { _ = ipc.Serve(l, d.handle) }()
 	defer l.Close()
 
@@ -209,7 +209,7 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func newDaemon(opts Options) *Daemon {
-	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
+	return &Daemon{opts: opts, log: newLogger(opts.Log, opts.ErrLog), names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
 }
 
 // setConfig installs a configuration; the limiter starts afresh with its
@@ -232,7 +232,7 @@ func (d *Daemon) saveState() {
 	}
 	st := d.tracker.State()
 	d.mu.Unlock()
-	if err := heal.SaveState(d.opts.StatePath, st); err != nil {
+	if err := heal.SaveState(d.opts.Env.DaemonState(), st); err != nil {
 		d.log.Warnf("%v", err)
 		return
 	}

@@ -3,6 +3,7 @@
 package daemon
 
 import (
+	"github.com/netfix/netfix/src/internal/env"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -50,7 +51,11 @@ func TestSweepReclaimsFrom90To75(t *testing.T) {
 				}
 			}
 			var log strings.Builder
-			d := &Daemon{log: &logger{w: &log, level: levelRank("info")}, opts: Options{Root: t.TempDir()}}
+			e, err := env.New(env.Options{Root: t.TempDir(), StateDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := &Daemon{log: &logger{out: Stream{W: &log}, errOut: Stream{W: &log}, level: levelRank("info")}, opts: Options{Env: e}}
 			d.cfg = config.Default()
 			d.cfg.ConntrackReclaim, d.cfg.ReclaimIdle = true, 3600
 			s := facts.Snapshot{Conntrack: facts.Conntrack{Available: true, Entries: uint32(tc.entries), Max: max,

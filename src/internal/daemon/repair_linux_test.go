@@ -158,7 +158,7 @@ func TestDecisionPath(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var log bytes.Buffer
-			d := newDaemon(Options{Log: &log})
+			d := newDaemon(Options{Log: Stream{W: &log}})
 			d.log.setLevel(config.LevelDebug)
 			cfg := config.Default()
 			if tc.cfg != nil {

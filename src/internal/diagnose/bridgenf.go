@@ -191,7 +191,13 @@ func notrackAdvice(s facts.Snapshot, bridge string) []status.Msg {
 // raw_prerouting chain (type filter hook prerouting priority raw) on every
 // start and reload.
 func NotrackInclude(bridge string) string {
-	return "/usr/share/nftables.d/chain-post/raw_prerouting/50-netfix-" + bridge + ".nft"
+	return "/usr/share/nftables.d/" + NotrackIncludeRel(bridge)
+}
+
+// NotrackIncludeRel is NotrackInclude relative to fw4's include directory
+// (env.Env.IncludeDir).
+func NotrackIncludeRel(bridge string) string {
+	return "chain-post/raw_prerouting/50-netfix-" + bridge + ".nft"
 }
 
 func dnatEvidence(rules []facts.NATRule) []status.Msg {

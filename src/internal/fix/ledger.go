@@ -65,24 +65,27 @@ type ledgerFile struct {
 
 // Ledger is the file that remembers applied fixes. It must live where the
 // fixes live: a fix that survives a reboot (an fw4 include) needs a ledger
-// that does too, so undo still finds it.
+// that does too, so undo still finds it (env.Env.Ledger says where). Path
+// is absolute.
 type Ledger struct {
 	Path string
 }
 
-// DefaultLedgerPath is /etc/netfix/fixes.json on OpenWrt (where /var is a
-// tmpfs and /etc the persistent overlay) and /var/lib/netfix/fixes.json
-// elsewhere (the systemd unit's StateDirectory).
-func DefaultLedgerPath(root string) string {
-	if _, err := os.Stat(filepath.Join(root, "etc/openwrt_release")); err == nil {
-		return filepath.Join(root, "etc/netfix/fixes.json")
+// absolute refuses a relative ledger path: it would be another file in
+// every directory a command is typed in.
+func (l *Ledger) absolute() error {
+	if !filepath.IsAbs(l.Path) {
+		return fmt.Errorf("fix ledger path %q is not absolute (a netfix bug: paths come from env.Env)", l.Path)
 	}
-	return filepath.Join(root, "var/lib/netfix/fixes.json")
+	return nil
 }
 
 // load reads the ledger; a missing file is an empty ledger.
 func (l *Ledger) load() (ledgerFile, error) {
 	lf := ledgerFile{Records: map[string]Record{}}
+	if err := l.absolute(); err != nil {
+		return lf, err
+	}
 	data, err := os.ReadFile(l.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return lf, nil
@@ -104,6 +107,9 @@ func (l *Ledger) load() (ledgerFile, error) {
 func (l *Ledger) save(lf ledgerFile) error {
 	if len(lf.Events) > MaxLedgerEvents {
 		lf.Events = lf.Events[:MaxLedgerEvents]
+	}
+	if err := l.absolute(); err != nil {
+		return err
 	}
 	data, err := smalljson.MarshalIndent(lf, "", "  ")
 	if err != nil {

@@ -11,6 +11,9 @@ import (
 // with an exclusive flock beside the ledger; the kernel drops it when the
 // process dies, so a crash never leaves a stale lock.
 func (l *Ledger) lock() (unlock func(), err error) {
+	if err := l.absolute(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(l.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("create fix ledger directory: %w", err)
 	}

@@ -33,8 +33,8 @@ import (
 // (/usr/share/nftables.d/chain-post/raw_prerouting/), so `fw4 reload`
 // keeps it and fw4's table stays the only one.
 type notrack struct {
-	// root prefixes the include path (tests).
-	root string
+	// includeDir is fw4's include directory, absolute (env.Env.IncludeDir).
+	includeDir string
 }
 
 const (
@@ -57,7 +57,7 @@ func (notrack) ID() string { return diagnose.NotrackAction }
 func notrackComment(bridge string) string { return "netfix: notrack for bridge " + bridge }
 
 func (n notrack) includePath(bridge string) string {
-	return filepath.Join(n.root, diagnose.NotrackInclude(bridge))
+	return filepath.Join(n.includeDir, diagnose.NotrackIncludeRel(bridge))
 }
 
 func includeContent(bridge string) []byte {
@@ -82,7 +82,7 @@ func validBridge(args map[string]string) (string, error) {
 // fw4Mode: fw4 owns the ruleset here (its table has the raw_prerouting
 // chain and the include directory exists).
 func (n notrack) fw4Mode(conn *nftables.Conn) bool {
-	if _, err := os.Stat(filepath.Join(n.root, "usr/share/nftables.d")); err != nil {
+	if _, err := os.Stat(n.includeDir); err != nil {
 		return false
 	}
 	t := &nftables.Table{Family: nftables.TableFamilyINet, Name: fw4Table}

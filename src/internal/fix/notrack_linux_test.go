@@ -34,7 +34,7 @@ func TestValidBridge(t *testing.T) {
 
 func TestIncludeFile(t *testing.T) {
 	t.Parallel()
-	n := notrack{root: "/tmp/r"}
+	n := notrack{includeDir: "/tmp/r/usr/share/nftables.d"}
 	if got := n.includePath("br-lan137"); got != "/tmp/r/usr/share/nftables.d/chain-post/raw_prerouting/50-netfix-br-lan137.nft" {
 		t.Errorf("include path %s", got)
 	}

@@ -1,11 +1,13 @@
 package fix
 
+import "github.com/netfix/netfix/src/internal/env"
+
 // Actions is every fix action this build can apply, one line each.
-// Findings name them in fix_action. root prefixes the files actions write
-// ("" is /; tests use a scratch directory).
-func Actions(root string) (*Registry, error) {
+// Findings name them in fix_action. e says where the files actions write
+// are (fw4's include directory below its root).
+func Actions(e env.Env) (*Registry, error) {
 	return NewRegistry(
 		conntrackIdle{},
-		notrack{root: root},
+		notrack{includeDir: e.IncludeDir()},
 	)
 }

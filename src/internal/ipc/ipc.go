@@ -19,10 +19,6 @@ import (
 	"github.com/netfix/netfix/src/internal/smalljson"
 )
 
-// DefaultSocket is where the daemon listens. /var/run is a tmpfs on
-// OpenWrt, so a stale socket never survives a reboot.
-const DefaultSocket = "/var/run/netfix.sock"
-
 // maxRequest bounds what the server reads from one client.
 const maxRequest = 64 << 10
 

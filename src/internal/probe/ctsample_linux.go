@@ -18,11 +18,12 @@ type CTSample struct {
 	Stats facts.CTStats `json:"stats"`
 }
 
-// CTStatsCache keeps the previous one-shot check's sample on tmpfs, so
-// `netfix check` and LuCI polls without the daemon still see the drop
-// counters grow. The sample is about this kernel, not about files: with
-// --root it is neither read nor written (nothing is written below a root).
-const CTStatsCache = "/var/run/netfix/conntrack-stats.json"
+// CTStatsCache is the file in the state directory (env.Env.StatePath)
+// that keeps the previous one-shot check's sample on tmpfs, so `netfix
+// check` and LuCI polls without the daemon still see the drop counters
+// grow. With --root it is neither read nor written (nothing is written
+// because of a root).
+const CTStatsCache = "conntrack-stats.json"
 
 // Dump policies of Options.CTDump.
 const (
@@ -72,9 +73,10 @@ func gatherCTTable(k *Sockets, nr nftRead, opts Options, root string, s *facts.S
 	}
 	now := time.Now()
 	prev := opts.CTPrev
-	if prev == nil && opts.Root == "" {
-		prev = readCTSample(CTStatsCache)
-		writeCTSample(CTStatsCache, CTSample{At: now, Stats: t.Stats})
+	if prev == nil && opts.Env.IsHost() {
+		cache := opts.Env.StatePath(CTStatsCache)
+		prev = readCTSample(cache)
+		writeCTSample(cache, CTSample{At: now, Stats: t.Stats})
 	}
 	if prev != nil && now.After(prev.At) {
 		g := t.Stats.Since(prev.Stats)

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"strings"
 
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // ReadFirewall reads the defaults section of <root>/etc/config/firewall.
@@ -22,8 +22,7 @@ func ReadFirewall(root string) (facts.Firewall, error) {
 // readFirewall is ReadFirewall with the parse kept in c between probes
 // while the file is unchanged (nil: read afresh).
 func readFirewall(root string, c *UCICache) (facts.Firewall, error) {
-	dir := filepath.Join(root, "etc", "config")
-	fw := facts.Firewall{Path: filepath.Join(dir, "firewall")}
+	fw := facts.Firewall{Path: rootfs.Join(root, "etc/config/firewall")}
 	// Below --root every link resolves inside the root, and only a regular
 	// file of bounded size is read (an image may hold anything). Only the
 	// defaults section reaches the UCI reader: the rest of the file (rules,

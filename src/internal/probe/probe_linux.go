@@ -9,16 +9,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/rootfs"
 )
 
 // Options say where to read from.
 type Options struct {
-	// Root prefixes every file read (UCI, init scripts); "" means "/".
-	// Tests point it at a fixture tree. Kernel facts always come from the
-	// network namespace the process runs in.
-	Root string
+	// Env says where files are: every file read (UCI, init scripts) is
+	// below its root, resolved inside it; the caches of one-shot checks
+	// are in its state directory. Tests point its root at a fixture tree.
+	// Kernel facts always come from the network namespace the process
+	// runs in.
+	Env env.Env
 	// Lenient records a broken firewall config as a fact and goes on; the
 	// daemon uses it so a typo in /etc/config/firewall does not stop the
 	// healer.
@@ -61,10 +64,7 @@ type Options struct {
 // at all (see the sentinels in errors.go); facts the kernel lacks are
 // recorded as values.
 func Gather(opts Options) (facts.Snapshot, error) {
-	root := opts.Root
-	if root == "" {
-		root = "/"
-	}
+	root := opts.Env.Root()
 	s := facts.Snapshot{TakenAt: time.Now().UTC()}
 	s.Host, _ = os.Hostname()
 	k := opts.Sockets.take()
@@ -74,7 +74,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if err != nil && !opts.Lenient {
 		return s, err
 	}
-	if !fw.Present && !opts.Lenient && (opts.Root != "" || IsOpenWrt(root)) {
+	if !fw.Present && !opts.Lenient && (!opts.Env.IsHost() || opts.Env.OpenWrt()) {
 		return s, fmt.Errorf("%w: %s does not exist; OpenWrt always has it: restore it with `cp /rom/etc/config/firewall /etc/config/firewall` or reinstall firewall4", ErrConfig, fw.Path)
 	}
 	s.Firewall = fw
@@ -88,15 +88,15 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	// one writes it: nothing is written below or because of a root.
 	known := opts.KnownSupport
 	if known == "" {
-		known = readSupportCache(SupportCache)
+		known = readSupportCache(opts.Env.StatePath(SupportCache))
 	}
 	nr, err := opts.NFT.read(known, k)
 	if err != nil {
 		return s, err
 	}
 	off, err := nr.off, nr.offErr
-	if err == nil && known == "" && opts.Root == "" && off.KernelSupport != facts.SupportUnknown {
-		writeSupportCache(SupportCache, off.KernelSupport)
+	if err == nil && known == "" && opts.Env.IsHost() && off.KernelSupport != facts.SupportUnknown {
+		writeSupportCache(opts.Env.StatePath(SupportCache), off.KernelSupport)
 	}
 	if err != nil {
 		if errors.Is(err, ErrNotPermitted) {
@@ -151,10 +151,10 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	return s, nil
 }
 
-// SupportCache is where the answer of the flowtable support probe is kept;
-// /var/run is a tmpfs, so a reboot (maybe into a kernel with other modules)
-// asks again.
-const SupportCache = "/var/run/netfix/flowtable-support"
+// SupportCache is the file in the state directory (env.Env.StatePath)
+// where the answer of the flowtable support probe is kept; /var/run is a
+// tmpfs, so a reboot (maybe into a kernel with other modules) asks again.
+const SupportCache = "flowtable-support"
 
 func readSupportCache(path string) string {
 	b, err := rootfs.ReadFile("", path, 64)

@@ -56,7 +56,7 @@ func TestReadPulse(t *testing.T) {
 	var s facts.Snapshot
 	var err error
 	ns.Do(func() {
-		s, err = Gather(Options{Root: root, Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{}, Sockets: &socks})
+		s, err = Gather(Options{Env: testEnv(t, root), Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{}, Sockets: &socks})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ func TestProbeKeepsItsSockets(t *testing.T) {
 	}
 	ns.Do(func() {
 		counted := time.Now()
-		opts := Options{Root: root, Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{},
+		opts := Options{Env: testEnv(t, root), Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{},
 			OffloadCounts: &facts.Conntrack{OffloadCountedAt: &counted}}
 		gather := func() {
 			t.Helper()

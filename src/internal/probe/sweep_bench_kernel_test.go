@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/netnstest"
 )
@@ -17,6 +18,16 @@ import (
 // sweepRoot is an OpenWrt-shaped root: fw4 with offloading on, the two
 // usual zones and an ipset of ipsetEntries prefixes (lists of 10k+ CIDRs
 // are common on routers in China), lan and wan interfaces.
+// testEnv is the environment of a probe that reads its files below root.
+func testEnv(t testing.TB, root string) env.Env {
+	t.Helper()
+	e, err := env.New(env.Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func sweepRoot(b testing.TB, ipsetEntries int) string {
 	root := b.TempDir()
 	var ipset strings.Builder
@@ -83,7 +94,7 @@ func BenchmarkSweepGather(b *testing.B) {
 		root := roots[tc.ipset]
 		b.Run(tc.name, func(b *testing.B) {
 			counted := time.Now()
-			opts := Options{Root: root, Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{},
+			opts := Options{Env: testEnv(b, root), Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{},
 				OffloadCounts: &facts.Conntrack{OffloadCountedAt: &counted}}
 			if tc.cached {
 				opts.NFT, opts.UCI, opts.Sockets = &NFTCache{}, &UCICache{}, &Sockets{}
