@@ -36,7 +36,7 @@ func TestStatusShowsDropsOfTheLastSeconds(t *testing.T) {
 	t.Cleanup(r.stop)
 	r.cmd = r.ns.Command(r.bin, "daemon", "--config", cfgPath, "--socket", r.socket, "--state", filepath.Join(dir, "state.json"), "--root", dir)
 	r.log = &netnstest.Output{}
-	r.cmd.Stderr = r.log
+	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
