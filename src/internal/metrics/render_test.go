@@ -61,7 +61,7 @@ func goldenInputs() map[string]metrics.Input {
 		"s1_healed.prom": daemonInput(fixtures.S1(), fixtures.Heal(status.ModeHeal, events), nil, nil),
 		"s2_daemon.prom": daemonInput(fixtures.S2Daemon(), fixtures.Heal(status.ModeHeal, fixtures.S2Events()), nil, nil),
 		"s3_daemon.prom": daemonInput(s3, fixtures.Heal(status.ModeHeal, nil), fw,
-			[]metrics.Fix{{Action: "forwarding.sysctl", Finding: "forwarding.interface_disabled"}}),
+			[]metrics.Fix{{Action: "bridge.notrack", Finding: "bridge.nf_call_iptables"}}),
 		// netfix metrics without a daemon: a one-shot check, no counters.
 		"s1_oneshot.prom": {Doc: doc(fixtures.S1(), status.Heal{}), Version: "0.1.0", GoVersion: "go1.23.12",
 			StaleProneLinks: len(heal.ProneLinks(fixtures.S1().Offload)), Now: now},
