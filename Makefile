@@ -133,6 +133,8 @@ size-check:
 # PKG_RELEASE: bump it in openwrt/netfix/Makefile for a packaging-only change.
 RELEASE ?= $(shell sed -n 's/^PKG_RELEASE:=//p' openwrt/netfix/Makefile)
 LUCI_RELEASE ?= $(shell sed -n 's/^PKG_RELEASE:=//p' luci-app/Makefile 2>/dev/null)
+COLLECTOR_SRC := openwrt/prometheus-node-exporter-lua-netfix
+COLLECTOR_RELEASE ?= $(shell sed -n 's/^PKG_RELEASE:=//p' $(COLLECTOR_SRC)/Makefile)
 IPK_DIR := $(BUILD)/ipk
 # OpenWrt package architecture : the make cross output it packs. Both
 # aarch64 package architectures get the one arm64 binary.
@@ -166,6 +168,9 @@ ipk: cross $(MKIPK)
 		$(MKIPK) -kind i18n -lang $$lang -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
 			-mtime "$(SOURCE_DATE_EPOCH)" -out $(IPK_DIR); \
 	done
+	@# prometheus-node-exporter-lua-netfix: the exporter's collector (all).
+	@$(MKIPK) -kind collector -src $(COLLECTOR_SRC) -version $(VERSION) -release $(COLLECTOR_RELEASE) \
+		-mtime "$(SOURCE_DATE_EPOCH)" -out $(IPK_DIR)
 	@echo; printf '%-20s %14s %14s\n' arch "binary (B)" "ipk (B)"; \
 	for t in $(IPK_ARCHES); do \
 		arch=$${t%%:*}; bin=$(BUILD)/$${t#*:}/netfix; \
@@ -193,6 +198,8 @@ apk: cross $(MKIPK)
 		$(MKIPK) -format apk -kind i18n -lang $$lang -src luci-app -version $(VERSION) -release $(or $(LUCI_RELEASE),1) \
 			-mtime "$(SOURCE_DATE_EPOCH)" -out $(APK_DIR); \
 	done
+	@$(MKIPK) -format apk -kind collector -src $(COLLECTOR_SRC) -version $(VERSION) -release $(COLLECTOR_RELEASE) \
+		-mtime "$(SOURCE_DATE_EPOCH)" -out $(APK_DIR)
 
 pkg-test: ipk apk
 	@out=$$(cd tools/mkipk && gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
