@@ -102,3 +102,14 @@ func TestNilCounters(t *testing.T) {
 		t.Errorf("one-shot exposition has counters:\n%s", expo)
 	}
 }
+
+// Label values from the system are escaped, whatever they hold.
+func TestLabelEscaping(t *testing.T) {
+	c := metrics.NewCounters()
+	c.Forwarding(status.ForwardingEvent{Family: "ipv4", Interface: "a\"b\\c\nd"})
+	expo := string(metrics.Render(metrics.Input{Counters: c}))
+	want := `netfix_forwarding_changes_total{interface="a\"b\\c\nd",family="ipv4"} 1`
+	if !strings.Contains(expo, want+"\n") {
+		t.Errorf("want the line %s in:\n%s", want, expo)
+	}
+}
