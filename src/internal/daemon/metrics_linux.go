@@ -116,10 +116,12 @@ func (d *Daemon) writeMetrics(running bool) {
 			return
 		}
 	}
-	total, _ := d.journal.totals()
-	data := metrics.Render(d.metricsInput(running))
+	// Rendered under the lock: a flush on the control socket and a sweep
+	// never put an older exposition over a newer one.
 	d.metricsOut.mu.Lock()
 	defer d.metricsOut.mu.Unlock()
+	total, _ := d.journal.totals()
+	data := metrics.Render(d.metricsInput(running))
 	d.metricsOut.written = total
 	if err := metrics.WriteFile(path, data); err != nil {
 		if !d.metricsOut.failed {
