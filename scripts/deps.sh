@@ -19,6 +19,13 @@ if apt-cache show systemd-networkd >/dev/null 2>&1; then pkgs+=(systemd-networkd
 # default iptables), capture of the reset; make deb-test checks the unit
 # with systemd-analyze (systemd, above).
 pkgs+=(iptables tcpdump)
+# make metrics-test (docs/metrics.md): promtool (in prometheus) lints the
+# exposition and unit-tests the alert rules; the end-to-end test runs the
+# real prometheus-node-exporter (textfile collector) and prometheus on
+# loopback ports of its own; the OpenWrt collector runs under Lua 5.1. On
+# a systemd host the packages also start their own services (ports 9090,
+# 9100): the test does not use them.
+pkgs+=(prometheus prometheus-node-exporter lua5.1)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -28,7 +28,8 @@ for deb in "${debs[@]}"; do
 	: >"$root/var/lib/dpkg/available"
 	dpkg --root="$root" --force-script-chrootless --force-architecture \
 		--log=/dev/null -i "$deb" >/dev/null
-	for f in usr/sbin/netfix usr/lib/systemd/system/netfix.service etc/netfix/netfix.conf usr/share/doc/netfix/README.md; do
+	for f in usr/sbin/netfix usr/lib/systemd/system/netfix.service etc/netfix/netfix.conf usr/share/doc/netfix/README.md \
+		usr/share/netfix/prometheus/netfix-alerts.yml; do
 		[ -e "$root/$f" ] || fail "$arch: /$f not installed"
 	done
 	# Docker hosts run systemd-networkd: the package's binary must be able
@@ -38,11 +39,14 @@ for deb in "${debs[@]}"; do
 	# Debian users reload with systemctl and read the journal, not OpenWrt's tools.
 	! grep -nE '/etc/init\.d/|logread' "$root/etc/netfix/netfix.conf" || fail "$arch: config tells OpenWrt commands"
 	grep -q 'systemctl reload netfix' "$root/etc/netfix/netfix.conf" || fail "$arch: config does not say how to reload"
+	grep -q -- '--metrics-file /var/lib/prometheus/node-exporter/netfix.prom' "$root/usr/lib/systemd/system/netfix.service" ||
+		fail "$arch: the unit does not point the metrics at node exporter's textfile directory"
 	dpkg --root="$root" -s netfix | grep -q '^Status: install ok installed' || fail "$arch: dpkg does not list netfix as installed"
 	dpkg --root="$root" -s netfix | grep -q '^Conffiles:' || fail "$arch: no conffiles"
 	unit="$root/usr/lib/systemd/system/netfix.service"
 	for want in 'CapabilityBoundingSet=CAP_NET_ADMIN' 'ProtectSystem=strict' 'StateDirectory=netfix' \
-		'RuntimeDirectory=netfix' 'StandardOutput=journal' 'NoNewPrivileges=yes'; do
+		'RuntimeDirectory=netfix' 'StandardOutput=journal' 'NoNewPrivileges=yes' \
+		'ReadWritePaths=-/var/lib/prometheus/node-exporter'; do
 		grep -qx "$want" "$unit" || fail "$arch: unit lacks $want"
 	done
 	if [ "$arch" = "$native" ]; then

@@ -25,6 +25,7 @@ var DebArches = map[string]elf.Machine{
 var (
 	debDir    = flag.String("debian", "packaging/debian", "the unit and maintainer scripts of the .deb (deb)")
 	debReadme = flag.String("readme", "README.md", "installed as /usr/share/doc/netfix/README.md (deb)")
+	debAlerts = flag.String("alerts", "docs/prometheus/netfix-alerts.yml", "Prometheus alert rules, installed as "+debAlertsPath+" (deb)")
 )
 
 // Debian layout: the daemon's config is the same UCI-syntax file as on
@@ -33,6 +34,9 @@ var (
 const (
 	debConfig = "/etc/netfix/netfix.conf"
 	debUnit   = "/usr/lib/systemd/system/netfix.service"
+	// debAlertsPath: Prometheus alert rules for the metrics the daemon
+	// writes to node exporter's textfile directory (docs/metrics.md).
+	debAlertsPath = "/usr/share/netfix/prometheus/netfix-alerts.yml"
 )
 
 // debInfo describes netfix_<version>-<release>_<arch>.deb: the binary,
@@ -56,6 +60,7 @@ func debInfo(o options) (*nfpm.Info, error) {
 		{Source: filepath.Join(dir, "netfix.service"), Destination: debUnit, FileInfo: &files.ContentFileInfo{Mode: 0o644}},
 		{Source: conf, Destination: debConfig, Type: files.TypeConfig, FileInfo: &files.ContentFileInfo{Mode: 0o600}},
 		{Source: *debReadme, Destination: "/usr/share/doc/netfix/README.md", FileInfo: &files.ContentFileInfo{Mode: 0o644}},
+		{Source: *debAlerts, Destination: debAlertsPath, FileInfo: &files.ContentFileInfo{Mode: 0o644}},
 	}
 	for _, c := range contents {
 		if _, err := os.Stat(c.Source); err != nil {

@@ -23,7 +23,7 @@ const exitSkipped = 3
 func main() {
 	var o options
 	var out, mtime string
-	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix, luci, i18n (a translation of the LuCI app) or deb (Debian/Ubuntu, -arch amd64|arm64)")
+	flag.StringVar(&o.Kind, "kind", "netfix", "package to build: netfix, luci, i18n (a translation of the LuCI app), collector (prometheus-node-exporter-lua-netfix, -src its feed directory) or deb (Debian/Ubuntu, -arch amd64|arm64)")
 	flag.StringVar(&o.Lang, "lang", "zh_Hans", "the po/ directory the translation package is built from (i18n)")
 	flag.StringVar(&o.Version, "version", "", "PKG_VERSION, e.g. 0.1.0")
 	flag.StringVar(&o.Release, "release", "1", "PKG_RELEASE, a number")
@@ -31,7 +31,7 @@ func main() {
 	flag.StringVar(&o.Bin, "bin", "", "the cross-built netfix binary")
 	flag.StringVar(&o.Files, "files", "files", "the tree installed under / (netfix)")
 	flag.StringVar(&o.Feed, "feed", "openwrt/netfix/Makefile", "the feed Makefile the control fields come from (netfix)")
-	flag.StringVar(&o.LuciDir, "src", "luci-app", "the luci.mk app directory (luci)")
+	flag.StringVar(&o.LuciDir, "src", "luci-app", "the luci.mk app directory (luci, i18n), the collector's feed directory (collector)")
 	flag.StringVar(&o.Format, "format", "ipk", "ipk (opkg, OpenWrt 24.10) or apk (apk-tools, OpenWrt 25.12)")
 	flag.StringVar(&out, "out", "build/ipk", "output directory")
 	flag.StringVar(&mtime, "mtime", os.Getenv("SOURCE_DATE_EPOCH"), "file times as Unix seconds (default $SOURCE_DATE_EPOCH, else now)")
@@ -80,8 +80,10 @@ func build(o options, dir string) (string, int64, error) {
 		info, err = luciInfo(o)
 	case "i18n":
 		info, err = i18nInfo(o)
+	case "collector":
+		info, err = collectorInfo(o)
 	default:
-		err = fmt.Errorf("unknown -kind %q: want netfix, luci or i18n", o.Kind)
+		err = fmt.Errorf("unknown -kind %q: want netfix, luci, i18n or collector", o.Kind)
 	}
 	if err != nil {
 		return "", 0, err

@@ -301,9 +301,9 @@ func TestFeedScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	sort.Strings(found)
-	want := []string{"openwrt/netfix"}
+	want := []string{"openwrt/netfix", "openwrt/prometheus-node-exporter-lua-netfix"}
 	if _, err := os.Stat(filepath.Join(repoRoot, "luci-app/Makefile")); err == nil {
-		want = []string{"luci-app", "openwrt/netfix"}
+		want = append([]string{"luci-app"}, want...)
 	}
 	if !reflect.DeepEqual(found, want) {
 		t.Errorf("the feed scan finds packages in %q, want %q", found, want)

@@ -579,7 +579,7 @@ func newScriptRunner(t *testing.T) func(t *testing.T, script string, env []strin
 		t.Skip("host has no /etc/init.d to mount over")
 	}
 	stubs := t.TempDir()
-	for _, svc := range []string{"netfix", "rpcd"} {
+	for _, svc := range []string{"netfix", "rpcd", "prometheus-node-exporter-lua"} {
 		stub := fmt.Sprintf("#!/bin/sh\necho \"%s $*\" >> /etc/init.d/calls\n", svc)
 		if err := os.WriteFile(filepath.Join(stubs, svc), []byte(stub), 0o755); err != nil {
 			t.Fatal(err)

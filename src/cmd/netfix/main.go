@@ -17,6 +17,7 @@ commands:
   daemon    watch neighbours and bridge ports and repair stale offloaded flows (run by procd)
   status    print the running daemon's status document (--json)
   flush     delete the offloaded conntrack entries of one host now
+  metrics   print the metrics in Prometheus's text format (the daemon's, else a one-shot check's)
   fix       list, apply or undo the automatic fix a finding offers (root, on request only)
   rpcd      rpcd exec plugin protocol: netfix rpcd list | netfix rpcd call <method>
   version   print the version
@@ -42,6 +43,8 @@ func main() {
 		code = cli.Flush(args, os.Stdout, os.Stderr)
 	case "fix":
 		code = cli.Fix(args, os.Stdout, os.Stderr)
+	case "metrics":
+		code = cli.Metrics(args, os.Stdout, os.Stderr)
 	case "rpcd":
 		code = cli.Rpcd(args, os.Stdin, os.Stdout, os.Stderr)
 	case "version", "--version", "-v":

@@ -54,6 +54,14 @@ type Config struct {
 	// ConntrackReclaim and ReclaimIdle: see conntrack.go.
 	ConntrackReclaim bool
 	ReclaimIdle      uint32
+	// MetricsFile is where the daemon writes its Prometheus metrics
+	// after each sweep and each repair (option metrics_file); empty when
+	// the file does not set it, and the daemon then uses its
+	// --metrics-file default (none on OpenWrt; the .deb's unit names
+	// node exporter's textfile directory). MetricsOff is metrics_file
+	// 'off': no file, whatever the default.
+	MetricsFile string
+	MetricsOff  bool
 }
 
 // Default is the configuration out of the box: the package exists to
@@ -154,6 +162,17 @@ func Load(path string) (Config, []Problem, error) {
 			continue
 		}
 		cfg.IgnoreHosts = append(cfg.IgnoreHosts, pfx)
+	}
+	if v, ok := p.get("metrics_file"); ok {
+		switch {
+		case v == "off" || v == "0":
+			cfg.MetricsOff = true
+		case !strings.HasPrefix(v, "/") || strings.HasSuffix(v, "/"):
+			p.problem("metrics_file", fmt.Sprintf("%s is not an absolute file path (e.g. /var/run/netfix/metrics.prom) or 'off'; writing no metrics file", Quote(v)))
+			cfg.MetricsOff = true
+		default:
+			cfg.MetricsFile = v
+		}
 	}
 	parseConntrack(&p, &cfg)
 	sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })

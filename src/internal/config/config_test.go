@@ -23,7 +23,7 @@ func TestShippedConfigIsDefault(t *testing.T) {
 		t.Errorf("shipped config differs from Default() (-default +shipped):\n%s", diff)
 	}
 	body, _ := os.ReadFile(filepath.Join("..", "..", "..", "files", "etc", "config", "netfix"))
-	for _, opt := range []string{"enabled", "heal", "dry_run", "log_level", "sweep_interval", "repair_burst", "ignore_interface", "ignore_host"} {
+	for _, opt := range []string{"enabled", "heal", "dry_run", "log_level", "sweep_interval", "repair_burst", "ignore_interface", "ignore_host", "metrics_file"} {
 		if !strings.Contains(string(body), " "+opt+" ") {
 			t.Errorf("shipped config does not document %s", opt)
 		}
@@ -67,6 +67,22 @@ func TestLoad(t *testing.T) {
 				`line 4 (option log_level): "loud" is not one of`,
 				`line 5 (option ignore_host): "router.lan" is not an IP address`,
 			},
+		},
+		{
+			name:   "metrics file",
+			body:   "config netfix 'main'\n\toption metrics_file '/var/lib/prometheus/node-exporter/netfix.prom'\n",
+			mutate: func(c *Config) { c.MetricsFile = "/var/lib/prometheus/node-exporter/netfix.prom" },
+		},
+		{
+			name:   "metrics file off",
+			body:   "config netfix 'main'\n\toption metrics_file 'off'\n",
+			mutate: func(c *Config) { c.MetricsOff = true },
+		},
+		{
+			name:     "metrics file relative: no file, and why",
+			body:     "config netfix 'main'\n\toption metrics_file 'netfix.prom'\n",
+			mutate:   func(c *Config) { c.MetricsOff = true },
+			problems: []string{`line 2 (option metrics_file): "netfix.prom" is not an absolute file path`},
 		},
 		{
 			name: "syntax error: defaults and an error naming the line",

@@ -21,6 +21,7 @@ import (
 	"github.com/netfix/netfix/src/internal/flows"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/ipc"
+	"github.com/netfix/netfix/src/internal/metrics"
 	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/version"
 )
@@ -32,6 +33,9 @@ type Options struct {
 	// state file that keeps the tracker across restarts (tmpfs on
 	// OpenWrt), and the root the probe reads UCI files below.
 	Env env.Env
+	// MetricsFile is the metrics file when the config's metrics_file is
+	// unset; used only where its directory exists. Empty: none.
+	MetricsFile string
 	// ForceDryRun overrides the config's dry_run.
 	ForceDryRun bool
 	// Log receives the info and debug lines, ErrLog the warnings and
@@ -71,6 +75,8 @@ type Daemon struct {
 	since   time.Time
 
 	journal    journal
+	counters   *metrics.Counters // running totals for the metrics (metrics_linux.go)
+	metricsOut metricsOut
 	fw         *fwState       // forwarding switches and their flips (forwarding_linux.go)
 	ct         ctWatch        // conntrack fill watch (conntrack_linux.go)
 	ctLive     ctLive         // conntrack statistics for status reads (conntrack_linux.go)
@@ -163,6 +169,7 @@ func Run(ctx context.Context, opts Options) error {
 	d.resync(heal.ReasonReconcile)
 	d.repairFailed()
 	d.saveState()
+	d.writeMetrics(true)
 	d.log.Infof("netfix %s watching neighbours and bridge ports (mode %s, %d hosts known, stale-prone links: %s)",
 		version.Version, d.cfg.Mode(), d.tracker.Len(), setString(d.prone))
 
@@ -172,6 +179,7 @@ func Run(ctx context.Context, opts Options) error {
 		select {
 		case <-ctx.Done():
 			d.saveState()
+			d.writeMetrics(false)
 			d.log.Infof("stopping")
 			return nil
 		case m, ok := <-sub.updates:
@@ -188,6 +196,7 @@ func Run(ctx context.Context, opts Options) error {
 				continue
 			}
 			d.onUpdate(m.u, m.at)
+			d.writeMetricsIfRepaired()
 		case <-sweep.C:
 			d.sweep()
 		case <-hup:
@@ -196,6 +205,7 @@ func Run(ctx context.Context, opts Options) error {
 			if !d.cfg.Enabled {
 				d.log.Infof("disabled by reload; exiting")
 				d.saveState()
+				d.writeMetrics(false)
 				return nil
 			}
 			if d.cfg.SweepInterval != old {
@@ -209,7 +219,9 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func newDaemon(opts Options) *Daemon {
-	return &Daemon{opts: opts, log: newLogger(opts.Log, opts.ErrLog), names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
+	d := &Daemon{opts: opts, log: newLogger(opts.Log, opts.ErrLog), names: map[int]string{}, since: time.Now().UTC(), fw: newFwState(), counters: metrics.NewCounters()}
+	d.journal.metrics, d.fw.metrics = d.counters, d.counters
+	return d
 }
 
 // setConfig installs a configuration; the limiter starts afresh with its

@@ -3,6 +3,7 @@ package daemon
 import (
 	"sync"
 
+	"github.com/netfix/netfix/src/internal/metrics"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -13,12 +14,15 @@ type journal struct {
 	// counts holds only the totals of a status.Heal (EventsTotal,
 	// Repairs, ManualFlushes, FlowsDeleted).
 	counts status.Heal
+	// metrics counts every event for the metrics (nil: not counted).
+	metrics *metrics.Counters
 }
 
 func (j *journal) add(e status.Event) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.counts.Count(e)
+	j.metrics.Event(e)
 	j.events = append([]status.Event{e}, j.events...)
 	if len(j.events) > status.MaxEvents {
 		j.events = j.events[:status.MaxEvents]

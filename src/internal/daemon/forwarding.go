@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/metrics"
 	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/status"
 )
@@ -41,6 +42,8 @@ type fwState struct {
 	// window is the drop counters as sweeps and status reads sampled
 	// them, for their growth over the last seconds.
 	window sampleWindow[facts.ForwardingCounters]
+	// metrics counts every flip for the metrics (nil: not counted).
+	metrics *metrics.Counters
 }
 
 func newFwState() *fwState {
@@ -102,6 +105,7 @@ func (s *fwState) shouldRestore(k fwKey, name string, old, new bool, now time.Ti
 func (s *fwState) record(e status.ForwardingEvent) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.metrics.Forwarding(e)
 	s.events = append([]status.ForwardingEvent{e}, s.events...)
 	if len(s.events) > status.MaxEvents {
 		s.events = s.events[:status.MaxEvents]

@@ -71,7 +71,7 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 		d.log.Debugf("%s; no offloaded flow involves it", what)
 		return
 	case pass.Refused:
-		ev.Error = fmt.Sprintf("rate limited: more than %d repairs of this host within %s", d.cfg.RepairBurst, d.cfg.RepairWindow)
+		ev.Error = fmt.Sprintf(status.RateLimitedPrefix+": more than %d repairs of this host within %s", d.cfg.RepairBurst, d.cfg.RepairWindow)
 		d.log.Warnf("%s; %s", what, ev.Error)
 		d.journal.add(ev)
 		return

@@ -98,7 +98,13 @@ func (d *Daemon) handle(req ipc.Request) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("flush: %w", err)
 		}
-		return d.Flush(ip, req.DryRun)
+		ev, err := d.Flush(ip, req.DryRun)
+		if err == nil {
+			d.writeMetrics(true)
+		}
+		return ev, err
+	case "metrics":
+		return d.Metrics(), nil
 	default:
 		return nil, fmt.Errorf("unknown method %q", req.Method)
 	}

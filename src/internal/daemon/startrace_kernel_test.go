@@ -2,7 +2,6 @@ package daemon_test
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -34,8 +33,7 @@ func TestPluginDuringStartNeverMixes(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for !stop.Load() {
-					cmd := exec.Command(r.bin, "rpcd", "call", "status")
-					cmd.Env = append(os.Environ(), "NETFIX_SOCKET="+r.socket)
+					cmd := exec.Command(r.bin, "rpcd", "--socket", r.socket, "call", "status")
 					cmd.Stdin = strings.NewReader("{}")
 					out, err := cmd.Output()
 					var doc status.Document

@@ -30,6 +30,7 @@ func (d *Daemon) sweep() {
 		d.resync("")
 	}
 	d.saveState()
+	d.writeMetrics(true)
 	d.releaseMemory()
 }
 

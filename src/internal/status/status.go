@@ -208,6 +208,10 @@ type ConntrackHostCount struct {
 // ReasonManual is the Reason of a flush a person asked for.
 const ReasonManual = "manual"
 
+// RateLimitedPrefix starts the Error of a repair the rate limit refused
+// (repair_burst): metrics count those apart from failed deletes.
+const RateLimitedPrefix = "rate limited"
+
 // Count adds one event to the running totals of h.
 func (h *Heal) Count(e Event) {
 	h.EventsTotal++
