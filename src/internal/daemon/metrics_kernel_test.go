@@ -92,7 +92,7 @@ func TestMetricsFileDefault(t *testing.T) {
 			r.log = &netnstest.Output{}
 			r.cmd = r.daemonCmd()
 			r.cmd.Args = append(r.cmd.Args, "--metrics-file", file)
-			r.cmd.Stderr = r.log
+			r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 			if err := r.cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
