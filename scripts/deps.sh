@@ -19,6 +19,9 @@ if apt-cache show systemd-networkd >/dev/null 2>&1; then pkgs+=(systemd-networkd
 # default iptables), capture of the reset; make deb-test checks the unit
 # with systemd-analyze (systemd, above).
 pkgs+=(iptables tcpdump)
+# make integration: the race detector (the netfix binary the daemon's
+# kernel tests exec, the daemon's own tests) needs cgo, so a C compiler.
+pkgs+=(gcc libc6-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
