@@ -59,12 +59,14 @@ done
 
 B=build/bench
 mkdir -p $B
-# Built like the router packages (make cross): their Go and compiler flags.
+# Built like the router packages (make cross): their Go, compiler flags and
+# build tags (nodbus: no D-Bus client on OpenWrt, nor its start-up cost).
 export GOTOOLCHAIN=$(make -s --no-print-directory print-ROUTER_GOTOOLCHAIN)
 read -r -a GCFLAGS <<<"$(make -s --no-print-directory print-ROUTER_GCFLAGS)"
-echo "build: $B/ctbench (netfix's commands, every entry offloaded), $B/netfix-real, $B/nfvm ($GOTOOLCHAIN ${GCFLAGS[*]})"
-CGO_ENABLED=0 go build -trimpath "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/ctbench ./src/cmd/ctbench
-CGO_ENABLED=0 go build -trimpath "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/netfix-real ./src/cmd/netfix
+read -r -a TAGS <<<"$(make -s --no-print-directory print-ROUTER_TAGS)"
+echo "build: $B/ctbench (netfix's commands, every entry offloaded), $B/netfix-real, $B/nfvm ($GOTOOLCHAIN ${TAGS[*]} ${GCFLAGS[*]})"
+CGO_ENABLED=0 go build -trimpath "${TAGS[@]}" "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/ctbench ./src/cmd/ctbench
+CGO_ENABLED=0 go build -trimpath "${TAGS[@]}" "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/netfix-real ./src/cmd/netfix
 CGO_ENABLED=0 go build -trimpath -o $B/nfvm ./test/vm/cmd/nfvm
 
 NS=nfx-stream-bench-$$
