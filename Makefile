@@ -271,10 +271,11 @@ deb-test: deb
 #   make bench     netfix check / flush / daemon side by side with conntrack -L /
 #                  -D on 10k, 100k and 250k entries in a namespace (figures and
 #                  ratios, no asserts; about 20 min; root). netfix's commands
-#                  run through the benchmark program ctbench (build/bench,
-#                  never packaged), whose offload filter matches every entry,
-#                  the worst case of a router, on a kernel without a
-#                  flowtable; netfix itself has no such filter. Sizes and runs:
+#                  run through the benchmark program netfixbench
+#                  (src/cmd/netfixbench; build/bench, never packaged), whose
+#                  offload filter matches every entry, the worst case of a
+#                  router, on a kernel without a flowtable; netfix itself
+#                  has no such filter. Sizes and runs:
 #                  test/bench/conntrack.sh [sizes], REPS, IDLE, WARM, SWEEP;
 #                  BUCKETS=router (default: the conntrack hash a router
 #                  holding the table has) or host (this host's size).

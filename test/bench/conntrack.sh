@@ -6,10 +6,11 @@
 #
 # The host kernel has no flowtable and user space cannot set OFFLOAD, so
 # the benchmark runs netfix's commands through the benchmark program
-# ctbench (`ctbench netfix check|flush|daemon|status`), which sets the
-# offload filter to select every entry (probe.BenchmarkEveryEntry) before
-# it runs the command. netfix itself has no such option; ctbench lives in
-# build/bench and is never packaged.
+# netfixbench (src/cmd/netfixbench: `netfixbench check|flush|daemon|status`),
+# which sets the offload filter to select every entry
+# (probe.BenchmarkEveryEntry) before it runs the command and links exactly
+# what netfix links. netfix itself has no such option; netfixbench lives
+# in build/bench and is never packaged.
 #
 # For each table size, in a throwaway namespace filled over ctnetlink
 # (UDP entries from 10.200.x to 8 LAN hosts, round robin), side by side:
@@ -64,8 +65,8 @@ mkdir -p $B
 export GOTOOLCHAIN=$(make -s --no-print-directory print-ROUTER_GOTOOLCHAIN)
 read -r -a GCFLAGS <<<"$(make -s --no-print-directory print-ROUTER_GCFLAGS)"
 read -r -a TAGS <<<"$(make -s --no-print-directory print-ROUTER_TAGS)"
-echo "build: $B/ctbench (netfix's commands, every entry offloaded), $B/netfix-real, $B/nfvm ($GOTOOLCHAIN ${TAGS[*]} ${GCFLAGS[*]})"
-CGO_ENABLED=0 go build -trimpath "${TAGS[@]}" "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/ctbench ./src/cmd/ctbench
+echo "build: $B/netfixbench (netfix's commands, every entry offloaded), $B/netfix-real, $B/nfvm ($GOTOOLCHAIN ${TAGS[*]} ${GCFLAGS[*]})"
+CGO_ENABLED=0 go build -trimpath "${TAGS[@]}" "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/netfixbench ./src/cmd/netfixbench
 CGO_ENABLED=0 go build -trimpath "${TAGS[@]}" "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/netfix-real ./src/cmd/netfix
 CGO_ENABLED=0 go build -trimpath -o $B/nfvm ./test/vm/cmd/nfvm
 
@@ -103,7 +104,7 @@ timed() {
 	nsx $B/nfvm timed -o "$TMP/t" -- "$@" >/dev/null 2>"$TMP/err" || {
 		local rc=$?
 		# netfix check exits 1/2 for warnings/critical findings: a result.
-		if [ "$1" != "$B/ctbench" ] || [ $rc -ge 3 ] || [ ! -s "$TMP/t" ]; then
+		if [ "$1" != "$B/netfixbench" ] || [ $rc -ge 3 ] || [ ! -s "$TMP/t" ]; then
 			echo "bench: $* failed ($rc):" >&2
 			cat "$TMP/err" >&2
 			exit 1
@@ -129,7 +130,7 @@ proc() {
 
 count_entries() { nsx conntrack -C; }
 
-# daemon "BINARY [WORDS]": starts it in the namespace, waits for its first probe and
+# daemon BINARY: starts it in the namespace, waits for its first probe and
 # WARM seconds, idles IDLE seconds; prints "idle_rss_kB peak_rss_kB cpu_ms
 # warm_cpu_ms" (CPU in the idle period, and in the warm-up).
 daemon_run() {
@@ -138,14 +139,13 @@ daemon_run() {
 	rm -f "$TMP/d.sock" "$TMP/state.json"
 	# Not through nsx: a backgrounded function is a subshell and $! would be
 	# its PID; ip netns exec execs the daemon, so $! is the daemon.
-	# shellcheck disable=SC2086 # $bin is the binary and its leading words
-	ip netns exec $NS $bin daemon --config "$conf" --socket "$TMP/d.sock" --state "$TMP/state.json" --root "$TMP/root" \
+	ip netns exec $NS "$bin" daemon --config "$conf" --socket "$TMP/d.sock" --state "$TMP/state.json" --root "$TMP/root" \
 		2>>"$TMP/daemon.log" &
 	DPID=$!
 	local i=0
 	# Serving starts with the first probe done: generated_at is set. The
 	# exit code says warnings/critical, not whether it answered.
-	until { nsx $bin status --json --socket "$TMP/d.sock" >"$TMP/status.json" 2>/dev/null || true; } &&
+	until { nsx "$bin" status --json --socket "$TMP/d.sock" >"$TMP/status.json" 2>/dev/null || true; } &&
 		grep -q '"generated_at": "2' "$TMP/status.json"; do
 		sleep 0.2
 		i=$((i + 1))
@@ -197,12 +197,12 @@ for N in $SIZES; do
 	echo "N=$N: table $(count_entries) entries in $nb buckets; $(others) more in other namespaces (0 for clean figures)"
 	: >"$TMP/check" && : >"$TMP/ctl" && : >"$TMP/flush" && : >"$TMP/ctd"
 	for r in $(seq "$REPS"); do
-		timed "$TMP/check" $B/ctbench netfix check --json --root "$TMP/root" --socket "$TMP/none.sock"
+		timed "$TMP/check" $B/netfixbench check --json --root "$TMP/root" --socket "$TMP/none.sock"
 		timed "$TMP/ctl" conntrack -L
 	done
 	per=$((N / 8))
 	for r in $(seq "$REPS"); do
-		timed "$TMP/flush" $B/ctbench netfix flush -ip $TARGET --socket "$TMP/none.sock"
+		timed "$TMP/flush" $B/netfixbench flush -ip $TARGET --socket "$TMP/none.sock"
 		nsx $B/nfvm ct-fill -n $per -src 10.$((201 + 2 * r)).0.1 -dst $TARGET -timeout 3600 -workers 2 >/dev/null
 		timed "$TMP/ctd" conntrack -D -d $TARGET
 		nsx $B/nfvm ct-fill -n $per -src 10.$((202 + 2 * r)).0.1 -dst $TARGET -timeout 3600 -workers 2 >/dev/null
@@ -215,7 +215,7 @@ for N in $SIZES; do
 	echo "N=$N: check $(tr '\n' ';' <"$TMP/check") conntrack -L $(tr '\n' ';' <"$TMP/ctl")"
 	echo "N=$N: flush $(tr '\n' ';' <"$TMP/flush") conntrack -D $(tr '\n' ';' <"$TMP/ctd")"
 	if [ "$IDLE" -gt 0 ]; then
-		read -r irss ipeak icpu iwarm < <(daemon_run "$B/ctbench netfix")
+		read -r irss ipeak icpu iwarm < <(daemon_run $B/netfixbench)
 		read -r rrss rpeak rcpu rwarm < <(daemon_run $B/netfix-real)
 		echo "N=$N: daemon (bench build) idle ${irss} kB, peak ${ipeak} kB, ${icpu} ms CPU in ${IDLE} s (${iwarm} ms in the ${WARM} s warm-up); real build ${rrss} kB, peak ${rpeak} kB, ${rcpu} ms (${rwarm} ms)"
 		dm=$(awk -v a="$irss" -v b="$ipeak" -v c="$icpu" -v d="$rrss" -v e="$rpeak" -v f="$rcpu" -v s="$IDLE" \

@@ -9,11 +9,7 @@
 // It builds a throwaway network namespace (ctbench-<pid>), fills its
 // conntrack table over ctnetlink with ESTABLISHED TCP entries of 50 LAN
 // hosts, runs each reader -reps times as a child process inside it, and
-// deletes the namespace.
-//
-// `ctbench netfix check|flush|daemon|status ...` runs netfix's command with
-// the offload filter selecting every entry (make bench uses it; see netfix
-// below). The host's nf_conntrack_max must allow the largest
+// deletes the namespace. The host's nf_conntrack_max must allow the largest
 // size (it is global); ctbench never changes it. With -buckets router (the
 // default) it sizes the kernel's conntrack hash for each table as on a
 // router that holds it (the power of two >= the table: one bucket per
@@ -40,14 +36,10 @@ import (
 	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netns"
 
-	"github.com/netfix/netfix/src/internal/cli"
 	"github.com/netfix/netfix/src/internal/probe"
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "netfix" {
-		os.Exit(netfix(os.Args[2:]))
-	}
 	if len(os.Args) > 1 && os.Args[1] == "analyse" {
 		if err := analyse(); err != nil {
 			fmt.Fprintln(os.Stderr, "ctbench analyse:", err)
@@ -67,34 +59,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ctbench:", err)
 		os.Exit(1)
 	}
-}
-
-// netfix runs one of netfix's commands (check, flush, daemon, status) the
-// way the netfix binary does, with the offload filter selecting every
-// conntrack entry (probe.BenchmarkEveryEntry): the worst case of a router,
-// where fw4 offloads every flow, on a kernel without a flowtable
-// (test/bench/conntrack.sh, make bench). Its flush deletes every entry of
-// the host it names, offloaded or not: run it in a throwaway namespace.
-// netfix itself has no such option.
-func netfix(args []string) int {
-	if len(args) < 1 {
-		fmt.Fprintln(os.Stderr, "usage: ctbench netfix check|flush|daemon|status [options] (every conntrack entry counts as offloaded)")
-		return cli.ExitFailed
-	}
-	probe.BenchmarkEveryEntry()
-	cmd, args := args[0], args[1:]
-	switch cmd {
-	case "check":
-		return cli.Check(args, os.Stdout, os.Stderr)
-	case "flush":
-		return cli.Flush(args, os.Stdout, os.Stderr)
-	case "daemon":
-		return cli.Daemon(args, os.Stderr)
-	case "status":
-		return cli.Status(args, os.Stdout, os.Stderr)
-	}
-	fmt.Fprintf(os.Stderr, "ctbench netfix: unknown command %q (check, flush, daemon or status)\n", cmd)
-	return cli.ExitFailed
 }
 
 // analyse is the child: exactly what `netfix check` does for S2 on a table

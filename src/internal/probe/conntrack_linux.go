@@ -29,10 +29,10 @@ var benchEveryEntry bool
 // deleted by a flush, offloaded or not. It is the worst case of a router
 // (fw4 offloads every flow) on a kernel without a flowtable.
 //
-// BENCHMARK PROGRAMS ONLY: src/cmd/ctbench calls it before it runs netfix's
-// commands in a throwaway namespace (make bench). netfix's own commands
-// never call it, so the netfix binary does not contain it. Call it before
-// any goroutine reads the filter.
+// BENCHMARK PROGRAMS ONLY: src/cmd/netfixbench calls it before it runs
+// netfix's commands in a throwaway namespace (make bench). netfix's own
+// commands never call it, so the netfix binary does not contain it. Call
+// it before any goroutine reads the filter.
 func BenchmarkEveryEntry() { benchEveryEntry = true }
 
 // readConntrackSize reads the table's count and maximum: one netlink
