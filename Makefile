@@ -81,13 +81,19 @@ lint:
 	@out=$$(gofmt -l src); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# Pure tests only: no root, no namespaces, seconds.
 unit:
 	$(GO) test -count=1 ./...
 
-# Unit and integration tests. Integration tests need root (they skip with
-# a reason otherwise) and build and remove their own namespaces.
+# Unit and kernel tests. The kernel tag adds the tests that need root and
+# build and remove their own namespaces (*_kernel_test.go, the end-to-end
+# tests in src/internal/e2e); as root in CI (CI=true) a skip fails unless
+# netnstest lists its prerequisite as absent on CI. NETFIX_TEST_RACE=1
+# builds the netfix binary they exec with the race detector, so the daemon
+# runs under it; the daemon's own tests run under it too.
 integration: build
-	$(GO) test -count=1 -p 1 ./...
+	NETFIX_TEST_RACE=1 $(GO) test -tags kernel -count=1 -p 1 ./...
+	$(GO) test -race -tags kernel -count=1 ./src/internal/daemon/
 
 # OpenWrt 24.10's SDK builds with Go 1.23 (GOTOOLCHAIN=local): prove the
 # module still builds there. The proxy serves the toolchain.
@@ -287,10 +293,12 @@ deb-test: deb
 # --- conntrack at scale (host kernel) ------------------------------------------
 #   make bench     netfix check / flush / daemon side by side with conntrack -L /
 #                  -D on 10k, 100k and 250k entries in a namespace (figures and
-#                  ratios, no asserts; about 20 min; root). Built with the
-#                  benchmark-only tag netfixbench (build/bench, never packaged):
-#                  its offload filter matches every entry, the worst case of a
-#                  router, on a kernel without a flowtable. Sizes and runs:
+#                  ratios, no asserts; about 20 min; root). netfix's commands
+#                  run through the benchmark program netfixbench
+#                  (src/cmd/netfixbench; build/bench, never packaged), whose
+#                  offload filter matches every entry, the worst case of a
+#                  router, on a kernel without a flowtable; netfix itself
+#                  has no such filter. Sizes and runs:
 #                  test/bench/conntrack.sh [sizes], REPS, IDLE, WARM, SWEEP;
 #                  BUCKETS=router (default: the conntrack hash a router
 #                  holding the table has) or host (this host's size).

@@ -26,6 +26,9 @@ pkgs+=(iptables tcpdump)
 # a systemd host the packages also start their own services (ports 9090,
 # 9100): the test does not use them.
 pkgs+=(prometheus prometheus-node-exporter lua5.1)
+# make integration: the race detector (the netfix binary the daemon's
+# kernel tests exec, the daemon's own tests) needs cgo, so a C compiler.
+pkgs+=(gcc libc6-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

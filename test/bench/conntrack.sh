@@ -5,9 +5,12 @@
 # every established TCP/UDP flow).
 #
 # The host kernel has no flowtable and user space cannot set OFFLOAD, so
-# netfix is built with the benchmark-only tag netfixbench, which makes its
-# offload filter select every entry (src/internal/probe/benchswitch_on.go).
-# That binary lives in build/bench and is never packaged.
+# the benchmark runs netfix's commands through the benchmark program
+# netfixbench (src/cmd/netfixbench: `netfixbench check|flush|daemon|status`),
+# which sets the offload filter to select every entry
+# (probe.BenchmarkEveryEntry) before it runs the command and links exactly
+# what netfix links. netfix itself has no such option; netfixbench lives
+# in build/bench and is never packaged.
 #
 # For each table size, in a throwaway namespace filled over ctnetlink
 # (UDP entries from 10.200.x to 8 LAN hosts, round robin), side by side:
@@ -57,12 +60,14 @@ done
 
 B=build/bench
 mkdir -p $B
-# Built like the router packages (make cross): their Go and compiler flags.
+# Built like the router packages (make cross): their Go, compiler flags and
+# build tags (nodbus: no D-Bus client on OpenWrt, nor its start-up cost).
 export GOTOOLCHAIN=$(make -s --no-print-directory print-ROUTER_GOTOOLCHAIN)
 read -r -a GCFLAGS <<<"$(make -s --no-print-directory print-ROUTER_GCFLAGS)"
-echo "build: $B/netfix (-tags netfixbench), $B/netfix-real, $B/nfvm ($GOTOOLCHAIN ${GCFLAGS[*]})"
-CGO_ENABLED=0 go build -trimpath "${GCFLAGS[@]}" -tags netfixbench -ldflags "-s -w" -o $B/netfix ./src/cmd/netfix
-CGO_ENABLED=0 go build -trimpath "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/netfix-real ./src/cmd/netfix
+read -r -a TAGS <<<"$(make -s --no-print-directory print-ROUTER_TAGS)"
+echo "build: $B/netfixbench (netfix's commands, every entry offloaded), $B/netfix-real, $B/nfvm ($GOTOOLCHAIN ${TAGS[*]} ${GCFLAGS[*]})"
+CGO_ENABLED=0 go build -trimpath "${TAGS[@]}" "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/netfixbench ./src/cmd/netfixbench
+CGO_ENABLED=0 go build -trimpath "${TAGS[@]}" "${GCFLAGS[@]}" -ldflags "-s -w" -o $B/netfix-real ./src/cmd/netfix
 CGO_ENABLED=0 go build -trimpath -o $B/nfvm ./test/vm/cmd/nfvm
 
 NS=nfx-stream-bench-$$
@@ -99,7 +104,7 @@ timed() {
 	nsx $B/nfvm timed -o "$TMP/t" -- "$@" >/dev/null 2>"$TMP/err" || {
 		local rc=$?
 		# netfix check exits 1/2 for warnings/critical findings: a result.
-		if [ "$1" != "$B/netfix" ] || [ $rc -ge 3 ] || [ ! -s "$TMP/t" ]; then
+		if [ "$1" != "$B/netfixbench" ] || [ $rc -ge 3 ] || [ ! -s "$TMP/t" ]; then
 			echo "bench: $* failed ($rc):" >&2
 			cat "$TMP/err" >&2
 			exit 1
@@ -192,12 +197,12 @@ for N in $SIZES; do
 	echo "N=$N: table $(count_entries) entries in $nb buckets; $(others) more in other namespaces (0 for clean figures)"
 	: >"$TMP/check" && : >"$TMP/ctl" && : >"$TMP/flush" && : >"$TMP/ctd"
 	for r in $(seq "$REPS"); do
-		timed "$TMP/check" $B/netfix check --json --root "$TMP/root" --socket "$TMP/none.sock"
+		timed "$TMP/check" $B/netfixbench check --json --root "$TMP/root" --socket "$TMP/none.sock"
 		timed "$TMP/ctl" conntrack -L
 	done
 	per=$((N / 8))
 	for r in $(seq "$REPS"); do
-		timed "$TMP/flush" $B/netfix flush -ip $TARGET --socket "$TMP/none.sock"
+		timed "$TMP/flush" $B/netfixbench flush -ip $TARGET --socket "$TMP/none.sock"
 		nsx $B/nfvm ct-fill -n $per -src 10.$((201 + 2 * r)).0.1 -dst $TARGET -timeout 3600 -workers 2 >/dev/null
 		timed "$TMP/ctd" conntrack -D -d $TARGET
 		nsx $B/nfvm ct-fill -n $per -src 10.$((202 + 2 * r)).0.1 -dst $TARGET -timeout 3600 -workers 2 >/dev/null
@@ -210,7 +215,7 @@ for N in $SIZES; do
 	echo "N=$N: check $(tr '\n' ';' <"$TMP/check") conntrack -L $(tr '\n' ';' <"$TMP/ctl")"
 	echo "N=$N: flush $(tr '\n' ';' <"$TMP/flush") conntrack -D $(tr '\n' ';' <"$TMP/ctd")"
 	if [ "$IDLE" -gt 0 ]; then
-		read -r irss ipeak icpu iwarm < <(daemon_run $B/netfix)
+		read -r irss ipeak icpu iwarm < <(daemon_run $B/netfixbench)
 		read -r rrss rpeak rcpu rwarm < <(daemon_run $B/netfix-real)
 		echo "N=$N: daemon (bench build) idle ${irss} kB, peak ${ipeak} kB, ${icpu} ms CPU in ${IDLE} s (${iwarm} ms in the ${WARM} s warm-up); real build ${rrss} kB, peak ${rpeak} kB, ${rcpu} ms (${rwarm} ms)"
 		dm=$(awk -v a="$irss" -v b="$ipeak" -v c="$icpu" -v d="$rrss" -v e="$rpeak" -v f="$rcpu" -v s="$IDLE" \

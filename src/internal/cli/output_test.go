@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"github.com/netfix/netfix/src/internal/netnstest"
 	"io"
 	"os"
 	"strings"
@@ -36,7 +37,7 @@ func TestOutputErrorsReachExitStatus(t *testing.T) {
 	devFull := func(t *testing.T) *os.File {
 		f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 		if err != nil {
-			t.Skipf("no /dev/full: %v", err)
+			netnstest.Skip(t, netnstest.Kernel, "no /dev/full: %v", err)
 		}
 		t.Cleanup(func() { f.Close() })
 		return f

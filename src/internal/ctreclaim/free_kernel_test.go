@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && kernel
 
 package ctreclaim
 
@@ -29,7 +29,7 @@ func table(t *testing.T) (*netnstest.NS, *conntrack.Conn) {
 	defer h.Close()
 	c, err := conntrack.Dial(&netlink.Config{NetNS: int(h)})
 	if err != nil {
-		t.Skipf("needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
+		netnstest.Skip(t, netnstest.Kernel, "needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
 	}
 	t.Cleanup(func() { c.Close() })
 	port := uint16(10000)

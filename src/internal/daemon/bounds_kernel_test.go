@@ -1,3 +1,5 @@
+//go:build kernel
+
 package daemon_test
 
 import (
@@ -19,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/heal"
+	"github.com/netfix/netfix/src/internal/netnstest"
 )
 
 // savedState counts what the daemon's last saved state holds (it saves
@@ -205,16 +208,23 @@ func TestMACFloodShrinksBack(t *testing.T) {
 	low := r.waitPorts("the flood aged out", func(p int) bool { return p <= 4 })
 	// The sweep that shrank the table hands the memory back after saving
 	// the state: give it up to one more sweep.
+	// Under the race detector (NETFIX_TEST_RACE=1) the bound is
+	// netnstest.RaceMemFactor times wider: its shadow memory, not the
+	// daemon's.
+	bound := 16 << 10
+	if netnstest.Race() {
+		bound *= netnstest.RaceMemFactor
+	}
 	rss2 := rss1
 	for end := time.Now().Add(6 * time.Second); ; time.Sleep(250 * time.Millisecond) {
-		if rss2, peak = memKB(t, pid); rss2 < 16<<10 || time.Now().After(end) {
+		if rss2, peak = memKB(t, pid); rss2 < bound || time.Now().After(end) {
 			break
 		}
 	}
-	t.Logf("bridge learned %d of %d MACs (sent in %v); daemon: %d FDB entries during the flood (bound %d), %d after ageing; RSS %d kB before, %d kB during, %d kB after (peak %d kB)",
-		learned, flood, sendTime.Round(time.Millisecond), high, heal.MaxPorts, low, rss0, rss1, rss2, peak)
-	if rss2 >= 16<<10 {
-		t.Errorf("daemon RSS %d kB after the flood aged out; want under 16 MB (16384 kB)", rss2)
+	t.Logf("bridge learned %d of %d MACs (sent in %v); daemon: %d FDB entries during the flood (bound %d), %d after ageing; RSS %d kB before, %d kB during, %d kB after (peak %d kB, race detector %v)",
+		learned, flood, sendTime.Round(time.Millisecond), high, heal.MaxPorts, low, rss0, rss1, rss2, peak, netnstest.Race())
+	if rss2 >= bound {
+		t.Errorf("daemon RSS %d kB after the flood aged out; want under %d kB (16 MB, issue 8's figure; x%d under the race detector)", rss2, bound, netnstest.RaceMemFactor)
 	}
 }
 
@@ -248,6 +258,7 @@ func TestFDBChurnShrinksBack(t *testing.T) {
 // (heal.MaxHosts remembered hosts) through the overruns and the streamed
 // resyncs they cause.
 func TestNeighbourChurnBounded(t *testing.T) {
+	netnstest.KeepNeighbourTables(t) // before newRig: waits after its namespace is gone
 	r := newRig(t)
 	r.start()
 	pid := r.cmd.Process.Pid
@@ -264,10 +275,16 @@ func TestNeighbourChurnBounded(t *testing.T) {
 		if err := os.WriteFile(path, []byte(b.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		sweeps := strings.Count(r.log.String(), "sweep: ")
 		r.ns.Run("ip", "-batch", path)
 		// Two sweeps (5 s each in the rig) later every resync this phase
-		// caused is done.
-		time.Sleep(11 * time.Second)
+		// caused is done: the main loop runs them in turn, so the second
+		// sweep logged after the batch began after the first had ended.
+		for deadline := time.Now().Add(time.Minute); strings.Count(r.log.String(), "sweep: ") < sweeps+2; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("fewer than two sweeps within a minute of the %s batch (a sweep every 5 s):\n%.3000s", b.name, r.log.String())
+			}
+		}
 		_, peak := memKB(t, pid)
 		peaks = append(peaks, peak)
 	}

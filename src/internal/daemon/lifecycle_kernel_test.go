@@ -1,3 +1,5 @@
+//go:build kernel
+
 package daemon_test
 
 import (
@@ -334,11 +336,21 @@ func TestLogReaderGone(t *testing.T) {
 	}
 	pr.Close() // the reader is gone
 
-	// Debug lines now hit a pipe without a reader.
-	for _, mac := range []string{macB, macA, macB} {
+	// Debug lines now hit a pipe without a reader: the changes' and the
+	// sweep's that saves the last MAC (every 5 s in the rig), which is
+	// how the test knows the daemon handled them.
+	for _, mac := range []string{macB, macA, macC} {
 		r.neigh("192.168.1.240", mac, "reachable")
 	}
-	time.Sleep(200 * time.Millisecond)
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		b, _ := os.ReadFile(filepath.Join(r.dir, "state.json"))
+		if strings.Contains(string(b), macC) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the daemon's state never held 192.168.1.240's last MAC %s within 15 s (a sweep every 5 s): %s", macC, b)
+		}
+	}
 	if st := r.rpc("status", "{}"); st["heal"].(map[string]any)["running"] != true {
 		t.Errorf("daemon no longer answers after its log reader left: %v", st)
 	}

@@ -1,3 +1,5 @@
+//go:build kernel
+
 package daemon_test
 
 import (
@@ -108,7 +110,7 @@ func TestStatusShowsConntrackOfTheRead(t *testing.T) {
 			t.Fatalf("status: %v", err)
 		}
 		if !doc.Conntrack.Available || doc.Conntrack.Table == nil {
-			t.Skipf("conntrack not readable in the test namespace: %+v", doc.Conntrack)
+			netnstest.Skip(t, netnstest.Kernel, "conntrack not readable in the test namespace: %+v", doc.Conntrack)
 		}
 		return doc
 	}

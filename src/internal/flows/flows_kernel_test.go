@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && kernel
 
 package flows
 
@@ -38,7 +38,7 @@ func tableNS(t *testing.T, n int) (netns.NsHandle, *conntrack.Conn) {
 	t.Cleanup(func() { h.Close() })
 	c, err := conntrack.Dial(&netlink.Config{NetNS: int(h)})
 	if err != nil {
-		t.Skipf("needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
+		netnstest.Skip(t, netnstest.Kernel, "needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
 	}
 	t.Cleanup(func() { c.Close() })
 	for i := 0; i < n; i++ {

@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"github.com/netfix/netfix/src/internal/netnstest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,7 +105,7 @@ func tool(t *testing.T, name, pkg string) string {
 		if os.Getenv("NETFIX_METRICS_TEST") != "" {
 			t.Fatalf("%s not found: install Debian's %s package (scripts/deps.sh)", name, pkg)
 		}
-		t.Skipf("%s not found (Debian package %s); make metrics-test requires it", name, pkg)
+		netnstest.Skip(t, netnstest.Tool, "%s not found (Debian package %s); make metrics-test requires it", name, pkg)
 	}
 	return p
 }

@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"flag"
+	"github.com/netfix/netfix/src/internal/netnstest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,7 +99,7 @@ func TestPromtool(t *testing.T) {
 		if os.Getenv("NETFIX_METRICS_TEST") != "" {
 			t.Fatal("promtool not found: install Debian's prometheus package (scripts/deps.sh)")
 		}
-		t.Skip("promtool not found (Debian package prometheus); make metrics-test requires it")
+		netnstest.Skip(t, netnstest.Tool, "promtool not found (Debian package prometheus); make metrics-test requires it")
 	}
 	for name, in := range goldenInputs() {
 		cmd := exec.Command(promtool, "check", "metrics")

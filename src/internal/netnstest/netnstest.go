@@ -1,6 +1,11 @@
 // Package netnstest builds throwaway network namespaces for integration
 // tests and removes them when the test ends. Tests that need it skip with a
-// reason when not root or when a tool is missing.
+// reason when not root or when a tool is missing; in CI (CI=true) such a
+// skip fails unless CI is known to lack the prerequisite (Skip).
+//
+// Tests that need root, namespaces or the kernel's netlink live in files
+// built with the kernel tag (//go:build kernel): `make unit` (go test
+// ./...) runs the pure tests only; `make integration` passes -tags kernel.
 package netnstest
 
 import (
@@ -17,14 +22,15 @@ import (
 	"github.com/vishvananda/netns"
 )
 
-// RequireRoot skips t unless the test runs as root with iproute2.
+// RequireRoot skips t unless the test runs as root with iproute2 (in CI,
+// where both are given, it fails instead: see Skip).
 func RequireRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("integration test: needs root to create network namespaces (run: sudo make test)")
+		Skip(t, Root, "integration test: needs root to create network namespaces (run: sudo make test)")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("integration test: needs iproute2's ip (apt-get install iproute2)")
+		Skip(t, Tool, "integration test: needs iproute2's ip (apt-get install iproute2)")
 	}
 }
 
@@ -113,10 +119,27 @@ func BuildNetfix(t testing.TB) string {
 	return builtPath
 }
 
+// Race tells whether BuildNetfix builds with the race detector:
+// NETFIX_TEST_RACE=1, as `make integration` (CI) sets it, so the daemon
+// the kernel tests exec runs under it. Memory bounds a test asserts on
+// such a binary are RaceMemFactor times wider.
+func Race() bool { return os.Getenv("NETFIX_TEST_RACE") == "1" }
+
+// RaceMemFactor widens RSS bounds under the race detector, whose shadow
+// memory and per-goroutine state cost several times the program's own
+// memory (Go's race detector documentation: 5-10x memory).
+const RaceMemFactor = 8
+
 func build(dir string) (string, error) {
 	bin := filepath.Join(dir, "netfix")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/netfix/netfix/src/cmd/netfix")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	args := []string{"build", "-o", bin}
+	env := "CGO_ENABLED=0"
+	if Race() {
+		// The race detector needs cgo (and a C compiler: scripts/deps.sh).
+		args, env = append(args, "-race"), "CGO_ENABLED=1"
+	}
+	cmd := exec.Command("go", append(args, "github.com/netfix/netfix/src/cmd/netfix")...)
+	cmd.Env = append(os.Environ(), env)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build netfix: %v\n%s", err, out)
 	}

@@ -14,16 +14,26 @@ import (
 // OffloadFilter selects the entries the flowtable owns: status [OFFLOAD]
 // (every [HW_OFFLOAD] entry has that bit too). On Linux 5.15+ the kernel
 // applies it, so only offloaded entries cross netlink.
-//
-// A benchmark build (go build -tags netfixbench, see benchswitch_on.go)
-// selects every entry instead, to measure the worst case (a router where
-// fw4 offloads every flow) on a kernel without a flowtable.
 func OffloadFilter() CTFilter {
-	if benchMatchEveryEntry {
+	if benchEveryEntry {
 		return CTFilter{}
 	}
 	return CTFilter{Status: conntrack.StatusOffload}
 }
+
+// benchEveryEntry is set by BenchmarkEveryEntry only.
+var benchEveryEntry bool
+
+// BenchmarkEveryEntry makes OffloadFilter select every conntrack entry of
+// the process's namespace from now on: counted as offloaded, listed, and
+// deleted by a flush, offloaded or not. It is the worst case of a router
+// (fw4 offloads every flow) on a kernel without a flowtable.
+//
+// BENCHMARK PROGRAMS ONLY: src/cmd/netfixbench calls it before it runs
+// netfix's commands in a throwaway namespace (make bench). netfix's own
+// commands never call it, so the netfix binary does not contain it. Call
+// it before any goroutine reads the filter.
+func BenchmarkEveryEntry() { benchEveryEntry = true }
 
 // readConntrackSize reads the table's count and maximum: one netlink
 // request, whatever the table's size.

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && kernel
 
 package probe
 
@@ -49,7 +49,7 @@ func TestReadCTUsageKernel(t *testing.T) {
 	defer h.Close()
 	c, err := conntrack.Dial(&netlink.Config{NetNS: int(h)})
 	if err != nil {
-		t.Skipf("needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
+		netnstest.Skip(t, netnstest.Kernel, "needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
 	}
 	defer c.Close()
 	// bt-box: 30 entries silent for 4000 s, 10 that moved 40 s ago.

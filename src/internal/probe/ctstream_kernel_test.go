@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && kernel
 
 package probe
 
@@ -40,7 +40,7 @@ func ctTable(t *testing.T, n int) *netnstest.NS {
 	defer h.Close()
 	c, err := conntrack.Dial(&netlink.Config{NetNS: int(h)})
 	if err != nil {
-		t.Skipf("needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
+		netnstest.Skip(t, netnstest.Kernel, "needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
 	}
 	defer c.Close()
 	for i := 0; i < n; i++ {
@@ -236,7 +236,7 @@ func TestStreamConntrackStops(t *testing.T) {
 // []conntrack.Flow with their messages) stream in a few MB.
 func TestStreamConntrackMemoryFlat(t *testing.T) {
 	if testing.Short() {
-		t.Skip("fills a 40k-entry table; skipped with -short")
+		netnstest.Skip(t, netnstest.Long, "fills a 40k-entry table; skipped with -short")
 	}
 	const n = 40000
 	ns := ctTable(t, n)

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && kernel
 
 package probe
 
@@ -22,7 +22,7 @@ func TestReadCTTimeoutPolicies(t *testing.T) {
 		t.Fatalf("empty ruleset: %v, %v; want none", got, err)
 	}
 	if out, err := ns.Exec("nft", "add table inet s2t; add ct timeout inet s2t short_tcp { protocol tcp; l3proto ip; policy = { established: 120 }; }"); err != nil {
-		t.Skipf("this kernel or nft has no ct timeout objects (CONFIG_NF_CONNTRACK_TIMEOUT, nft_ct): %v: %s", err, out)
+		netnstest.Skip(t, netnstest.Kernel, "this kernel or nft has no ct timeout objects (CONFIG_NF_CONNTRACK_TIMEOUT, nft_ct): %v: %s", err, out)
 	}
 	ns.Do(func() { got, err = ReadCTTimeoutPolicies(nil) })
 	if err != nil || len(got) != 1 || got[0] != "inet s2t short_tcp" {
@@ -39,7 +39,7 @@ func TestReadNFCTTimeoutPolicies(t *testing.T) {
 	var err error
 	ns.Do(func() { err = addNFCTTimeout("nfx_tcp_short", 120) })
 	if err != nil {
-		t.Skipf("this kernel has no nfnetlink_cttimeout (CONFIG_NF_CT_NETLINK_TIMEOUT): %v", err)
+		netnstest.Skip(t, netnstest.Kernel, "this kernel has no nfnetlink_cttimeout (CONFIG_NF_CT_NETLINK_TIMEOUT): %v", err)
 	}
 	ns.Do(func() { got, err = ReadCTTimeoutPolicies(nil) })
 	if err != nil || len(got) != 1 || got[0] != "cttimeout nfx_tcp_short" {

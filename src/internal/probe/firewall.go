@@ -28,7 +28,7 @@ func readFirewall(root string, c *UCICache) (facts.Firewall, error) {
 	// defaults section reaches the UCI reader: the rest of the file (rules,
 	// ipsets with thousands of entries) is checked for syntax in one pass
 	// and dropped (see config.UCI).
-	u, body, err := c.read(root, "etc/config/firewall", "defaults")
+	u, body, err := c.read(root, "etc/config/firewall", firewallSections...)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fw, nil
 	}
@@ -53,6 +53,11 @@ func readFirewall(root string, c *UCICache) (facts.Firewall, error) {
 	fw.FlowOffloadingHW = uciBool(u, sec, "flow_offloading_hw")
 	return fw, nil
 }
+
+// firewallSections are the section types a probe reads from the firewall
+// file: the defaults (readFirewall) and the zones (zoneDevices), in one
+// parse that a probe's UCICache hands to both.
+var firewallSections = []string{"defaults", "zone"}
 
 // uciBool accepts the spellings OpenWrt's config loaders accept.
 func uciBool(u *config.UCI, section, option string) bool {

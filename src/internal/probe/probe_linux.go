@@ -69,6 +69,9 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	s.Host, _ = os.Hostname()
 	k := opts.Sockets.take()
 	defer k.done()
+	if opts.UCI == nil {
+		opts.UCI = &UCICache{once: true} // this probe's: each file read once
+	}
 
 	fw, err := readFirewall(root, opts.UCI)
 	if err != nil && !opts.Lenient {

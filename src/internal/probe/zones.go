@@ -21,7 +21,7 @@ import (
 // unchanged (nil: read afresh).
 func zoneDevices(root string, c *UCICache) map[string]string {
 	out := map[string]string{}
-	fw, _, err := c.read(root, "etc/config/firewall", "zone")
+	fw, _, err := c.read(root, "etc/config/firewall", firewallSections...)
 	if err != nil {
 		return out
 	}

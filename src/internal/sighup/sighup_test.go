@@ -2,6 +2,7 @@ package sighup
 
 import (
 	"errors"
+	"github.com/netfix/netfix/src/internal/netnstest"
 	"os"
 	"os/exec"
 	"strings"
@@ -57,7 +58,7 @@ func TestSubscribedBeforeMain(t *testing.T) {
 // os/signal's, before the libraries' and netfix's other packages'.
 func TestInitRunsEarly(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds netfix")
+		netnstest.Skip(t, netnstest.Long, "builds netfix")
 	}
 	bin := t.TempDir() + "/netfix"
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/netfix").CombinedOutput(); err != nil {

@@ -1,4 +1,6 @@
-package cli_test
+//go:build kernel
+
+package e2e_test
 
 import (
 	"encoding/json"
@@ -33,7 +35,7 @@ type anyDir struct {
 
 func newAnyDir(t *testing.T, ns *netnstest.NS) *anyDir {
 	if _, err := exec.LookPath("mount"); err != nil {
-		t.Skip("needs mount(8) to give each command its own /var/lib and /var/run")
+		netnstest.Skip(t, netnstest.Tool, "needs mount(8) to give each command its own /var/lib and /var/run")
 	}
 	return &anyDir{t: t, ns: ns, bin: netnstest.BuildNetfix(t), lib: t.TempDir(), run: t.TempDir()}
 }

@@ -1,4 +1,6 @@
-package cli_test
+//go:build kernel
+
+package e2e_test
 
 import (
 	"encoding/json"
@@ -165,7 +167,7 @@ func TestCheckNotRoot(t *testing.T) {
 		}
 	}
 	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("needs setpriv (util-linux) to drop root")
+		netnstest.Skip(t, netnstest.Tool, "needs setpriv (util-linux) to drop root")
 	}
 	bin := netnstest.BuildNetfix(t)
 	if err := os.Chmod(filepath.Dir(bin), 0o755); err != nil {

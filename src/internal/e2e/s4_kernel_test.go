@@ -1,4 +1,6 @@
-package cli_test
+//go:build kernel
+
+package e2e_test
 
 import (
 	"bufio"
@@ -9,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,20 +48,20 @@ func s4Prerequisites(t *testing.T) {
 	netnstest.RequireRoot(t)
 	for _, tool := range []string{"iptables", "nft", "tcpdump"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("S4 test: needs %s (bash scripts/deps.sh installs it)", tool)
+			netnstest.Skip(t, netnstest.Tool, "S4 test: needs %s (bash scripts/deps.sh installs it)", tool)
 		}
 	}
 	if out, _ := exec.Command("iptables", "-V").Output(); !strings.Contains(string(out), "nf_tables") {
-		t.Skipf("S4 test: needs iptables-nft, as Docker uses it; iptables -V says %q", strings.TrimSpace(string(out)))
+		netnstest.Skip(t, netnstest.Tool, "S4 test: needs iptables-nft, as Docker uses it; iptables -V says %q", strings.TrimSpace(string(out)))
 	}
-	_ = exec.Command("modprobe", "br_netfilter").Run() // built in on some kernels
+	netnstest.LoadModule(t, "br_netfilter") // built in on some kernels; newS4Lab tests the feature
 }
 
 func newS4Lab(t *testing.T) *s4Lab {
 	s4Prerequisites(t)
 	l := &s4Lab{host: netnstest.New(t, "s4host"), client: netnstest.New(t, "s4cli"), svc: netnstest.New(t, "s4svc")}
 	if _, err := l.host.Exec("test", "-e", "/proc/sys/net/bridge/bridge-nf-call-iptables"); err != nil {
-		t.Skip("S4 test: bridge netfilter is not available in a network namespace (modprobe br_netfilter; kernel >= 5.3)")
+		netnstest.Skip(t, netnstest.Kernel, "S4 test: bridge netfilter is not available in a network namespace (modprobe br_netfilter; kernel >= 5.3)")
 	}
 	h := l.host.Run
 	for _, c := range [][]string{
@@ -186,10 +189,15 @@ func classify(t *testing.T, err error) string {
 	return ""
 }
 
+// s4Marker is the UDP port of the datagram that ends a capture: the client
+// sends it after the exchange, through br-lan137 like the exchange, so once
+// tcpdump prints it, it has printed every packet the client saw before.
+const s4Marker = 5999
+
 // capture records tcpdump's lines for port 5000 on br-lan137 while fn runs.
 func (l *s4Lab) capture(t *testing.T, fn func()) []string {
 	t.Helper()
-	cmd := l.host.Command("tcpdump", "-l", "-nn", "-i", "br-lan137", "tcp", "port", "5000")
+	cmd := l.host.Command("tcpdump", "-l", "-nn", "-i", "br-lan137", "tcp port 5000 or udp port "+strconv.Itoa(s4Marker))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -231,13 +239,42 @@ func (l *s4Lab) capture(t *testing.T, fn func()) []string {
 		t.Fatal("tcpdump did not start")
 	}
 	fn()
-	time.Sleep(300 * time.Millisecond)
+	marker := "." + strconv.Itoa(s4Marker) + ":"
+	marked := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, line := range lines {
+			if strings.Contains(line, marker) {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(5 * time.Second); !marked(); {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("tcpdump on br-lan137 never showed the client's marker datagram (udp port %d) within 5 s", s4Marker)
+		}
+		l.client.Do(func() {
+			if c, err := net.Dial("udp4", net.JoinHostPort(s4Host, strconv.Itoa(s4Marker))); err == nil {
+				_, _ = c.Write([]byte("end of capture"))
+				c.Close()
+			}
+		})
+		time.Sleep(50 * time.Millisecond)
+	}
 	_ = cmd.Process.Signal(os.Interrupt)
 	<-done
 	_ = cmd.Wait()
 	mu.Lock()
 	defer mu.Unlock()
-	return lines
+	var exchange []string
+	for _, line := range lines {
+		if !strings.Contains(line, marker) {
+			exchange = append(exchange, line)
+		}
+	}
+	return exchange
 }
 
 func hasFlag(lines []string, flag string) bool {

@@ -1,4 +1,6 @@
-package cli_test
+//go:build kernel
+
+package e2e_test
 
 import (
 	"encoding/json"
@@ -79,15 +81,15 @@ func TestNetworkdNamesTheNetworkFile(t *testing.T) {
 	netnstest.RequireRoot(t)
 	nd := networkdBinary()
 	if nd == "" {
-		t.Skip("needs systemd-networkd (apt-get install systemd; systemd-networkd from Debian 13)")
+		netnstest.Skip(t, netnstest.Tool, "needs systemd-networkd (apt-get install systemd; systemd-networkd from Debian 13)")
 	}
 	for _, tool := range []string{"dbus-daemon", "unshare", "nsenter", "networkctl"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s (apt-get install dbus-daemon util-linux systemd)", tool)
+			netnstest.Skip(t, netnstest.Tool, "needs %s (apt-get install dbus-daemon util-linux systemd)", tool)
 		}
 	}
 	if _, err := user.Lookup("systemd-network"); err != nil {
-		t.Skip("needs the systemd-network user (apt-get install systemd)")
+		netnstest.Skip(t, netnstest.Tool, "needs the systemd-network user (apt-get install systemd)")
 	}
 	d := netnstest.NewDockerHost(t, "s3nd")
 	// networkd drops to the systemd-network user: it must reach the bus
@@ -196,7 +198,14 @@ func TestNetworkdNamesTheNetworkFile(t *testing.T) {
 		networkctl("reload")
 		networkctl("reconfigure", "uplink0")
 		waitFor(t, "networkd to reconfigure uplink0", func() bool { return strings.Count(log.String(), "uplink0: Configuring with") > before })
-		time.Sleep(300 * time.Millisecond) // the sysctl writes follow the log line
+		// The sysctl writes follow that log line and come before the link's
+		// setup state is "configured" again.
+		waitFor(t, "networkd to finish configuring uplink0", func() bool {
+			c := exec.Command("nsenter", "-t", fmt.Sprint(ndCmd.Process.Pid), "-m", "-n", "networkctl", "list", "--no-legend", "--no-pager", "uplink0")
+			c.Env = env
+			out, _ := c.Output()
+			return strings.Contains(string(out), " configured")
+		})
 	}
 	dropin := filepath.Join(root, "etc/systemd/network/10-uplink0.network.d/20-fwd.conf")
 	const dropinPath = "/etc/systemd/network/10-uplink0.network.d/20-fwd.conf"

@@ -1,4 +1,6 @@
-package cli_test
+//go:build kernel
+
+package e2e_test
 
 import (
 	"os"
