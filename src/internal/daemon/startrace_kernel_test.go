@@ -70,7 +70,11 @@ func TestPluginDuringStartNeverMixes(t *testing.T) {
 	if len(bad) > 0 {
 		t.Errorf("%d plugin answers said heal.starting with a verdict of their own: %v", len(bad), bad)
 	}
-	if answers.Load() < 150 {
-		t.Errorf("only %d plugin answers: the start was not covered", answers.Load())
+	// The guard is only worth something if answers came while the daemon
+	// was starting: count those, not all answers (a race-built daemon
+	// starts slower and the plugin answers fewer times, but still meets
+	// the start).
+	if starting.Load() == 0 {
+		t.Errorf("none of %d plugin answers came from a starting daemon: the start was not covered", answers.Load())
 	}
 }

@@ -3,6 +3,7 @@
 package daemon_test
 
 import (
+	"github.com/netfix/netfix/src/internal/netnstest"
 	"os"
 	"strconv"
 	"strings"
@@ -64,7 +65,14 @@ func TestStatusReadsKeepRSSBounded(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	after := rssKiB(t, pid)
 	t.Logf("daemon RSS after 20 status reads %d KiB, after %d more %d KiB (%+d KiB)", warm, n, after, after-warm)
-	if after-warm > statusGrowthKiB {
-		t.Errorf("%d status reads grew the daemon's RSS by %d KiB (from %d to %d KiB), want at most %d KiB", n, after-warm, warm, after, statusGrowthKiB)
+	bound := statusGrowthKiB
+	if netnstest.Race() {
+		// The race detector keeps shadow memory for every allocation
+		// (5-10x, Go's documentation); bounds_kernel_test.go relaxes its
+		// RSS bound by the same factor.
+		bound *= 8
+	}
+	if after-warm > bound {
+		t.Errorf("%d status reads grew the daemon's RSS by %d KiB (from %d to %d KiB), want at most %d KiB (race build: %v)", n, after-warm, warm, after, bound, netnstest.Race())
 	}
 }
