@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/fix"
@@ -71,21 +70,25 @@ func (b rpcBackend) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 }
 
 // Fix runs in the plugin itself: rpcd runs it as root, and the ledger's
-// lock serialises it with the CLI.
-func (b rpcBackend) Fix(id string, undo, dryRun bool) (fix.Result, error) {
+// lock serialises it with the CLI. An apply with rollback needs the
+// daemon (ApplyFix).
+func (b rpcBackend) Fix(req rpcd.FixRequest) (fix.Result, error) {
 	r, err := NewFixRunner("", b.socket)
 	if err != nil {
 		return fix.Result{}, err
 	}
-	return RunFix(r, id, undo, dryRun)
+	switch {
+	case req.Confirm:
+		return r.Confirm(req.ID)
+	case req.Undo:
+		return r.Undo(req.ID, req.DryRun)
+	default:
+		return ApplyFix(r, b.socket, req.ID, req.DryRun, time.Duration(req.Rollback)*time.Second)
+	}
 }
 
 // Fixes reads the ledger only.
 func (b rpcBackend) Fixes() ([]fix.Record, []fix.Event, error) {
-	path := os.Getenv("NETFIX_FIX_LEDGER")
-	if path == "" {
-		path = fix.DefaultLedgerPath("/")
-	}
-	l := &fix.Ledger{Path: path}
+	l := &fix.Ledger{Path: fix.LedgerPath("/")}
 	return l.Records()
 }

@@ -95,6 +95,8 @@ type Daemon struct {
 	// of tracker.Changes() == savedChanges (guarded by mu).
 	stateSaved   bool
 	savedChanges uint64
+	// fixKick wakes watchFixes after an apply with rollback (fix_watch).
+	fixKick chan struct{}
 }
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.
@@ -147,6 +149,10 @@ func Run(ctx context.Context, opts Options) error {
 	defer os.Remove(opts.Socket)
 	go func() { _ = ipc.Serve(l, d.handle) }()
 	defer l.Close()
+
+	fixCtx, stopFixes := context.WithCancel(ctx)
+	defer stopFixes()
+	go d.watchFixes(fixCtx, d.fixKick)
 
 	defer d.socks.Close()
 	d.refreshSnapshot()
@@ -208,7 +214,8 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func newDaemon(opts Options) *Daemon {
-	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC(), fw: newFwState()}
+	return &Daemon{opts: opts, log: &logger{w: opts.Log}, names: map[int]string{}, since: time.Now().UTC(), fw: newFwState(),
+		fixKick: make(chan struct{}, 1)}
 }
 
 // setConfig installs a configuration; the limiter starts afresh with its

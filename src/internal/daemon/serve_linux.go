@@ -92,6 +92,14 @@ func (d *Daemon) handle(req ipc.Request) (any, error) {
 			return nil, fmt.Errorf("flush: %w", err)
 		}
 		return d.Flush(ip, req.DryRun)
+	case "fix_watch":
+		// An apply with rollback asks first (is a daemon there to undo
+		// it?) and after (a new deadline is in the ledger).
+		select {
+		case d.fixKick <- struct{}{}:
+		default:
+		}
+		return map[string]any{"watching": true}, nil
 	default:
 		return nil, fmt.Errorf("unknown method %q", req.Method)
 	}
