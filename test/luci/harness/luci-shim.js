@@ -548,7 +548,6 @@
 				document.head.appendChild(st);
 			})
 		]);
-		document.body.classList.add('argon-harness');
 	}
 
 	/* What LuCI's dispatcher puts into env.nodespec for this page and

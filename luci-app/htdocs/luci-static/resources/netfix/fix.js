@@ -98,7 +98,7 @@ return baseclass.extend({
 	applyButton(f, done) {
 		return E('div', { 'class': 'netfix-fix-actions' }, [
 			E('button', {
-				'class': 'cbi-button cbi-button-apply netfix-btn netfix-btn-apply netfix-fix-apply',
+				'class': 'cbi-button netfix-btn netfix-btn-apply netfix-fix-apply',
 				'title': _('netfix applies this fix now and undoes it by itself unless you keep it within %d seconds').format(ROLLBACK),
 				'click': ev => this.run(ev.currentTarget, String(f.id), 'apply', done)
 			}, [ _('Apply fix') ])
@@ -149,7 +149,7 @@ return baseclass.extend({
 			if (canWrite)
 				cells.push(E('td', { 'class': 'td' }, [
 					E('button', {
-						'class': 'cbi-button cbi-button-reset netfix-btn netfix-btn-negative netfix-fix-undo',
+						'class': 'cbi-button netfix-btn netfix-btn-negative netfix-fix-undo',
 						'click': ev => this.run(ev.currentTarget, findings[0] || '', 'undo', done)
 					}, [ _('Undo') ])
 				]));

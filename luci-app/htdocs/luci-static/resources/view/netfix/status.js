@@ -134,14 +134,18 @@ const CSS = [
 	`${LIGHT} .netfix-overview a { color: #0b5cad; }`,
 	`${DARK} .netfix-overview a { color: #8cc4f5; }`,
 	'@media (max-width: 600px) { #netfix .netfix-overview { grid-template-columns: max-content 1fr; } #netfix .netfix-overview .netfix-family-line { grid-column: 1 / -1; margin-bottom: .4em; } }',
-	/* buttons: the page's own, readable in any theme */
-	'#netfix .cbi-button.netfix-btn { background-image: none; box-shadow: none; text-shadow: none; border-radius: 4px; padding: 0 .9em; line-height: 2em; min-height: 2em; }',
-	`${LIGHT} .cbi-button.netfix-btn { background: #ffffff; color: #1f1f1f; border: 1px solid #6b6b6b; }`,
-	`${LIGHT} .cbi-button.netfix-btn-apply { color: #0b5cad; border-color: #0b5cad; }`,
-	`${LIGHT} .cbi-button.netfix-btn-negative { color: #a3211a; border-color: #a3211a; }`,
-	`${DARK} .cbi-button.netfix-btn { background: #2b2b2b; color: #f0f0f0; border: 1px solid #9a9a9a; }`,
-	`${DARK} .cbi-button.netfix-btn-apply { color: #8cc4f5; border-color: #8cc4f5; }`,
-	`${DARK} .cbi-button.netfix-btn-negative { color: #ff9c94; border-color: #ff9c94; }`,
+	/* buttons: the page's own, readable in any theme. Themes colour
+	 * their button classes with !important (argon: white on its primary,
+	 * on dark orange in dark mode, 1:1 to 2.3:1 here), so these buttons
+	 * carry no theme colour class and set their colours as firmly */
+	'#netfix .cbi-button.netfix-btn { background-image: none !important; box-shadow: none; text-shadow: none; border-radius: 4px; padding: 0 .9em; line-height: 2em; min-height: 2em; }',
+	`${LIGHT} .cbi-button.netfix-btn { background: #ffffff !important; color: #1f1f1f !important; border: 1px solid #6b6b6b !important; }`,
+	`${LIGHT} .cbi-button.netfix-btn-apply { color: #0b5cad !important; border-color: #0b5cad !important; }`,
+	`${LIGHT} .cbi-button.netfix-btn-negative { color: #a3211a !important; border-color: #a3211a !important; }`,
+	`${DARK} .cbi-button.netfix-btn { background: #2b2b2b !important; color: #f0f0f0 !important; border: 1px solid #9a9a9a !important; }`,
+	`${DARK} .cbi-button.netfix-btn-apply { color: #8cc4f5 !important; border-color: #8cc4f5 !important; }`,
+	`${DARK} .cbi-button.netfix-btn-negative { color: #ff9c94 !important; border-color: #ff9c94 !important; }`,
+	`${LIGHT} .cbi-value-description { color: #4d4d4d; }`,
 	'#netfix .cbi-button.netfix-btn[disabled] { opacity: 1; cursor: default; }',
 	/* the dry-run checkbox stays with its label, also when the field wraps */
 	'#netfix .netfix-check { display: inline-flex; align-items: center; gap: .35em; white-space: nowrap; margin: .3em .6em .3em 0; }',
@@ -497,7 +501,7 @@ return view.extend({
 			const pre = E('pre', { 'class': 'netfix-fix-cmd' }, [ E('code', {}, [ T(f.fix) ]) ]);
 			const buttons = [
 				E('button', {
-					'class': 'cbi-button cbi-button-neutral netfix-btn netfix-copy',
+					'class': 'cbi-button netfix-btn netfix-copy',
 					'title': _('Copy the command to the clipboard'),
 					'click': ev => this.handleCopy(ev, f.fix, pre)
 				}, [ _('Copy') ])
@@ -506,7 +510,7 @@ return view.extend({
 			 * button would only lead to a refusal */
 			if (this.canWrite && nf.uciChanges(f).length && this.access.luciBase !== 'read')
 				buttons.unshift(E('button', {
-					'class': 'cbi-button cbi-button-apply netfix-btn netfix-btn-apply netfix-apply-fix',
+					'class': 'cbi-button netfix-btn netfix-btn-apply netfix-apply-fix',
 					'title': _('Stages the change in LuCI and applies it; LuCI rolls it back unless the page still reaches the router afterwards.'),
 					'click': ev => this.handleApplyFix(ev, f)
 				}, [ _('Apply fix') ]));
@@ -745,7 +749,7 @@ return view.extend({
 					this.flushIP,
 					E('label', { 'class': 'netfix-check', 'for': 'netfix-flush-dry' }, [ this.flushDry, E('span', {}, [ _('Dry run: only count, delete nothing') ]) ]),
 					E('button', {
-						'class': 'cbi-button cbi-button-apply netfix-btn netfix-btn-apply',
+						'class': 'cbi-button netfix-btn netfix-btn-apply',
 						'id': 'netfix-flush',
 						'click': ev => this.handleFlush(ev)
 					}, [ _('Repair now') ]),
@@ -758,7 +762,7 @@ return view.extend({
 				E('label', { 'class': 'cbi-value-title' }, [ _('Check') ]),
 				E('div', { 'class': 'cbi-value-field' }, [
 					E('button', {
-						'class': 'cbi-button cbi-button-action netfix-btn netfix-btn-apply',
+						'class': 'cbi-button netfix-btn netfix-btn-apply',
 						'id': 'netfix-recheck',
 						'click': ev => this.handleRecheck(ev)
 					}, [ _('Re-check now') ]),
@@ -850,11 +854,11 @@ return view.extend({
 			}
 		};
 		const keep = E('button', {
-			'class': 'cbi-button cbi-button-apply netfix-btn netfix-btn-apply', 'id': 'netfix-pending-keep',
+			'class': 'cbi-button netfix-btn netfix-btn-apply', 'id': 'netfix-pending-keep',
 			'click': ev => fixes.run(ev.currentTarget, id, 'confirm', (ok, text, reply) => this.afterFix(ok, text, reply, 'confirm'))
 		}, [ _('Keep') ]);
 		const undo = E('button', {
-			'class': 'cbi-button cbi-button-reset netfix-btn netfix-btn-negative', 'id': 'netfix-pending-undo',
+			'class': 'cbi-button netfix-btn netfix-btn-negative', 'id': 'netfix-pending-undo',
 			'click': ev => fixes.run(ev.currentTarget, id, 'undo', (ok, text, reply) => this.afterFix(ok, text, reply, 'undo'))
 		}, [ _('Undo now') ]);
 		dom.content(this.pendingBox, [ E('div', { 'class': 'alert-message netfix-banner netfix-tone-warning', 'id': 'netfix-pending', 'data-finding': id, 'role': 'alert' }, [
