@@ -199,7 +199,7 @@ func writeListing(w io.Writer, l fix.Listing) {
 	}
 	for _, rec := range l.Applied {
 		fmt.Fprintf(w, "  %s for %s since %s\n", rec.Action, strings.Join(rec.Findings, ", "), rec.Applied.Format(time.RFC3339))
-		if rec.ConfirmBy != nil {
+		if rec.ConfirmBy != nil && len(rec.Findings) > 0 {
 			fmt.Fprintf(w, "    not confirmed: netfix undoes it at %s unless 'netfix fix confirm %s' keeps it\n", rec.ConfirmBy.Format(time.RFC3339), rec.Findings[0])
 		}
 		for _, c := range rec.Changes {
