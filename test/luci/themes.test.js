@@ -202,3 +202,21 @@ test('argon\'s stylesheet is the one in effect', { skip: !ARGON ? 'argon\'s styl
 	assert.equal(probe.color, 'rgb(255, 255, 255)', 'argon forces .label text white');
 	await page.closeAll();
 });
+
+// The page follows the theme's own decision, not the browser's wish alone:
+// argon set to dark mode (dark.css without the media query) on a browser
+// that prefers light, and bootstrap set to light on one that prefers dark.
+test('dark mode follows the theme when the theme overrides the browser', { skip: !ARGON ? 'argon\'s stylesheets are missing' : false }, async () => {
+	for (const [ theme, extra, scheme, want ] of [ [ 'argon', { argonmode: 'dark' }, 'light', '1' ], [ 'bootstrap', {}, 'dark', '0' ] ]) {
+		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+		const page = await context.newPage();
+		const sid = server.session({ acl: 'write', replies: replies(richDoc()) });
+		await page.goto(server.pageURL(sid, Object.assign({ theme }, extra)));
+		await page.waitForFunction(() => document.body.getAttribute('data-view-ready'), null, { timeout: 15000 });
+		await page.waitForTimeout(150);
+		assert.equal(await page.locator('#netfix').getAttribute('data-netfix-dark'), want, `${theme} on a browser that prefers ${scheme}`);
+		const bad = (await measureAll(page)).filter(r => r.ratio < MIN_CONTRAST);
+		assert.deepEqual(bad.map(r => `${r.text} ${r.ratio}`), [], `${theme}: readable`);
+		await context.close();
+	}
+});

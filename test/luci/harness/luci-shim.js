@@ -544,7 +544,8 @@
 			new Promise(r => { link.onload = r; link.onerror = r; }),
 			window.fetch('/themes/argon/dark.css').then(res => res.text()).then(css => {
 				const st = document.createElement('style');
-				st.textContent = '@media (prefers-color-scheme: dark) {\n' + css + '\n}';
+				/* argon's mode 'dark' includes dark.css as it is */
+				st.textContent = (params.get('argonmode') === 'dark') ? css : '@media (prefers-color-scheme: dark) {\n' + css + '\n}';
 				document.head.appendChild(st);
 			})
 		]);
