@@ -177,6 +177,12 @@ for (const theme of THEMES)
 					assert.equal(shown.head, 'none', 'argon hides table headings at 375 px');
 					assert.equal(shown.before, '"Interface: "', 'and shows the cell\'s data-title');
 				}
+				// what a phone shows in argon, for docs/ (the stylesheets are
+				// not in CI, so these are refreshed where they are)
+				if (width === 375 && theme === 'argon') {
+					const h = await page.evaluate(() => Math.min(1400, document.documentElement.scrollHeight));
+					await page.screenshot({ path: path.join(P.REPO, 'docs', `luci-argon-${dark ? 'dark' : 'light'}-375.png`), clip: { x: 0, y: 0, width: 375, height: h } });
+				}
 				// the page fits the phone
 				if (width === 375) {
 					const over = await page.evaluate(() => [ ...document.querySelectorAll('#netfix .netfix-banner, #netfix-overview') ].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.id));

@@ -390,7 +390,7 @@ return view.extend({
 				return N_(off.length, 'IPv4 forwarding is off on %d interface that carries forwarded traffic: %s.',
 					'IPv4 forwarding is off on %d interfaces that carry forwarded traffic: %s.').format(off.length, off.join(', '));
 			const fw = doc.forwarding || {};
-			return fw.ipv4 ? _('IPv4 forwarding is on where traffic is forwarded.') : (title || _('IPv4 forwarding is off on this machine.'));
+			return fw.ipv4 ? _('IPv4 forwarding is on where traffic is forwarded.') : (title || _('IPv4 forwarding is off (net.ipv4.ip_forward = 0); no problem found.'));
 		}
 		case 'bridges': {
 			const b = doc.bridge_nf || {};
