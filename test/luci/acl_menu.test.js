@@ -47,8 +47,11 @@ test('ACL file: valid JSON, one group, least privilege, only listed methods', ()
 	assert.deepEqual(Object.keys(g.write).sort(), [ 'ubus', 'uci' ]);
 	assert.deepEqual(Object.keys(g.read.ubus), [ 'netfix' ], 'read grants no other ubus object');
 	assert.deepEqual(Object.keys(g.write.ubus), [ 'netfix' ], 'write grants no other ubus object');
-	assert.deepEqual([ ...g.read.ubus.netfix ].sort(), [ 'check', 'fixes', 'history', 'status' ]);
-	assert.deepEqual(g.write.ubus.netfix, [ 'flush', 'fix' ]);
+	// check runs a full probe on the router: only writers may ask for it
+	// at will; readers get the daemon's document (status), which is at
+	// most a sweep old, and the applied fixes (fixes, the ledger only).
+	assert.deepEqual([ ...g.read.ubus.netfix ].sort(), [ 'fixes', 'history', 'status' ]);
+	assert.deepEqual(g.write.ubus.netfix, [ 'check', 'flush', 'fix' ]);
 	// netfix's own config (settings page), and firewall for the status
 	// page's "Apply fix" (flow_offloading_hw), which stages and applies it
 	// with LuCI's uci; nothing else.
@@ -68,16 +71,18 @@ test('views call only methods the plugin offers and the ACL grants, with the plu
 	const { list } = pluginList();
 	const calls = declaredCalls(P.STATUS_JS).filter(c => c.object === 'netfix');
 
-	assert.deepEqual(calls.map(c => c.method).sort(), [ 'check', 'flush', 'history', 'status' ]);
+	// one call per poll: status; the document carries the last events
+	assert.deepEqual(calls.map(c => c.method).sort(), [ 'check', 'flush', 'status' ]);
 	for (const c of calls) {
 		assert.ok(granted.has(c.method), `ACL grants netfix.${c.method}`);
 		assert.ok(Object.prototype.hasOwnProperty.call(list, c.method), `plugin offers netfix.${c.method}`);
 		assert.deepEqual([ ...c.params ].sort(), Object.keys(list[c.method]).sort(),
 			`netfix.${c.method} is called with the parameters the plugin lists`);
 	}
-	// No other object: write access comes from L.hasViewPermission(), and
-	// uci goes through LuCI's uci module.
-	assert.deepEqual(declaredCalls(P.STATUS_JS).filter(c => c.object !== 'netfix'), []);
+	// No other object but session.access (luci-base grants it to every
+	// session), asked whether LuCI's apply is allowed: write access comes
+	// from L.hasViewPermission(), and uci goes through LuCI's uci module.
+	assert.deepEqual(declaredCalls(P.STATUS_JS).filter(c => c.object !== 'netfix').map(c => `${c.object}.${c.method}`), [ 'session.access' ]);
 });
 
 test('menu file: valid JSON, views that exist, the ACL group it depends on', () => {

@@ -95,7 +95,7 @@ test('S2: gauge, refusals, top hosts, idle histogram, events; screenshot', async
 	const idle = (await page.locator('#netfix-ct-idle td').allInnerTexts()).map(norm);
 	assert.deepEqual(idle.slice(-2), [ 'over 1 day', String(t.usage.idle[6]) ]);
 	assert.equal(await page.locator('#netfix-ct-events tr.netfix-ct-event').count(),
-		doc.heal.last_events.filter(e => e.conntrack).length, 'one row per table event');
+		doc.heal.table_events.filter(e => e.conntrack).length, 'one row per table event');
 	assert.ok(norm(await page.locator('#netfix-ct-events').innerText()).includes('New connections refused'), 'event label');
 	fs.mkdirSync(path.join(P.REPO, 'docs'), { recursive: true });
 	await page.locator('#netfix').screenshot({ path: path.join(P.REPO, 'docs/luci-s2.png') });

@@ -5,10 +5,10 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const P = require('./lib/paths');
-const { load, baseclass } = require('./lib/module');
+const { load, baseclass, loadFormat } = require('./lib/module');
 const { loadDoc } = require('./lib/contract');
 
-const Cls = load(path.join(P.APP, 'htdocs/luci-static/resources/netfix/forwarding.js'), { baseclass });
+const Cls = load(path.join(P.APP, 'htdocs/luci-static/resources/netfix/forwarding.js'), { baseclass, 'netfix.format': loadFormat() });
 const fw = new Cls();
 
 test('S3: the uplink with forwarding off comes first, the management NIC is not flagged', () => {

@@ -117,7 +117,7 @@ for (const dark of [ false, true ]) {
 
 	test(`${mode}: severity badges are readable and distinct`, async (t) => {
 		const page = await open(replies(loadDoc('doc_daemon_down').doc), dark);
-		const badges = await measure(page, '#netfix .label');
+		const badges = await measure(page, '#netfix .netfix-badge');
 		assertReadable(badges, `${mode} badge`);
 		const byTone = {};
 		for (const b of badges)

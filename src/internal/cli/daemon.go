@@ -51,6 +51,7 @@ func Daemon(args []string, stdout, stderr io.Writer) int {
 	paths.socketFlag(fs, "control socket `path` (root only)")
 	paths.stateFlag(fs)
 	paths.rootFlag(fs, "read UCI files below `DIR` for the findings")
+	paths.ledgerFlag(fs)
 	fs.StringVar(&o.MetricsFile, "metrics-file", "", "write Prometheus metrics to `FILE` when the config's metrics_file is unset and FILE's directory exists")
 	fs.BoolVar(&o.ForceDryRun, "dry-run", false, "report what would be deleted, delete nothing (overrides the config)")
 	fs.Usage = func() {

@@ -88,13 +88,21 @@ func (b rpcBackend) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 }
 
 // Fix runs in the plugin itself: rpcd runs it as root, and the ledger's
-// lock serialises it with the CLI.
-func (b rpcBackend) Fix(id string, undo, dryRun bool) (fix.Result, error) {
+// lock serialises it with the CLI. An apply with rollback needs the
+// daemon (ApplyFix).
+func (b rpcBackend) Fix(req rpcd.FixRequest) (fix.Result, error) {
 	r, err := NewFixRunner(b.env)
 	if err != nil {
 		return fix.Result{}, err
 	}
-	return RunFix(r, id, undo, dryRun)
+	switch {
+	case req.Confirm:
+		return r.Confirm(req.ID)
+	case req.Undo:
+		return r.Undo(req.ID, req.DryRun)
+	default:
+		return ApplyFix(r, b.env.Socket(), req.ID, req.DryRun, time.Duration(req.Rollback)*time.Second)
+	}
 }
 
 // Fixes reads the ledger only.

@@ -99,6 +99,8 @@ type Daemon struct {
 	// of tracker.Changes() == savedChanges (guarded by mu).
 	stateSaved   bool
 	savedChanges uint64
+	// fixKick wakes watchFixes after an apply with rollback (fix_watch).
+	fixKick chan struct{}
 }
 
 // Run starts the daemon and blocks until ctx ends or a fatal error.
@@ -154,6 +156,10 @@ func Run(ctx context.Context, opts Options) error {
 	defer os.Remove(opts.Env.Socket())
 	go func() { _ = ipc.Serve(l, d.handle) }()
 	defer l.Close()
+
+	fixCtx, stopFixes := context.WithCancel(ctx)
+	defer stopFixes()
+	go d.watchFixes(fixCtx, d.fixKick)
 
 	defer d.socks.Close()
 	d.refreshSnapshot()
@@ -219,7 +225,8 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func newDaemon(opts Options) *Daemon {
-	d := &Daemon{opts: opts, log: newLogger(opts.Log, opts.ErrLog), names: map[int]string{}, since: time.Now().UTC(), fw: newFwState(), counters: metrics.NewCounters()}
+	d := &Daemon{opts: opts, log: newLogger(opts.Log, opts.ErrLog), names: map[int]string{}, since: time.Now().UTC(), fw: newFwState(), counters: metrics.NewCounters(),
+		fixKick: make(chan struct{}, 1)}
 	d.journal.metrics, d.fw.metrics = d.counters, d.counters
 	return d
 }

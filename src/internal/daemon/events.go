@@ -7,12 +7,16 @@ import (
 	"github.com/netfix/netfix/src/internal/status"
 )
 
-// journal keeps the newest heal events, newest first, and the totals.
+// journal keeps the newest heal events, newest first, and the totals:
+// repairs and manual flushes in events, the conntrack table's events
+// (status.IsTableEvent) apart in table, so a table warning is never
+// shown or counted as a repair.
 type journal struct {
 	mu     sync.Mutex
 	events []status.Event
+	table  []status.Event
 	// counts holds only the totals of a status.Heal (EventsTotal,
-	// Repairs, ManualFlushes, FlowsDeleted).
+	// Repairs, ManualFlushes, FlowsDeleted, TableEventsTotal).
 	counts status.Heal
 	// metrics counts every event for the metrics (nil: not counted).
 	metrics *metrics.Counters
@@ -23,10 +27,21 @@ func (j *journal) add(e status.Event) {
 	defer j.mu.Unlock()
 	j.counts.Count(e)
 	j.metrics.Event(e)
-	j.events = append([]status.Event{e}, j.events...)
-	if len(j.events) > status.MaxEvents {
-		j.events = j.events[:status.MaxEvents]
+	list := &j.events
+	if status.IsTableEvent(e) {
+		list = &j.table
 	}
+	*list = append([]status.Event{e}, *list...)
+	if len(*list) > status.MaxEvents {
+		*list = (*list)[:status.MaxEvents]
+	}
+}
+
+// tableEvents returns the table's events, newest first, and their total.
+func (j *journal) tableEvents() ([]status.Event, uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]status.Event{}, j.table...), j.counts.TableEventsTotal
 }
 
 // last returns up to n newest events (all kept ones when n <= 0).

@@ -22,12 +22,14 @@ func (d *Daemon) Heal() status.Heal {
 	events, total := d.journal.last(status.MaxEvents)
 	_, deleted := d.journal.totals()
 	repairs, manual := d.journal.split()
+	table, tableTotal := d.journal.tableEvents()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return status.Heal{
 		Running: true, Mode: d.cfg.Mode(), Since: d.since.Format(time.RFC3339),
 		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
 		Repairs: repairs, ManualFlushes: manual,
+		TableEvents: table, TableEventsTotal: tableTotal,
 		Config:           d.cfgLoad.status(),
 		ForwardingEvents: d.fw.Events(),
 	}
@@ -105,6 +107,14 @@ func (d *Daemon) handle(req ipc.Request) (any, error) {
 		return ev, err
 	case "metrics":
 		return d.Metrics(), nil
+	case "fix_watch":
+		// An apply with rollback asks first (is a daemon there to undo
+		// it?) and after (a new deadline is in the ledger).
+		select {
+		case d.fixKick <- struct{}{}:
+		default:
+		}
+		return map[string]any{"watching": true}, nil
 	default:
 		return nil, fmt.Errorf("unknown method %q", req.Method)
 	}

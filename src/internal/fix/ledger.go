@@ -26,6 +26,9 @@ type Record struct {
 	Findings []string          `json:"findings"`
 	Changes  []Change          `json:"changes"`
 	Applied  time.Time         `json:"applied"`
+	// ConfirmBy is set while an apply with rollback waits for its
+	// confirmation: past it, netfix undoes the record (RollbackExpired).
+	ConfirmBy *time.Time `json:"confirm_by,omitempty"`
 }
 
 // Key identifies a record: one action with one set of arguments. Findings
@@ -50,7 +53,8 @@ type Event struct {
 	Time    time.Time `json:"time"`
 	Finding string    `json:"finding"`
 	Action  string    `json:"action"`
-	// Op is "apply" or "undo".
+	// Op is "apply", "undo", "confirm" or "rollback" (an apply netfix
+	// undid by itself because nobody confirmed it in time).
 	Op string `json:"op"`
 	// Changes are the commands of what was added (apply) or removed (undo).
 	Changes []string `json:"changes"`

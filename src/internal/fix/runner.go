@@ -45,6 +45,11 @@ type Result struct {
 	// catalog form.
 	Message    string     `json:"message"`
 	MessageMsg status.Msg `json:"message_msg"`
+	// ConfirmBy is the deadline of an apply with rollback: unless it is
+	// confirmed before then, netfix undoes it; RollbackS is the time it
+	// was given, in seconds.
+	ConfirmBy *time.Time `json:"confirm_by,omitempty"`
+	RollbackS int        `json:"rollback_s,omitempty"`
 }
 
 func (r *Result) say(m status.Msg) {
@@ -61,6 +66,10 @@ type Runner struct {
 	// IsRoot reports whether the caller may change the system.
 	IsRoot func() bool
 	Now    func() time.Time
+
+	// rollback is the confirmation time of the apply under way
+	// (ApplyRollback); 0 for a plain apply.
+	rollback time.Duration
 }
 
 // wanted is one action with its arguments that a finding asks for.
@@ -136,6 +145,11 @@ func (r *Runner) Apply(id string, dryRun bool) (Result, error) {
 				rec.Findings = addOnce(rec.Findings, sib)
 			}
 			rec.Changes = append(rec.Changes, made...)
+			if r.rollback > 0 {
+				by := r.Now().Add(r.rollback)
+				rec.ConfirmBy = &by
+				res.ConfirmBy = &by
+			}
 			lf.Records[key] = rec
 			res.Changes = append(res.Changes, made...)
 			res.Changed = true
@@ -163,6 +177,9 @@ func (r *Runner) Apply(id string, dryRun bool) (Result, error) {
 		res.say(status.M("The fix for %s is already in place; nothing was changed.", id))
 	case dryRun:
 		res.say(status.MN(len(res.Changes), "Dry run: applying the fix for %s would make %d change.", "Dry run: applying the fix for %s would make %d changes.", id, len(res.Changes)))
+	case res.ConfirmBy != nil:
+		res.RollbackS = int(r.rollback / time.Second)
+		res.say(status.MN(len(res.Changes), "Applied the fix for %s: %d change; netfix undoes it in %d seconds unless it is kept (`netfix fix confirm %s`).", "Applied the fix for %s: %d changes; netfix undoes them in %d seconds unless they are kept (`netfix fix confirm %s`).", id, len(res.Changes), res.RollbackS, id))
 	default:
 		res.say(status.MN(len(res.Changes), "Applied the fix for %s: %d change; `netfix fix undo %s` removes it.", "Applied the fix for %s: %d changes; `netfix fix undo %s` removes them.", id, len(res.Changes), id))
 	}

@@ -114,7 +114,7 @@ func (c *Counters) Event(e status.Event) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e.Conntrack != nil {
+	if status.IsTableEvent(e) {
 		r := known(conntrackReasons, e.Reason)
 		c.ctEvents[r]++
 		if !e.DryRun {

@@ -45,6 +45,12 @@ func Text(w io.Writer, doc status.Document) error {
 		for _, e := range h.LastEvents {
 			b.WriteString("  " + EventLine(e) + "\n")
 		}
+		if len(h.TableEvents) > 0 {
+			fmt.Fprintf(&b, "conntrack table events: %d\n", h.TableEventsTotal)
+		}
+		for _, e := range h.TableEvents {
+			b.WriteString("  " + EventLine(e) + "\n")
+		}
 		for _, e := range h.ForwardingEvents {
 			b.WriteString("  " + ForwardingEventLine(e) + "\n")
 		}

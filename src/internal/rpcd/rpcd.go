@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/hostaddr"
@@ -32,11 +33,21 @@ type Backend interface {
 	Check() (status.Document, error)
 	History(limit int) ([]status.Event, uint64, error)
 	Flush(ip netip.Addr, dryRun bool) (status.Event, error)
-	// Fix applies (or undoes) the automatic fix of a finding.
-	Fix(id string, undo, dryRun bool) (fix.Result, error)
+	// Fix applies, undoes or confirms the automatic fix of a finding.
+	Fix(req FixRequest) (fix.Result, error)
 	// Fixes lists the fixes netfix has applied and the newest apply/undo
 	// events, from the ledger only (no probe: cheap for every page load).
 	Fixes() ([]fix.Record, []fix.Event, error)
+}
+
+// FixRequest is one call of `fix`: apply (with a rollback deadline in
+// seconds when Rollback > 0), undo, or confirm an apply with rollback.
+type FixRequest struct {
+	ID       string
+	Undo     bool
+	DryRun   bool
+	Confirm  bool
+	Rollback int
 }
 
 // argType is the JSON type of an argument.
@@ -61,7 +72,8 @@ var methods = map[string]method{
 	"history": {args: map[string]argType{"limit": tInt}, example: map[string]any{"limit": 32}},
 	"flush":   {args: map[string]argType{"ip": tString, "dry_run": tBool}, example: map[string]any{"ip": "192.168.1.2", "dry_run": false}},
 	"fixes":   {args: map[string]argType{}, example: map[string]any{}},
-	"fix":     {args: map[string]argType{"id": tString, "undo": tBool, "dry_run": tBool}, example: map[string]any{"id": "bridge.nf_call_iptables", "undo": false, "dry_run": false}},
+	"fix": {args: map[string]argType{"id": tString, "undo": tBool, "dry_run": tBool, "confirm": tBool, "rollback": tInt},
+		example: map[string]any{"id": "bridge.nf_call_iptables", "undo": false, "dry_run": false, "confirm": false, "rollback": 90}},
 }
 
 // Methods lists the method names, sorted.
@@ -166,11 +178,25 @@ func call(name string, in io.Reader, be Backend) (any, error) {
 	case "fix":
 		id, _ := args["id"].(string)
 		if !validFindingID(id) {
-			return nil, fmt.Errorf("fix: argument id must be a finding id such as %q, got %q", "bridge.nf_call_iptables", id)
+			return nil, fix.BadID(id)
 		}
-		undo, _ := args["undo"].(bool)
-		dry, _ := args["dry_run"].(bool)
-		return be.Fix(id, undo, dry)
+		req := FixRequest{ID: id}
+		req.Undo, _ = args["undo"].(bool)
+		req.DryRun, _ = args["dry_run"].(bool)
+		req.Confirm, _ = args["confirm"].(bool)
+		req.Rollback, _ = args["rollback"].(int)
+		if req.Confirm && (req.Undo || req.DryRun || req.Rollback != 0) {
+			return nil, errors.New("fix: confirm goes alone with id (it keeps an apply with rollback)")
+		}
+		if req.Rollback != 0 {
+			if req.Undo {
+				return nil, errors.New("fix: rollback is an argument of an apply, not of undo")
+			}
+			if err := fix.CheckRollback(time.Duration(req.Rollback) * time.Second); err != nil {
+				return nil, err
+			}
+		}
+		return be.Fix(req)
 	case "fixes":
 		recs, events, err := be.Fixes()
 		if err != nil {

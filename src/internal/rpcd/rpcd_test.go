@@ -44,8 +44,13 @@ func (f *fake) Flush(ip netip.Addr, dry bool) (status.Event, error) {
 }
 
 // Fix answers like the runner: a finding other than the S4 one is refused.
-func (f *fake) Fix(id string, undo, dry bool) (fix.Result, error) {
-	f.fixed = append(f.fixed, fmt.Sprintf("%s undo=%v dry=%v", id, undo, dry))
+func (f *fake) Fix(req FixRequest) (fix.Result, error) {
+	id, undo, dry := req.ID, req.Undo, req.DryRun
+	line := fmt.Sprintf("%s undo=%v dry=%v", id, undo, dry)
+	if req.Confirm || req.Rollback != 0 {
+		line += fmt.Sprintf(" confirm=%v rollback=%d", req.Confirm, req.Rollback)
+	}
+	f.fixed = append(f.fixed, line)
 	if id != "bridge.nf_call_iptables" {
 		return fix.Result{}, &fix.Refused{Reason: fix.RefusedNotPresent, Msg: status.M("The finding %s is not present on this machine now; there is nothing to fix.", id)}
 	}
@@ -175,8 +180,27 @@ func TestCall(t *testing.T) {
 				t.Errorf("fixes = %v", r)
 			}
 		}},
-		{name: "fix missing id", method: "fix", stdin: `{"undo":true}`, wantErr: "must be a finding id"},
-		{name: "fix id with shell characters", method: "fix", stdin: `{"id":"bridge.x; reboot"}`, wantErr: "must be a finding id"},
+		{name: "fix missing id", method: "fix", stdin: `{"undo":true}`, wantErr: "is not a finding id"},
+		{name: "fix id with shell characters", method: "fix", stdin: `{"id":"bridge.x; reboot"}`, wantErr: "is not a finding id", check: func(t *testing.T, r map[string]any, _ *fake) {
+			// refused as a catalog message, so LuCI says it in zh_Hans too
+			m, _ := r["error_msg"].(map[string]any)
+			if r["refused"] != fix.RefusedBadID || m["id"] != "%s is not a finding id; finding ids look like bridge.nf_call_iptables." {
+				t.Errorf("malformed id refusal = %v", r)
+			}
+		}},
+		{name: "fix apply with rollback", method: "fix", stdin: `{"id":"bridge.nf_call_iptables","rollback":90}`, check: func(t *testing.T, r map[string]any, be *fake) {
+			if len(be.fixed) != 1 || be.fixed[0] != "bridge.nf_call_iptables undo=false dry=false confirm=false rollback=90" {
+				t.Errorf("fix = %v", be.fixed)
+			}
+		}},
+		{name: "fix confirm", method: "fix", stdin: `{"id":"bridge.nf_call_iptables","confirm":true}`, check: func(t *testing.T, r map[string]any, be *fake) {
+			if len(be.fixed) != 1 || be.fixed[0] != "bridge.nf_call_iptables undo=false dry=false confirm=true rollback=0" {
+				t.Errorf("fix = %v", be.fixed)
+			}
+		}},
+		{name: "fix rollback too short", method: "fix", stdin: `{"id":"bridge.nf_call_iptables","rollback":2}`, wantErr: "between 10 and 3600 seconds"},
+		{name: "fix undo with rollback", method: "fix", stdin: `{"id":"bridge.nf_call_iptables","undo":true,"rollback":90}`, wantErr: "not of undo"},
+		{name: "fix confirm with undo", method: "fix", stdin: `{"id":"bridge.nf_call_iptables","undo":true,"confirm":true}`, wantErr: "confirm goes alone"},
 		{name: "fix id wrong type", method: "fix", stdin: `{"id":5}`, wantErr: "id must be a string"},
 		{name: "unknown argument", method: "status", stdin: `{"verbose":true}`, wantErr: `unknown argument "verbose"`},
 		{name: "malformed JSON", method: "flush", stdin: `{"ip":`, wantErr: "not a JSON object"},

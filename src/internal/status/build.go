@@ -30,6 +30,12 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 	if len(heal.LastEvents) > MaxEvents {
 		heal.LastEvents = heal.LastEvents[:MaxEvents]
 	}
+	if heal.TableEvents == nil {
+		heal.TableEvents = []Event{}
+	}
+	if len(heal.TableEvents) > MaxEvents {
+		heal.TableEvents = heal.TableEvents[:MaxEvents]
+	}
 	if heal.ForwardingEvents == nil {
 		heal.ForwardingEvents = []ForwardingEvent{}
 	}

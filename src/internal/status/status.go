@@ -1,6 +1,7 @@
 package status
 
 import (
+	"strings"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/facts"
@@ -131,11 +132,18 @@ type Heal struct {
 	// Repairs counts the events the daemon decided on by itself (a MAC
 	// or port change, the sweep); ManualFlushes the flushes a person asked
 	// for (netfix flush, the page's "Repair now"), whatever they deleted.
-	// EventsTotal is their sum.
+	// EventsTotal is their sum. Events of the conntrack table are not
+	// repairs and count in TableEventsTotal only.
 	Repairs       uint64 `json:"repairs"`
 	ManualFlushes uint64 `json:"manual_flushes"`
-	// LastEvents holds the newest events first, capped (see MaxEvents).
+	// LastEvents holds the newest repairs and manual flushes first,
+	// capped (see MaxEvents): deletions of a host's stale flows.
 	LastEvents []Event `json:"last_events"`
+	// TableEvents are the conntrack table's own history (threshold
+	// crossings, refused connections, reclaims: IsTableEvent), newest
+	// first, capped (see MaxEvents); TableEventsTotal counts them all.
+	TableEvents      []Event `json:"table_events"`
+	TableEventsTotal uint64  `json:"table_events_total"`
 	// Config is set when the daemon could not read /etc/config/netfix and
 	// says what it runs with instead.
 	Config *facts.HealerConfig `json:"config,omitempty"`
@@ -212,8 +220,21 @@ const ReasonManual = "manual"
 // (repair_burst): metrics count those apart from failed deletes.
 const RateLimitedPrefix = "rate limited"
 
-// Count adds one event to the running totals of h.
+// IsTableEvent reports whether e is an event of the conntrack table
+// (conntrack_full, conntrack_dropping, conntrack_reclaim) rather than a
+// repair of a host's stale flows.
+func IsTableEvent(e Event) bool {
+	return e.Conntrack != nil || strings.HasPrefix(e.Reason, "conntrack_")
+}
+
+// Count adds one event to the running totals of h: a table event to
+// TableEventsTotal only, a repair or manual flush to EventsTotal and the
+// flows deleted.
 func (h *Heal) Count(e Event) {
+	if IsTableEvent(e) {
+		h.TableEventsTotal++
+		return
+	}
 	h.EventsTotal++
 	if e.Reason == ReasonManual {
 		h.ManualFlushes++

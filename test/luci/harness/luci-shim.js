@@ -524,9 +524,32 @@
 		: window.fetch('/i18n/' + encodeURIComponent(test.lang) + '.json')
 			.then(res => res.json()).then(c => { catalog = c; });
 
-	/* luci-theme-bootstrap marks dark mode on the root element */
-	if (params.get('dark') === '1')
-		document.documentElement.setAttribute('data-darkmode', 'true');
+	/* The theme: the bootstrap stand-in (harness/theme.css), which marks
+	 * dark mode on the root element as bootstrap does; or a real theme's
+	 * stylesheets from test/luci/themes/<name>/ (test data, see its
+	 * README), loaded the way the theme's header template loads them:
+	 * argon's dark.css inside @media (prefers-color-scheme: dark) (its
+	 * "follow the browser" mode, the default), so dark=1 with argon means
+	 * a browser that prefers dark (the test emulates it). */
+	const theme = params.get('theme') || 'bootstrap';
+	let themeLoaded = Promise.resolve();
+	if (theme === 'bootstrap') {
+		if (params.get('dark') === '1')
+			document.documentElement.setAttribute('data-darkmode', 'true');
+	}
+	else if (theme === 'argon') {
+		const link = document.querySelector('link[rel=stylesheet]');
+		link.href = '/themes/argon/cascade.css';
+		themeLoaded = Promise.all([
+			new Promise(r => { link.onload = r; link.onerror = r; }),
+			window.fetch('/themes/argon/dark.css').then(res => res.text()).then(css => {
+				const st = document.createElement('style');
+				/* argon's mode 'dark' includes dark.css as it is */
+				st.textContent = (params.get('argonmode') === 'dark') ? css : '@media (prefers-color-scheme: dark) {\n' + css + '\n}';
+				document.head.appendChild(st);
+			})
+		]);
+	}
 
 	/* What LuCI's dispatcher puts into env.nodespec for this page and
 	 * session: the ACL groups the menu node depends on, and whether the
@@ -534,7 +557,7 @@
 	const nodespecLoaded = window.fetch('/env/nodespec.json?' + new URLSearchParams({ sid: test.sid, view: params.get('view') || 'view.netfix.status' }))
 		.then(res => res.json()).then(spec => { L.env.nodespec = spec; });
 
-	test.boot = Promise.all([ catalogLoaded, nodespecLoaded ]).then(() => {
+	test.boot = Promise.all([ catalogLoaded, nodespecLoaded, themeLoaded ]).then(() => {
 		document.documentElement.setAttribute('lang', test.lang.replace('_', '-'));
 		/* The page frame shows the menu titles of the app (menu.d), translated
 		 * like LuCI's menu would be. */

@@ -3,12 +3,16 @@
 const path = require('node:path');
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-const APP = path.join(REPO, 'luci-app');
+// NETFIX_LUCI_APP points the tests at another copy of luci-app/ (e.g. an
+// older commit's, to check that a new test fails on the old page).
+const APP = process.env.NETFIX_LUCI_APP ? path.resolve(process.env.NETFIX_LUCI_APP) : path.join(REPO, 'luci-app');
 
 module.exports = {
 	REPO,
 	APP,
 	HARNESS: path.join(__dirname, '..', 'harness'),
+	// Real themes' stylesheets (test data only, see themes/README.md).
+	THEMES: path.join(__dirname, '..', 'themes'),
 	RESOURCES: path.join(APP, 'htdocs', 'luci-static', 'resources'),
 	STATUS_JS: path.join(APP, 'htdocs', 'luci-static', 'resources', 'view', 'netfix', 'status.js'),
 	SETTINGS_JS: path.join(APP, 'htdocs', 'luci-static', 'resources', 'view', 'netfix', 'settings.js'),

@@ -206,6 +206,10 @@ function startServer() {
 			const f = within(P.HARNESS, url.pathname.slice('/harness/'.length));
 			return f ? sendFile(res, f) : res.writeHead(403).end();
 		}
+		if (req.method === 'GET' && url.pathname.startsWith('/themes/')) {
+			const f = within(P.THEMES, url.pathname.slice('/themes/'.length));
+			return f ? sendFile(res, f) : res.writeHead(403).end();
+		}
 		if (req.method === 'GET' && url.pathname.startsWith('/luci-static/resources/')) {
 			const f = within(P.RESOURCES, url.pathname.slice('/luci-static/resources/'.length));
 			return f ? sendFile(res, f) : res.writeHead(403).end();
@@ -227,6 +231,11 @@ function startServer() {
 				? x.applyToken && x.applyToken === url.searchParams.get('token')
 				: x === sessions.get(url.searchParams.get('sid')));
 			if (!entry) {
+				res.writeHead(403);
+				return res.end();
+			}
+			if (action !== 'confirm' && !(entry.grants.groups['luci-base'] || []).includes('write')) {
+				entry.denied.push({ object: 'admin/uci', method: action });
 				res.writeHead(403);
 				return res.end();
 			}
@@ -258,9 +267,14 @@ function startServer() {
 				requests,
 
 				// A new ubus session; returns its id.
-				session({ acl = 'write', replies = {}, uci = {} } = {}) {
+				// luciBase: the levels of luci-base this login has (LuCI's
+				// own group, which its apply needs for writing); by default
+				// the same as acl.
+				session({ acl = 'write', replies = {}, uci = {}, luciBase } = {}) {
 					const sid = crypto.randomBytes(16).toString('hex');
-					sessions.set(sid, { grants: grantsFor(acl), replies: { ...replies }, calls: [], denied: [],
+					const grants = grantsFor(acl);
+					grants.groups['luci-base'] = luciBase || (acl === 'write' ? [ 'read', 'write' ] : acl === 'read' ? [ 'read' ] : []);
+					sessions.set(sid, { grants, replies: { ...replies }, calls: [], denied: [],
 						uci: JSON.parse(JSON.stringify(uci)), uciStaged: [], applies: [], applyToken: null });
 					return sid;
 				},

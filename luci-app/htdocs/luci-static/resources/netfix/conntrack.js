@@ -91,9 +91,10 @@ return baseclass.extend({
 		}
 	},
 
-	/* The table events of the document, newest first. */
+	/* The table events of the document, newest first (heal.table_events;
+	 * an older daemon kept them among the repairs). */
 	events(doc) {
-		return arr(doc && doc.heal && doc.heal.last_events).filter(ev => ev && ev.conntrack);
+		return nf.tableEvents(doc).filter(ev => ev && ev.conntrack);
 	},
 
 	renderHosts(u) {
@@ -107,27 +108,30 @@ return baseclass.extend({
 			E('td', { 'class': 'td' }, [ T(h.established) ]),
 			E('td', { 'class': 'td' }, [ T(this.idleOverHour(h.idle)) ])
 		]));
-		return E('table', { 'class': 'table', 'id': 'netfix-ct-hosts' }, [ head ].concat(rows));
+		return nf.titleCells(E('table', { 'class': 'table', 'id': 'netfix-ct-hosts' }, [ head ].concat(rows)));
 	},
 
 	renderIdle(u) {
 		const cells = arr(u.idle).map((n, i) => E('tr', { 'class': 'tr' }, [
 			E('td', { 'class': 'td left', 'width': '33%' }, [ this.idleLabel(i) ]),
-			E('td', { 'class': 'td left' }, [ T(n) ])
+			E('td', { 'class': 'td left', 'data-title': this.idleLabel(i) }, [ T(n) ])
 		]));
 		if (u.idle_unknown > 0)
 			cells.push(E('tr', { 'class': 'tr' }, [
 				E('td', { 'class': 'td left' }, [ _('unknown (timer set under a longer timeout)') ]),
-				E('td', { 'class': 'td left' }, [ T(u.idle_unknown) ])
+				E('td', { 'class': 'td left', 'data-title': _('unknown (timer set under a longer timeout)') }, [ T(u.idle_unknown) ])
 			]));
-		return E('table', { 'class': 'table', 'id': 'netfix-ct-idle' }, cells);
+		return E('table', { 'class': 'table netfix-kv', 'id': 'netfix-ct-idle' }, cells);
 	},
 
 	renderEvents(doc) {
 		const evs = this.events(doc);
 		if (!evs.length)
 			return null;
-		return E('table', { 'class': 'table', 'id': 'netfix-ct-events' }, evs.map(ev => {
+		const head = E('tr', { 'class': 'tr table-titles' }, [
+			_('Time'), _('Event'), _('Entries in use'), _('Refused or deleted'), _('Hosts holding the most entries')
+		].map(t => E('th', { 'class': 'th' }, [ t ])));
+		return nf.titleCells(E('table', { 'class': 'table', 'id': 'netfix-ct-events' }, [ head ].concat(evs.map(ev => {
 			const c = ev.conntrack;
 			const hosts = arr(c.hosts).map(h => '%s: %d'.format(this.hostLabel({ addr: h.host, name: h.name }), h.count)).join(', ');
 			return E('tr', { 'class': 'tr netfix-ct-event' }, [
@@ -139,7 +143,7 @@ return baseclass.extend({
 					: (c.refused > 0 ? _('%d refused').format(c.refused) : '') ]),
 				E('td', { 'class': 'td' }, [ T(hosts) ])
 			]);
-		}));
+		}))));
 	},
 
 	/* The section, or null when the document has no table facts. */
@@ -168,9 +172,9 @@ return baseclass.extend({
 
 		const parts = [
 			E('h3', {}, [ _('Connection tracking table') ]),
-			E('table', { 'class': 'table', 'id': 'netfix-ct-summary' }, rows.map(r => E('tr', { 'class': 'tr' }, [
+			E('table', { 'class': 'table netfix-kv', 'id': 'netfix-ct-summary' }, rows.map(r => E('tr', { 'class': 'tr' }, [
 				E('td', { 'class': 'td left', 'width': '33%' }, [ r[0] ]),
-				E('td', { 'class': 'td left' }, [ (r[1] instanceof Node) ? r[1] : T(r[1]) ])
+				E('td', { 'class': 'td left', 'data-title': r[0] }, [ (r[1] instanceof Node) ? r[1] : T(r[1]) ])
 			])))
 		];
 

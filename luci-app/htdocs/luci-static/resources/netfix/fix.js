@@ -1,21 +1,29 @@
 'use strict';
 'require baseclass';
 'require rpc';
+'require netfix.format as nf';
 
 /*
  * Fixes netfix applies on request (`netfix fix`, ubus netfix.fix): the
  * "Apply fix" button of a finding that names an automatic fix
- * (fix_action), and the list of fixes netfix has applied, each with its
- * "Undo" button. The status view shows them only to users with write
- * access; the router decides anyway (netfix.fix is in the ACL's write
- * group). Values from the router go onto the page as text: E() with array
- * children, never markup.
+ * (fix_action), the confirmation an apply asks for, and the list of fixes
+ * netfix has applied, which every reader sees and writers can undo.
+ *
+ * An apply from this page goes with a rollback time, the contract of
+ * LuCI's own apply: netfix makes the change, the page counts down and asks
+ * to keep it, and without "Keep" netfix undoes the change by itself (its
+ * daemon does, also after a restart). The router decides anyway (netfix.fix
+ * is in the ACL's write group). Values from the router go onto the page as
+ * text: E() with array children, never markup.
  */
+
+/* Seconds an apply waits for "Keep": LuCI's own apply_rollback default. */
+const ROLLBACK = 90;
 
 const callFix = rpc.declare({
 	object: 'netfix',
 	method: 'fix',
-	params: [ 'id', 'undo', 'dry_run' ],
+	params: [ 'id', 'undo', 'dry_run', 'confirm', 'rollback' ],
 	reject: true
 });
 
@@ -25,96 +33,149 @@ const callFixes = rpc.declare({
 	reject: true
 });
 
-/*
- * A catalog message of the Go side ({id, plural, n, args}) in the user's
- * language, or english when there is none. The msgids are in the catalog
- * because the Go code that says them puts them there.
- */
-function msgText(msg, english) {
-	if (msg == null || typeof(msg) != 'object' || typeof(msg.id) != 'string' || msg.id === '')
-		return (english == null) ? '' : String(english);
-	const args = Array.isArray(msg.args) ? msg.args.map(a => (a == null) ? '' : String(a)) : [];
-	const n = (typeof(msg.n) == 'number') ? msg.n : 0;
-	let tmpl;
-	if (typeof(msg.plural) != 'string' || msg.plural === '')
-		tmpl = window._(msg.id);
-	else if (typeof(window.N_) == 'function')
-		tmpl = window.N_(n, msg.id, msg.plural);
-	else
-		tmpl = window._(n == 1 ? msg.id : msg.plural);
-	return String.prototype.format.apply(String(tmpl), args);
+function T(value) {
+	return document.createTextNode(value == null ? '' : String(value));
+}
+
+function arr(v) {
+	return Array.isArray(v) ? v : [];
 }
 
 return baseclass.extend({
+	ROLLBACK: ROLLBACK,
+
 	/* The applied fixes ({applied, events}), or null when unavailable. */
 	load() {
 		return callFixes().catch(() => null);
 	},
 
 	/*
-	 * The sentence for a reply of netfix.fix: its message, or why it was
-	 * refused or failed. Returns [ ok, text ].
+	 * The sentence for a reply of netfix.fix, or why it was refused or
+	 * failed, in the reader's language. A web user undoes with the Undo
+	 * button, so the page says that rather than the CLI command of the
+	 * router's own message. Returns [ ok, text ].
 	 */
-	outcome(reply) {
+	outcome(reply, op) {
 		if (reply == null || typeof(reply) != 'object')
 			return [ false, _('netfix did not answer.') ];
 		if (reply.error != null)
-			return [ false, _('Fix refused: %s').format(msgText(reply.error_msg, reply.error)) ];
-		return [ true, msgText(reply.message_msg, reply.message) ];
+			return [ false, _('Fix refused: %s').format(nf.msgText(reply.error_msg, reply.error)) ];
+		const id = String(reply.finding || '');
+		const n = arr(reply.changes).length;
+		if (op === 'apply' && reply.changed && reply.confirm_by)
+			return [ true, N_(n, 'Applied the fix for %s (%d change). Keep it below, or netfix undoes it by itself.',
+				'Applied the fix for %s (%d changes). Keep it below, or netfix undoes it by itself.').format(id, n) ];
+		if (op === 'apply' && reply.changed)
+			return [ true, N_(n, 'Applied the fix for %s (%d change). "Undo" under "Fixes applied by netfix" removes it.',
+				'Applied the fix for %s (%d changes). "Undo" under "Fixes applied by netfix" removes them.').format(id, n) ];
+		if (op === 'confirm')
+			return [ true, _('Kept the fix for %s. "Undo" under "Fixes applied by netfix" removes it.').format(id) ];
+		return [ true, nf.msgText(reply.message_msg, reply.message) ];
 	},
 
-	run(btn, id, undo, done) {
-		btn.disabled = true;
-		return callFix(id, undo, false)
-			.then(reply => this.outcome(reply), err => [ false, _('Fix failed: %s').format(err && err.message || String(err)) ])
-			.then(res => done(res[0], res[1]))
-			.finally(() => { btn.disabled = false; });
+	/* Calls netfix.fix; resolves to the reply or { error } (never rejects). */
+	call(id, opts) {
+		const o = opts || {};
+		return callFix(id, !!o.undo, false, !!o.confirm, o.rollback || 0)
+			.catch(err => ({ error: (err && err.message) || String(err), failed: err }));
 	},
 
-	/* The "Apply fix" button of finding f; done(ok, text) reports. */
+	run(btn, id, op, done) {
+		if (btn)
+			btn.disabled = true;
+		return this.call(id, { undo: op === 'undo', confirm: op === 'confirm', rollback: op === 'apply' ? ROLLBACK : 0 })
+			.then(reply => {
+				if (reply && reply.failed)
+					return done(false, (nf.failureKind(reply.failed) == 'other')
+						? _('Fix failed: %s').format(nf.firstLine(reply.failed)) : nf.failureText(reply.failed), reply);
+				const res = this.outcome(reply, op);
+				return done(res[0], res[1], reply);
+			})
+			.finally(() => { if (btn) btn.disabled = false; });
+	},
+
+	/* The "Apply fix" button of finding f; done(ok, text, reply) reports. */
 	applyButton(f, done) {
 		return E('div', { 'class': 'netfix-fix-actions' }, [
 			E('button', {
-				'class': 'cbi-button cbi-button-apply netfix-fix-apply',
-				'title': _('netfix applies this fix now and records it, so Undo removes exactly what it added'),
-				'click': ev => this.run(ev.currentTarget, String(f.id), false, done)
+				'class': 'cbi-button netfix-btn netfix-btn-apply netfix-fix-apply',
+				'title': _('netfix applies this fix now and undoes it by itself unless you keep it within %d seconds').format(ROLLBACK),
+				'click': ev => this.run(ev.currentTarget, String(f.id), 'apply', done)
 			}, [ _('Apply fix') ])
 		]);
 	},
 
-	/* The section of fixes netfix applied, or null when there are none. */
-	render(listing, done) {
-		const applied = (listing && Array.isArray(listing.applied)) ? listing.applied : [];
-		if (!applied.length)
+	/* Applied records that still wait for "Keep", soonest first. */
+	pending(listing) {
+		return arr(listing && listing.applied).filter(r => r && r.confirm_by && !isNaN(Date.parse(r.confirm_by)))
+			.sort((a, b) => Date.parse(a.confirm_by) - Date.parse(b.confirm_by));
+	},
+
+	opLabel(op) {
+		switch (op) {
+		case 'apply': return _('Applied');
+		case 'undo': return _('Undone');
+		case 'confirm': return _('Kept');
+		case 'rollback': return _('Undone by netfix: not kept in time');
+		default: return String(op || '?');
+		}
+	},
+
+	/*
+	 * The section of fixes netfix applied, for every reader; Undo only when
+	 * canWrite. null when netfix has neither applied fixes nor events.
+	 */
+	render(listing, canWrite, done) {
+		const applied = arr(listing && listing.applied);
+		const events = arr(listing && listing.events).slice(0, 10);
+		if (!applied.length && !events.length)
 			return null;
 
+		const titles = [ _('Fix'), _('Findings'), _('What it added'), _('State') ];
+		if (canWrite)
+			titles.push(_('Action'));
 		const rows = applied.map(rec => {
-			const findings = Array.isArray(rec.findings) ? rec.findings : [];
+			const findings = arr(rec.findings).map(String);
 			const args = Object.keys(rec.args || {}).sort().map(k => '%s=%s'.format(k, rec.args[k])).join(' ');
-			const changes = Array.isArray(rec.changes) ? rec.changes : [];
-			return E('tr', { 'class': 'tr', 'data-action': String(rec.action || '') }, [
-				E('td', { 'class': 'td' }, [ E('code', {}, [ String(rec.action || '?') ]), ' ', String(args) ]),
-				E('td', { 'class': 'td' }, [ String(findings.join(', ')) ]),
-				E('td', { 'class': 'td' }, changes.map(c => E('div', {}, [ E('code', {}, [ String(c.object || '') ]) ]))),
-				E('td', { 'class': 'td' }, [
+			const state = rec.confirm_by
+				? _('Waits for "Keep" until %s').format(nf.formatTime(rec.confirm_by))
+				: _('Applied %s').format(nf.formatTime(rec.applied));
+			const cells = [
+				E('td', { 'class': 'td' }, [ E('code', {}, [ T(rec.action || '?') ]), ' ', T(args) ]),
+				E('td', { 'class': 'td' }, [ T(findings.join(', ')) ]),
+				E('td', { 'class': 'td' }, arr(rec.changes).map(c => E('div', {}, [ E('code', {}, [ T((c && c.object) || '') ]) ]))),
+				E('td', { 'class': 'td' }, [ T(state) ])
+			];
+			if (canWrite)
+				cells.push(E('td', { 'class': 'td' }, [
 					E('button', {
-						'class': 'cbi-button cbi-button-reset netfix-fix-undo',
-						'click': ev => this.run(ev.currentTarget, String(findings[0] || ''), true, done)
+						'class': 'cbi-button netfix-btn netfix-btn-negative netfix-fix-undo',
+						'click': ev => this.run(ev.currentTarget, findings[0] || '', 'undo', done)
 					}, [ _('Undo') ])
-				])
-			]);
+				]));
+			return E('tr', { 'class': 'tr', 'data-action': String(rec.action || '') }, cells);
 		});
+		if (!rows.length)
+			rows.push(E('tr', { 'class': 'tr placeholder' }, [
+				E('td', { 'class': 'td', 'colspan': String(titles.length) }, [ E('em', {}, [ _('None applied now.') ]) ])
+			]));
 
-		return E('div', { 'class': 'cbi-section', 'id': 'netfix-fixes' }, [
+		const parts = [
 			E('h3', {}, [ _('Fixes applied by netfix') ]),
-			E('table', { 'class': 'table' }, [
-				E('tr', { 'class': 'tr table-titles' }, [
-					E('th', { 'class': 'th' }, [ _('Fix') ]),
-					E('th', { 'class': 'th' }, [ _('Findings') ]),
-					E('th', { 'class': 'th' }, [ _('What it added') ]),
-					E('th', { 'class': 'th' }, [ '' ])
-				])
-			].concat(rows))
-		]);
+			nf.titleCells(E('table', { 'class': 'table', 'id': 'netfix-fixes-applied' }, [
+				E('tr', { 'class': 'tr table-titles' }, titles.map(t => E('th', { 'class': 'th' }, [ t ])))
+			].concat(rows)))
+		];
+		if (events.length)
+			parts.push(E('h4', {}, [ _('Recent fix events') ]), nf.titleCells(E('table', { 'class': 'table', 'id': 'netfix-fix-events' }, [
+				E('tr', { 'class': 'tr table-titles' }, [ _('Time'), _('What happened'), _('Finding'), _('Changes') ].map(t => E('th', { 'class': 'th' }, [ t ])))
+			].concat(events.map(e => E('tr', { 'class': 'tr netfix-fix-event', 'data-op': String(e.op || '') }, [
+				E('td', { 'class': 'td' }, [ T(nf.formatTime(e.time)) ]),
+				E('td', { 'class': 'td' }, [ T(this.opLabel(e.op)) ].concat(e.error ? [ E('br'), E('span', { 'class': 'netfix-error' }, [ T(e.error) ]) ] : [])),
+				E('td', { 'class': 'td' }, [ T(e.finding) ]),
+				E('td', { 'class': 'td' }, [ T(String(arr(e.changes).length)) ])
+			]))))));
+
+		return E('div', { 'class': 'cbi-section', 'id': 'netfix-fixes' }, parts);
 	}
 });

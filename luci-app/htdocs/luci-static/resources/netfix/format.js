@@ -63,7 +63,14 @@ return baseclass.extend({
 	/* Sentences in a row: a space between them, none after Chinese
 	 * punctuation (full-width marks carry their own spacing). */
 	joinSentences(parts) {
-		return parts.filter(p => p !== '').join(' ').replace(/([。！？；，：])\s+/g, '$1');
+		/* a sentence that ends in a command ("… -j NOTRACK") gets its full
+		 * stop, so the next one does not run on from the command */
+		const ended = parts.filter(p => p !== '').map((p, i, all) => {
+			if (i === all.length - 1 || /[.!?。！？；，：:;,)）]$/.test(p))
+				return p;
+			return p + (/[\u3000-\u9fff]/.test(p) ? '。' : '.');
+		});
+		return ended.join(' ').replace(/([。！？；，：])\s+/g, '$1');
 	},
 
 	/* The title, detail and evidence lines of a finding, translated. */
@@ -99,6 +106,128 @@ return baseclass.extend({
 		}
 	},
 
+	/*
+	 * The four families of trouble netfix checks, in page order, each with
+	 * the section that shows it. A finding belongs to the family of its id
+	 * ("conntrack.double_tracking" is S4's: a bridge makes conntrack see a
+	 * connection twice).
+	 */
+	FAMILIES: [
+		{ id: 'offload', section: 'netfix-offload' },
+		{ id: 'conntrack', section: 'netfix-conntrack' },
+		{ id: 'forwarding', section: 'netfix-forwarding' },
+		{ id: 'bridges', section: 'netfix-bridges' }
+	],
+
+	familyOf(f) {
+		const id = String((f && f.id) || '');
+		if (id === 'conntrack.double_tracking' || id.indexOf('bridge.') === 0)
+			return 'bridges';
+		if (id.indexOf('conntrack.') === 0)
+			return 'conntrack';
+		if (id.indexOf('forwarding.') === 0)
+			return 'forwarding';
+		return 'offload';
+	},
+
+	familyLabel(id) {
+		switch (id) {
+		case 'offload': return _('Flow offloading');
+		case 'conntrack': return _('Connection tracking');
+		case 'forwarding': return _('IP forwarding');
+		case 'bridges': return _('Bridges and containers');
+		default: return String(id);
+		}
+	},
+
+	/*
+	 * The state of each family: its worst finding's severity as a word and
+	 * a tone, and how many problems it has. With no document every family
+	 * is unknown; while the daemon starts too.
+	 */
+	families(doc) {
+		return this.FAMILIES.map(fam => {
+			const out = { id: fam.id, section: fam.section, label: this.familyLabel(fam.id), problems: 0, worst: null };
+			if (doc == null || (doc.heal && doc.heal.starting === true))
+				return Object.assign(out, { tone: 'unknown', word: _('Unknown') });
+			for (const f of (Array.isArray(doc.findings) ? doc.findings : [])) {
+				if (this.familyOf(f) !== fam.id)
+					continue;
+				if (this.severityRank(f.severity) >= SEVERITY_RANK.warning)
+					out.problems++;
+				if (out.worst == null || this.severityRank(f.severity) > this.severityRank(out.worst.severity))
+					out.worst = f;
+			}
+			const sev = out.worst ? out.worst.severity : 'ok';
+			if (sev === 'critical')
+				return Object.assign(out, { tone: 'critical', word: _('Critical') });
+			if (sev === 'warning')
+				return Object.assign(out, { tone: 'warning', word: _('Warning') });
+			return Object.assign(out, { tone: 'ok', word: _('OK') });
+		});
+	},
+
+	/* An event of the conntrack table rather than a repair (an older
+	 * daemon put them among the repairs). */
+	isTableEvent(ev) {
+		return ev != null && (ev.conntrack != null || /^conntrack_/.test(String(ev.reason || '')));
+	},
+
+	/* The table's events, newest first: heal.table_events, or those an
+	 * older daemon kept among its repairs. */
+	tableEvents(doc) {
+		const heal = (doc && doc.heal) || {};
+		if (Array.isArray(heal.table_events))
+			return heal.table_events.filter(ev => ev != null);
+		return (Array.isArray(heal.last_events) ? heal.last_events : []).filter(ev => this.isTableEvent(ev));
+	},
+
+	/*
+	 * Sets data-title on every cell of table from its column's heading
+	 * (the .table-titles row), as LuCI's own tables do: themes that hide
+	 * the heading row on a phone (argon, bootstrap's mobile.css) show
+	 * data-title before each cell instead. Returns table.
+	 */
+	titleCells(table) {
+		const head = table.querySelector('.tr.table-titles');
+		if (!head)
+			return table;
+		const titles = Array.prototype.map.call(head.children, th => th.textContent.trim());
+		for (const tr of table.querySelectorAll('.tr')) {
+			if (tr === head || tr.classList.contains('placeholder'))
+				continue;
+			Array.prototype.forEach.call(tr.children, (td, i) => {
+				if (titles[i])
+					td.setAttribute('data-title', titles[i]);
+			});
+		}
+		return table;
+	},
+
+	/*
+	 * True when the page around el is dark, whatever told the theme so:
+	 * bootstrap's data-darkmode, argon's dark.css under prefers-color-scheme
+	 * or its forced dark mode, material's own switch. It reads the colour
+	 * the theme really paints behind el (the nearest opaque background),
+	 * so it needs no knowledge of any theme's attribute.
+	 */
+	isDarkBehind(el) {
+		for (let n = el && el.parentElement; n; n = n.parentElement) {
+			const c = (getComputedStyle(n).backgroundColor.match(/[\d.]+/g) || []).map(Number);
+			if (c.length >= 3 && (c.length < 4 || c[3] > 0.5))
+				return this.luminance(c) < 0.2;
+		}
+		/* nothing painted: the canvas follows the colour scheme */
+		return window.matchMedia != null && window.matchMedia('(prefers-color-scheme: dark)').matches &&
+			getComputedStyle(document.documentElement).colorScheme.indexOf('dark') >= 0;
+	},
+
+	/* WCAG relative luminance of [ r, g, b ] (0-255). */
+	luminance(rgb) {
+		const c = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+		return 0.2126 * c(rgb[0]) + 0.7152 * c(rgb[1]) + 0.0722 * c(rgb[2]);
+	},
+
 	/* Findings sorted worst first; the order of equal ones is kept. */
 	sortFindings(findings) {
 		return (Array.isArray(findings) ? findings : [])
@@ -124,7 +253,7 @@ return baseclass.extend({
 
 		/* A daemon whose first check is not done claims nothing yet. */
 		if (doc.heal != null && doc.heal.starting === true)
-			return { level: 'unknown', cls: 'notice', label: _('Starting'),
+			return { level: 'unknown', cls: 'starting', label: _('Starting'),
 				summary: _('netfix is starting: the first check of this router is not finished yet.') };
 
 		const n = this.problems(doc.findings).length;
@@ -263,6 +392,9 @@ return baseclass.extend({
 		case 'neighbour_failed': return _('Host unreachable');
 		case 'reconcile': return _('Found by periodic sweep');
 		case 'manual': return _('Manual repair');
+		case 'conntrack_full': return _('Table filling up');
+		case 'conntrack_dropping': return _('New connections refused');
+		case 'conntrack_reclaim': return _('Idle entries reclaimed');
 		default: return String(reason || '?');
 		}
 	},
@@ -365,10 +497,10 @@ return baseclass.extend({
 	 * The sentence a person reads for a failed call, in their language,
 	 * with what to do; never the browser's stack frames.
 	 */
-	failureText(reply) {
+	failureText(reply, access) {
 		switch (this.failureKind(reply)) {
 		case 'denied':
-			return _('Access denied: this login may not use netfix. Log in as root, or give the user the luci-app-netfix access group.');
+			return this.deniedText(access);
 		case 'not_found':
 			return _('netfix is not available in rpcd: the netfix package is missing or rpcd has not loaded its plugin yet. Install netfix, then run /etc/init.d/rpcd reload.');
 		case 'timeout':
@@ -378,6 +510,23 @@ return baseclass.extend({
 		default:
 			return _('netfix reported an error: %s').format(this.firstLine(reply));
 		}
+	},
+
+	/*
+	 * What to do about a refused call, from what the login has: access is
+	 * { netfix: 'write' | 'read' | null, luciBase: 'write' | 'read' | null }
+	 * (session.access of the two access groups), or null when unknown.
+	 * Never tell someone to get a group they already have.
+	 */
+	deniedText(access) {
+		const a = access || {};
+		if (a.netfix === 'write' && a.luciBase !== 'write')
+			return _('Access denied: this login may use netfix but not apply configuration changes through LuCI, which needs write access to the luci-base access group. Log in as root, or give the user write access to luci-base.');
+		if (a.netfix === 'write')
+			return _('Access denied by the router although this login has write access to netfix. Log in again (the session may have expired) or ask the administrator to check the rpcd ACLs.');
+		if (a.netfix === 'read')
+			return _('Access denied: this login may read netfix but not change anything. Log in as root, or give the user write access to the luci-app-netfix access group.');
+		return _('Access denied: this login may not use netfix. Log in as root, or give the user the luci-app-netfix access group.');
 	},
 
 	/* The first line of an error, without the stack frames LuCI appends. */

@@ -1,5 +1,6 @@
 'use strict';
 'require baseclass';
+'require netfix.format as nf';
 
 /*
  * The IP forwarding section of the netfix status page (scenario S3: an
@@ -103,35 +104,37 @@ return baseclass.extend({
 			[ _('Dropped because forwarding is off (InAddrErrors)'), this.counterText(fw.counters) ],
 			[ _('systemd-networkd'), fw.openwrt ? _('not used on OpenWrt') : this.networkdLabel(fw.networkd) ]
 		];
-		const parts = [ title, E('table', { 'class': 'table' }, kv.map(r => E('tr', { 'class': 'tr' }, [
+		const parts = [ title, E('table', { 'class': 'table netfix-kv' }, kv.map(r => E('tr', { 'class': 'tr' }, [
 			E('td', { 'class': 'td left', 'width': '33%' }, [ r[0] ]),
-			E('td', { 'class': 'td left' }, [ T(r[1]) ])
+			E('td', { 'class': 'td left', 'data-title': r[0] }, [ T(r[1]) ])
 		]))) ];
 
 		const rows = this.interfaceRows(doc);
 		if (rows.length) {
-			parts.push(E('table', { 'class': 'table', 'id': 'netfix-forwarding-interfaces' }, [
+			parts.push(nf.titleCells(E('table', { 'class': 'table', 'id': 'netfix-forwarding-interfaces' }, [
 				E('tr', { 'class': 'tr table-titles' }, [
 					_('Interface'), _('Carries forwarded traffic as'), _('IPv4 forwarding'), _('IPv6 forwarding'), _('Managed by'), _('Off since')
 				].map(t => E('th', { 'class': 'th' }, [ t ])))
 			].concat(rows.map(r => E('tr', { 'class': 'tr' + (r.problem ? ' netfix-forwarding-off' : '') }, [
 				E('td', { 'class': 'td' }, [ T(r.name) ]),
 				E('td', { 'class': 'td' }, [ T(r.roles) ]),
-				E('td', { 'class': 'td' }, [ r.problem ? E('span', { 'class': 'label important' }, [ T(r.ipv4) ]) : T(r.ipv4) ]),
+				/* the page's own critical badge: a theme's .label.important
+				 * is info-blue in bootstrap and absent in argon */
+				E('td', { 'class': 'td' }, [ r.problem ? E('span', { 'class': 'netfix-badge netfix-tone-critical' }, [ T(r.ipv4) ]) : T(r.ipv4) ]),
 				E('td', { 'class': 'td' }, [ T(r.ipv6) ]),
 				E('td', { 'class': 'td' }, [ T(r.managedBy) ]),
 				E('td', { 'class': 'td' }, [ T(r.since ? time(r.since) : '') ])
-			])))));
+			]))))));
 		}
 
 		const events = arr(doc.heal && doc.heal.forwarding_events);
 		if (events.length)
-			parts.push(E('table', { 'class': 'table', 'id': 'netfix-forwarding-events' }, [
+			parts.push(nf.titleCells(E('table', { 'class': 'table', 'id': 'netfix-forwarding-events' }, [
 				E('tr', { 'class': 'tr table-titles' }, [ _('Time'), _('Forwarding change') ].map(t => E('th', { 'class': 'th' }, [ t ])))
 			].concat(events.map(ev => E('tr', { 'class': 'tr' }, [
 				E('td', { 'class': 'td' }, [ T(time(ev.time)) ]),
 				E('td', { 'class': 'td' }, [ T(this.eventText(ev)) ])
-			])))));
+			]))))));
 
 		return E('div', { 'class': 'cbi-section', 'id': 'netfix-forwarding' }, parts);
 	}

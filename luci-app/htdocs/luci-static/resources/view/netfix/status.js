@@ -9,13 +9,17 @@
 'require netfix.forwarding as nfw';
 'require netfix.conntrack as ctsection';
 'require netfix.fix as fixes';
+'require netfix.bridges as brsection';
 
 /*
- * netfix status page: what is wrong with flow offloading on this router,
- * why, and what netfix did about it.
+ * netfix status page: what is wrong with this router's fast path (flow
+ * offloading, the connection tracking table, IP forwarding, bridged
+ * containers), why, and what netfix did about it. An overview of the four
+ * families comes first, each linking to its section.
  *
  * It renders the status document of `ubus call netfix status` (schema 1,
- * owned by the Go side) and refreshes it every 5 seconds. Every value that
+ * owned by the Go side) and refreshes it every 5 seconds with that one
+ * call: the document carries the last repairs and table events. Every value that
  * comes from the router goes onto the page as a text node (T() below or an
  * array child of E()): host and interface names are chosen by whoever
  * controls a LAN device, so none of them may ever reach innerHTML. Note
@@ -38,11 +42,12 @@ const callCheck = rpc.declare({
 	reject: true
 });
 
-const callHistory = rpc.declare({
-	object: 'netfix',
-	method: 'history',
-	params: [ 'limit' ],
-	reject: true
+/* Whether this login may write an ACL group (LuCI's own session check). */
+const callAccess = rpc.declare({
+	object: 'session',
+	method: 'access',
+	params: [ 'scope', 'object', 'function' ],
+	expect: { access: false }
 });
 
 const callFlush = rpc.declare({
@@ -53,13 +58,17 @@ const callFlush = rpc.declare({
 });
 
 /*
- * The page's own colours for severities and the verdict banner. The
- * theme's alert/label colour classes mean different things per theme (in
- * luci-theme-bootstrap .label.important is the same blue as .label.notice,
- * and an .alert-message.error keeps h3 in the body's dark grey on red), so
- * the tones are set here, for light and for bootstrap's dark mode
- * (:root[data-darkmode="true"]), each at least 4.5:1 (WCAG AA); the
- * browser test measures them from the rendered styles.
+ * The page's own colours for every status word, banner and button. The
+ * theme's alert/label/button colours mean different things per theme (in
+ * luci-theme-bootstrap .label.important is the same blue as .label.notice;
+ * argon has no .label.important, forces .label text white and draws
+ * alert titles as white cards), so nothing here relies on them: the page
+ * sets background, text and border itself, for light and for dark, each
+ * text at least 4.5:1 (WCAG AA; the browser tests measure them). Dark is
+ * whatever the theme really paints behind the page (nf.isDarkBehind),
+ * which follows bootstrap's data-darkmode, argon's prefers-color-scheme
+ * dark.css and its forced dark mode alike; render() and every update set
+ * data-netfix-dark on #netfix from it.
  */
 const TONES = {
 	/*            light: background, text, accent     dark: background, text, accent */
@@ -67,28 +76,48 @@ const TONES = {
 	warning:  [ '#fff1cf', '#1f1f1f', '#8a5a00',   '#443512', '#f6f6f6', '#e0b44c' ],
 	info:     [ '#e4eef9', '#1f1f1f', '#0b5cad',   '#17324d', '#f6f6f6', '#7fb6ea' ],
 	ok:       [ '#e3f3e6', '#1f1f1f', '#1e7b34',   '#173a22', '#f6f6f6', '#7ccf8e' ],
-	unknown:  [ '#ececec', '#1f1f1f', '#555555',   '#3a3a3a', '#f6f6f6', '#bdbdbd' ]
+	unknown:  [ '#ececec', '#1f1f1f', '#555555',   '#3a3a3a', '#f6f6f6', '#bdbdbd' ],
+	starting: [ '#eae6f7', '#1f1f1f', '#5b3fa6',   '#2e2645', '#f6f6f6', '#b9a6ef' ]
 };
+
+const LIGHT = '#netfix', DARK = '#netfix[data-netfix-dark="1"]';
 
 function toneCSS() {
 	const out = [];
 	for (const [ name, t ] of Object.entries(TONES)) {
-		for (const [ root, bg, fg, accent ] of [ [ '', t[0], t[1], t[2] ], [ ':root[data-darkmode="true"] ', t[3], t[4], t[5] ] ]) {
-			out.push(`${root}#netfix .netfix-banner.netfix-tone-${name} { background: ${bg}; background-image: none; color: ${fg}; border: 1px solid ${accent}; border-left: 6px solid ${accent}; }`);
+		for (const [ root, bg, fg, accent, onAccent ] of [ [ LIGHT, t[0], t[1], t[2], '#ffffff' ], [ DARK, t[3], t[4], t[5], '#111111' ] ]) {
+			out.push(`${root} .netfix-banner.netfix-tone-${name} { background: ${bg}; background-image: none; color: ${fg}; border: 1px solid ${accent}; border-left: 6px solid ${accent}; }`);
 			/* a badge: light text on the accent in light mode, dark text on it in dark mode */
-			out.push(`${root}#netfix .label.netfix-tone-${name} { background: ${accent}; background-image: none; color: ${root ? '#111111' : '#ffffff'}; }`);
-			out.push(`${root}#netfix .netfix-finding.netfix-tone-${name} { border-left-color: ${accent}; }`);
+			out.push(`${root} .netfix-badge.netfix-tone-${name} { background: ${accent}; background-image: none; color: ${onAccent}; }`);
+			out.push(`${root} .netfix-finding.netfix-tone-${name} { border-left-color: ${accent}; }`);
 		}
 	}
 	return out;
 }
 
 const CSS = [
-	'#netfix .netfix-banner { box-shadow: none; }',
-	'#netfix .netfix-banner h3, #netfix .netfix-banner p, #netfix .netfix-banner strong { color: inherit; }',
-	'#netfix .netfix-banner h3 { margin: 0 0 .3em 0; }',
+	/* text and surfaces of the page in the dark: the theme's own colours
+	 * may be meant for another background (argon's dark.css leaves some
+	 * light-mode greys) */
+	`${DARK} { color: #e6e6e6; }`,
+	`${DARK} h2, ${DARK} h3, ${DARK} h4, ${DARK} .td, ${DARK} .th, ${DARK} li, ${DARK} p, ${DARK} label, ${DARK} em, ${DARK} .cbi-map-descr, ${DARK} .cbi-value-description { color: #e6e6e6; }`,
+	`${DARK} code, ${DARK} pre { background: #2b2b2b; color: #f0f0f0; }`,
+	`${LIGHT} code, ${LIGHT} pre { background: #f1f1f1; color: #1f1f1f; }`,
+	`${LIGHT} .netfix-meta { color: #4d4d4d; }`,
+	`${DARK} .netfix-meta { color: #cfcfcf; }`,
+	`${LIGHT} .netfix-banner .netfix-meta, ${DARK} .netfix-banner .netfix-meta { color: inherit; }`,
+	'#netfix .netfix-banner { box-shadow: none; padding: .6em .8em; border-radius: 4px; margin-bottom: .8em; }',
+	/* argon draws an alert's title as a white card: the banner's text
+	 * elements take the banner's colours, never the theme's */
+	'#netfix .netfix-banner h3, #netfix .netfix-banner p, #netfix .netfix-banner strong, #netfix .netfix-banner em, #netfix .netfix-banner span { color: inherit; background: transparent; box-shadow: none; border: 0; padding: 0; }',
+	'#netfix .netfix-banner h3 { margin: 0 0 .3em 0; font-size: 1.3em; line-height: 1.3; }',
 	'#netfix .netfix-banner p { margin: .2em 0; }',
 	'#netfix .netfix-meta { font-size: 90%; }',
+	/* the status words: the page's own badge, whatever .label means in
+	 * the theme; a flex head keeps a padded badge beside a wrapped title */
+	'#netfix .netfix-badge { display: inline-block; flex: none; padding: .15em .5em; border-radius: 3px; font-size: 80%; font-weight: bold; line-height: 1.4; text-transform: uppercase; white-space: nowrap; text-shadow: none; vertical-align: baseline; }',
+	'#netfix .netfix-finding-head { display: flex; align-items: flex-start; gap: .5em; }',
+	'#netfix .netfix-finding-head .netfix-finding-title { flex: 1 1 auto; min-width: 0; line-height: 1.5; }',
 	'#netfix .netfix-finding { border-left: 4px solid #8a8a8a; padding: .4em .8em; margin: .6em 0; }',
 	'#netfix .netfix-finding p { margin: .3em 0; }',
 	'#netfix .netfix-evidence { margin: .3em 0 .3em 1.2em; padding: 0; }',
@@ -97,9 +126,32 @@ const CSS = [
 	'#netfix .netfix-fix pre { margin: 0; padding: .3em .6em; white-space: pre-wrap; word-break: break-all; flex: 1 1 20em; }',
 	'#netfix .netfix-bar { display: inline-block; width: 10em; height: .7em; border: 1px solid #999; vertical-align: middle; margin-left: .6em; }',
 	'#netfix .netfix-bar > div { height: 100%; background: #5b9bd5; }',
-	'#netfix .netfix-error { color: #b3261e; }',
-	':root[data-darkmode="true"] #netfix .netfix-error { color: #ef8a80; }',
-	'#netfix .netfix-actions .cbi-value-field > * { margin-right: .5em; vertical-align: middle; }'
+	`${LIGHT} .netfix-error { color: #b3261e; }`,
+	`${DARK} .netfix-error { color: #ef8a80; }`,
+	/* the overview: one line per family */
+	'#netfix .netfix-overview { display: grid; grid-template-columns: minmax(9em, max-content) max-content 1fr; gap: .4em .8em; align-items: baseline; margin: .4em 0 1em 0; }',
+	'#netfix .netfix-overview a { font-weight: bold; }',
+	`${LIGHT} .netfix-overview a { color: #0b5cad; }`,
+	`${DARK} .netfix-overview a { color: #8cc4f5; }`,
+	'@media (max-width: 600px) { #netfix .netfix-overview { grid-template-columns: max-content 1fr; } #netfix .netfix-overview .netfix-family-line { grid-column: 1 / -1; margin-bottom: .4em; } }',
+	/* buttons: the page's own, readable in any theme. Themes colour
+	 * their button classes with !important (argon: white on its primary,
+	 * on dark orange in dark mode, 1:1 to 2.3:1 here), so these buttons
+	 * carry no theme colour class and set their colours as firmly */
+	'#netfix .cbi-button.netfix-btn { background-image: none !important; box-shadow: none; text-shadow: none; border-radius: 4px; padding: 0 .9em; line-height: 2em; min-height: 2em; }',
+	`${LIGHT} .cbi-button.netfix-btn { background: #ffffff !important; color: #1f1f1f !important; border: 1px solid #6b6b6b !important; }`,
+	`${LIGHT} .cbi-button.netfix-btn-apply { color: #0b5cad !important; border-color: #0b5cad !important; }`,
+	`${LIGHT} .cbi-button.netfix-btn-negative { color: #a3211a !important; border-color: #a3211a !important; }`,
+	`${DARK} .cbi-button.netfix-btn { background: #2b2b2b !important; color: #f0f0f0 !important; border: 1px solid #9a9a9a !important; }`,
+	`${DARK} .cbi-button.netfix-btn-apply { color: #8cc4f5 !important; border-color: #8cc4f5 !important; }`,
+	`${DARK} .cbi-button.netfix-btn-negative { color: #ff9c94 !important; border-color: #ff9c94 !important; }`,
+	`${LIGHT} .cbi-value-description { color: #4d4d4d; }`,
+	'#netfix .cbi-button.netfix-btn[disabled] { opacity: 1; cursor: default; }',
+	/* the dry-run checkbox stays with its label, also when the field wraps */
+	'#netfix .netfix-check { display: inline-flex; align-items: center; gap: .35em; white-space: nowrap; margin: .3em .6em .3em 0; }',
+	'#netfix .netfix-check input[type=checkbox] { position: static; margin: 0; flex: none; opacity: 1; }',
+	'#netfix .netfix-actions .cbi-value-field > * { margin-right: .5em; vertical-align: middle; }',
+	'#netfix #netfix-pending .netfix-countdown { font-weight: bold; }'
 ].concat(toneCSS()).join('\n');
 
 /* A text node: how values from the router get onto the page. */
@@ -118,15 +170,15 @@ function settle(promise) {
 
 /* A label in one of the page's tones (TONES). */
 function badge(tone, text) {
-	return E('span', { 'class': 'label netfix-badge netfix-tone-' + tone }, [ text ]);
+	return E('span', { 'class': 'netfix-badge netfix-tone-' + tone }, [ text ]);
 }
 
 /* A two-column table of [ label, value node or text ] rows. */
 function kvTable(rows) {
-	return E('table', { 'class': 'table' }, rows.map(r =>
+	return E('table', { 'class': 'table netfix-kv' }, rows.map(r =>
 		E('tr', { 'class': 'tr' }, [
 			E('td', { 'class': 'td left', 'width': '33%' }, [ r[0] ]),
-			E('td', { 'class': 'td left' }, [ (r[1] instanceof Node) ? r[1] : T(r[1]) ])
+			E('td', { 'class': 'td left', 'data-title': r[0] }, [ (r[1] instanceof Node) ? r[1] : T(r[1]) ])
 		])));
 }
 
@@ -141,69 +193,101 @@ function yesNo(b) {
 
 return view.extend({
 	load() {
+		const canWrite = (L.hasViewPermission() === true);
 		return Promise.all([
 			settle(callStatus()),
-			L.resolveDefault(callHistory(HISTORY_LIMIT), null),
-			(L.hasViewPermission() === true) ? fixes.load() : null
+			fixes.load(),
+			/* LuCI's apply (the UCI kind of fix) needs luci-base for
+			 * writing, which netfix's own group does not grant */
+			canWrite ? L.resolveDefault(callAccess('access-group', 'luci-base', 'write'), null) : false
 		]);
 	},
 
 	render(data) {
 		this.doc = null;
 		this.docError = null;
-		this.history = null;
 		this.lastKey = null;
 		/* LuCI's own answer for this view: true only when the session may
 		 * write one of the ACL groups the menu node depends on. */
 		this.canWrite = (L.hasViewPermission() === true);
-		this.fixList = data[2];
+		this.access = { netfix: this.canWrite ? 'write' : 'read',
+			luciBase: (data[2] === true) ? 'write' : (data[2] === false ? 'read' : null) };
+		this.fixList = data[1];
 		this.body = E('div', { 'id': 'netfix-body' });
+		this.pendingBox = E('div', { 'id': 'netfix-pending-slot' });
 
-		this.update(data[0], data[1]);
+		this.update(data[0]);
 
 		poll.add(L.bind(this.refresh, this), POLL_INTERVAL);
 
-		return E('div', { 'class': 'cbi-map', 'id': 'netfix' }, [
+		this.root = E('div', { 'class': 'cbi-map', 'id': 'netfix' }, [
 			E('style', {}, [ CSS ]),
-			E('h2', {}, [ _('netfix: offloaded flow health') ]),
+			E('h2', {}, [ _('netfix: router health') ]),
 			E('div', { 'class': 'cbi-map-descr' }, [
-				_('netfix checks whether flow offloading on this router can send traffic to a device that is gone, and repairs such stale flows by itself. This page refreshes every 5 seconds.')
+				_('netfix checks flow offloading, the connection tracking table, IP forwarding and bridged containers on this router, and repairs stale offloaded flows by itself. This page refreshes every 5 seconds.')
 			]),
+			this.pendingBox,
 			this.body,
 			this.canWrite ? this.renderActions() : E('p', { 'class': 'netfix-meta', 'id': 'netfix-readonly' }, [
-				_('You have read-only access: repairing a host and re-checking are not available.')
+				_('You have read-only access: repairing a host, re-checking and applying fixes are not available.')
 			])
 		]);
-	},
 
-	/* Polled every POLL_INTERVAL seconds. */
-	refresh() {
-		return Promise.all([
-			settle(callStatus()),
-			L.resolveDefault(callHistory(HISTORY_LIMIT), null)
-		]).then(res => this.update(res[0], res[1]));
+		this.watchMode();
+		this.showPending();
+		return this.root;
 	},
 
 	/*
-	 * Takes a status reply and a history reply and redraws what changed. A
-	 * failed status call keeps the last good document on the page, marked
-	 * as such.
+	 * Follows the theme's light or dark mode: data-netfix-dark on #netfix
+	 * says what the theme paints behind the page, measured once the page
+	 * is in the document and again when the colour scheme or the root's
+	 * attributes change (bootstrap flips data-darkmode, material and argon
+	 * their own).
 	 */
-	update(status, history) {
+	watchMode() {
+		const apply = () => {
+			if (this.root && this.root.isConnected)
+				this.root.setAttribute('data-netfix-dark', nf.isDarkBehind(this.root) ? '1' : '0');
+		};
+		this.applyMode = apply;
+		window.requestAnimationFrame(apply);
+		window.setTimeout(apply, 0);
+		if (window.matchMedia) {
+			const mq = window.matchMedia('(prefers-color-scheme: dark)');
+			if (mq.addEventListener)
+				mq.addEventListener('change', () => window.setTimeout(apply, 0));
+		}
+		if (window.MutationObserver) {
+			const mo = new MutationObserver(() => window.setTimeout(apply, 0));
+			mo.observe(document.documentElement, { attributes: true });
+			if (document.body)
+				mo.observe(document.body, { attributes: true });
+		}
+	},
+
+	/* Polled every POLL_INTERVAL seconds: one plugin call. */
+	refresh() {
+		return settle(callStatus()).then(res => this.update(res));
+	},
+
+	/*
+	 * Takes a status reply and redraws what changed. A failed status call
+	 * keeps the last good document on the page, marked as such.
+	 */
+	update(status) {
 		if (nf.isDocument(status)) {
 			this.doc = status;
 			this.docError = null;
 		}
 		else {
-			this.docError = nf.failureText(status);
+			this.docError = nf.failureText(status, this.access);
 		}
-
-		this.history = history;
 
 		/* Redraw only when something besides the time changed, so a
 		 * selection or a "Copied" stays put between refreshes. */
 		const key = JSON.stringify([ this.doc ? Object.assign({}, this.doc, { generated_at: null }) : null,
-			this.docError, history ]);
+			this.docError, this.fixList ]);
 
 		if (key === this.lastKey && this.metaNode) {
 			dom.content(this.metaNode, [ this.metaText() ]);
@@ -213,27 +297,32 @@ return view.extend({
 		this.lastKey = key;
 		dom.content(this.body, [
 			this.renderBanner(),
+			this.renderOverview(),
 			this.renderFindings()
 		].concat(this.sections()));
+		if (this.applyMode)
+			this.applyMode();
 	},
 
 	/*
-	 * The sections under the banner and the findings, in page order. A
-	 * section of its own (conntrack table, forwarding, bridge netfilter, ...)
-	 * lives in luci-static/resources/netfix/<x>.js, is loaded with
+	 * The sections under the banner, the overview and the findings, in page
+	 * order (the overview's order). A section of its own lives in
+	 * luci-static/resources/netfix/<x>.js, is loaded with
 	 * 'require netfix.<x> as <x>' at the top of this file, and adds one line
-	 * here: <x>.render(this.doc, this) returning a node (or null when the
-	 * document has nothing for it). Section modules get the document as
-	 * it came; they put router values on the page as text (E() with array
-	 * children) and translate their strings like this file does.
+	 * here: <x>.render(this.doc, ...) returning a node (or null when the
+	 * document has nothing for it). Section modules put router values on
+	 * the page as text (E() with array children) and translate their
+	 * strings like this file does; their tables set data-title on every
+	 * cell (nf.titleCells).
 	 */
 	sections() {
 		return [
 			this.renderOffload(),
+			ctsection.render(this.doc) || this.renderConntrackBasic(),
 			nfw.render(this.doc, t => nf.formatTime(t)),
-			ctsection.render(this.doc) || '',
+			brsection.render(this.doc),
 			this.renderHealer(),
-			this.canWrite ? fixes.render(this.fixList, (ok, text) => this.afterFix(ok, text)) : null
+			fixes.render(this.fixList, this.canWrite, (ok, text, reply) => this.afterFix(ok, text, reply, 'undo'))
 		].filter(n => n != null);
 	},
 
@@ -269,6 +358,53 @@ return view.extend({
 		}
 	},
 
+	/* Interfaces that carry forwarded traffic with IPv4 forwarding off. */
+	forwardingOff(doc) {
+		return nfw.interfaceRows(doc).filter(r => r.problem).map(r => r.name);
+	},
+
+	/*
+	 * One line about a family: what the reader needs to know of it now.
+	 * The banner shows the line of the worst family, so its second line is
+	 * about the problem the router has.
+	 */
+	familyLine(fam) {
+		const doc = this.doc;
+		if (doc == null)
+			return _('Not available.');
+		if (doc.heal && doc.heal.starting === true)
+			return _('Not checked yet.');
+		const title = fam.worst && nf.severityRank(fam.worst.severity) >= 2 ? nf.findingText(fam.worst).title : '';
+		switch (fam.id) {
+		case 'offload':
+			return this.healerSentence(doc.heal);
+		case 'conntrack': {
+			const ct = doc.conntrack || {};
+			const n = (doc.heal && doc.heal.table_events_total) || nf.tableEvents(doc).length;
+			const fill = ct.available ? _('Table %s in use.').format(nf.formatFill(ct.entries, ct.max)) : _('Table not readable.');
+			return nf.joinSentences([ fill, n ? N_(n, '%d table event so far.', '%d table events so far.').format(n) : '', title ]);
+		}
+		case 'forwarding': {
+			const off = this.forwardingOff(doc);
+			if (off.length)
+				return N_(off.length, 'IPv4 forwarding is off on %d interface that carries forwarded traffic: %s.',
+					'IPv4 forwarding is off on %d interfaces that carry forwarded traffic: %s.').format(off.length, off.join(', '));
+			const fw = doc.forwarding || {};
+			return fw.ipv4 ? _('IPv4 forwarding is on where traffic is forwarded.') : (title || _('IPv4 forwarding is off (net.ipv4.ip_forward = 0); no problem found.'));
+		}
+		case 'bridges': {
+			const b = doc.bridge_nf || {};
+			const nb = Array.isArray(b.bridges) ? b.bridges.length : 0;
+			if (title)
+				return title;
+			return b.loaded
+				? N_(nb, 'Bridge netfilter is loaded; %d bridge checked.', 'Bridge netfilter is loaded; %d bridges checked.').format(nb)
+				: N_(nb, 'Bridge netfilter is not loaded; %d bridge checked.', 'Bridge netfilter is not loaded; %d bridges checked.').format(nb);
+		}
+		}
+		return '';
+	},
+
 	renderBanner() {
 		const doc = this.doc;
 		const v = nf.verdict(doc);
@@ -284,7 +420,12 @@ return view.extend({
 			if (worst)
 				lines.push(E('p', { 'class': 'netfix-worst' }, [ E('strong', {}, [ T(nf.findingText(worst).title) ]) ]));
 
-			lines.push(E('p', { 'class': 'netfix-healer-line' }, [ this.healerSentence(doc.heal) ]));
+			/* the second line fits the problem: the worst family's line
+			 * (offloading's is what the healer did) */
+			const fams = nf.families(doc);
+			const fam = worst ? fams.find(f => f.id === nf.familyOf(worst)) : fams[0];
+			if (!(doc.heal && doc.heal.starting === true))
+				lines.push(E('p', { 'class': 'netfix-healer-line', 'data-family': fam.id }, [ T(this.familyLine(fam)) ]));
 
 			this.metaNode = E('p', { 'class': 'netfix-meta' }, [ this.metaText() ]);
 			lines.push(this.metaNode);
@@ -311,11 +452,28 @@ return view.extend({
 
 		if (doc && doc.schema !== nf.SCHEMA)
 			nodes.push(E('div', { 'class': 'alert-message netfix-banner netfix-tone-info', 'id': 'netfix-schema' }, [
-				_('This page was written for status schema %d; netfix sent schema %d. Some details may be missing.')
-					.format(nf.SCHEMA, doc.schema)
+				E('p', {}, [ _('This page was written for status schema %d; netfix sent schema %d. Some details may be missing.')
+					.format(nf.SCHEMA, doc.schema) ])
 			]));
 
 		return E('div', {}, nodes);
+	},
+
+	/* One line per family: its name linking to its section, its state in
+	 * a word and a colour, and what matters about it now. */
+	renderOverview() {
+		const fams = nf.families(this.doc);
+		const cells = [];
+		for (const fam of fams) {
+			cells.push(
+				E('a', { 'href': '#' + fam.section, 'class': 'netfix-family-link', 'data-family': fam.id }, [ fam.label ]),
+				E('span', { 'class': 'netfix-family-state', 'data-family': fam.id, 'data-tone': fam.tone }, [ badge(fam.tone, fam.word) ]),
+				E('span', { 'class': 'netfix-family-line', 'data-family': fam.id }, [ T(this.familyLine(fam)) ]));
+		}
+		return E('div', { 'class': 'cbi-section', 'id': 'netfix-overview' }, [
+			E('h3', {}, [ _('Overview') ]),
+			E('div', { 'class': 'netfix-overview' }, cells)
+		]);
 	},
 
 	renderFinding(f) {
@@ -325,7 +483,6 @@ return view.extend({
 		const parts = [
 			E('div', { 'class': 'netfix-finding-head' }, [
 				badge(nf.severityClass(sev), nf.severityLabel(sev)),
-				' ',
 				E('strong', { 'class': 'netfix-finding-title' }, [ T(text.title) ])
 			])
 		];
@@ -344,22 +501,26 @@ return view.extend({
 			const pre = E('pre', { 'class': 'netfix-fix-cmd' }, [ E('code', {}, [ T(f.fix) ]) ]);
 			const buttons = [
 				E('button', {
-					'class': 'cbi-button cbi-button-neutral netfix-copy',
+					'class': 'cbi-button netfix-btn netfix-copy',
 					'title': _('Copy the command to the clipboard'),
 					'click': ev => this.handleCopy(ev, f.fix, pre)
 				}, [ _('Copy') ])
 			];
-			if (this.canWrite && nf.uciChanges(f).length)
+			/* LuCI's apply needs luci-base for writing: without it the
+			 * button would only lead to a refusal */
+			if (this.canWrite && nf.uciChanges(f).length && this.access.luciBase !== 'read')
 				buttons.unshift(E('button', {
-					'class': 'cbi-button cbi-button-apply netfix-apply-fix',
+					'class': 'cbi-button netfix-btn netfix-btn-apply netfix-apply-fix',
 					'title': _('Stages the change in LuCI and applies it; LuCI rolls it back unless the page still reaches the router afterwards.'),
 					'click': ev => this.handleApplyFix(ev, f)
 				}, [ _('Apply fix') ]));
 			parts.push(E('div', { 'class': 'netfix-fix' }, [ E('em', {}, [ _('Fix') ]), pre ].concat(buttons)));
+			if (this.canWrite && nf.uciChanges(f).length && this.access.luciBase === 'read')
+				parts.push(E('p', { 'class': 'netfix-meta netfix-apply-unavailable' }, [ nf.deniedText(this.access) ]));
 		}
 
 		if (this.canWrite && f.fix_action)
-			parts.push(fixes.applyButton(f, (ok, text) => this.afterFix(ok, text)));
+			parts.push(fixes.applyButton(f, (ok, text, reply) => this.afterFix(ok, text, reply, 'apply')));
 
 		return E('div', {
 			'class': 'netfix-finding netfix-tone-' + nf.severityClass(sev) + ' netfix-sev-' + (sev.replace(/[^a-z]/g, '') || 'unknown'),
@@ -408,10 +569,10 @@ return view.extend({
 		return E('div', { 'class': 'netfix-flowtable' }, [
 			E('h4', {}, [ _('Flowtable %s').format(name) ]),
 			E('p', {}, [ props ]),
-			E('table', { 'class': 'table netfix-devices' }, [
+			nf.titleCells(E('table', { 'class': 'table netfix-devices' }, [
 				tableHead([ _('Device'), _('Type'), _('Attached to'), _('Driver'),
 					_('NIC can offload (hw-tc-offload)') ])
-			].concat(rows))
+			].concat(rows)))
 		]);
 	},
 
@@ -502,10 +663,31 @@ return view.extend({
 		]);
 	},
 
+	/* The conntrack section when the document has no table details (a
+	 * one-shot check): the fill and the table events, so the overview's
+	 * link has a target. */
+	renderConntrackBasic() {
+		const doc = this.doc;
+		const ct = (doc && doc.conntrack) || {};
+		const parts = [ E('h3', {}, [ _('Connection tracking table') ]) ];
+		if (!doc)
+			parts.push(E('p', {}, [ E('em', {}, [ _('Not available.') ]) ]));
+		else
+			parts.push(kvTable([ [ _('Entries in use'), ct.available ? nf.formatFill(ct.entries, ct.max)
+				: E('span', { 'class': 'netfix-error' }, [ _('Not readable: %s').format(ct.error || '?') ]) ] ]));
+		const evs = ctsection.renderEvents(doc);
+		if (evs)
+			parts.push(E('h4', {}, [ _('Table events') ]), evs);
+		return E('div', { 'class': 'cbi-section', 'id': 'netfix-conntrack' }, parts);
+	},
+
 	renderHealer() {
 		const doc = this.doc;
 		const heal = (doc && doc.heal) || null;
-		const picked = nf.pickEvents(this.history, doc, HISTORY_LIMIT);
+		/* repairs only: the table's events have their own section (an
+		 * older daemon still mixed them in) */
+		const picked = nf.pickEvents(null, doc, HISTORY_LIMIT);
+		const events = picked.events.filter(ev => !nf.isTableEvent(ev));
 		const parts = [ E('h3', {}, [ _('Self-healing') ]) ];
 
 		if (heal) {
@@ -527,20 +709,21 @@ return view.extend({
 			parts.push(kvTable(rows));
 		}
 
-		const rows = picked.events.map(ev => this.renderEventRow(ev || {}));
+		const rows = events.map(ev => this.renderEventRow(ev || {}));
 		if (!rows.length)
 			rows.push(E('tr', { 'class': 'tr placeholder' }, [
 				E('td', { 'class': 'td', 'colspan': '6' }, [ E('em', {}, [ _('No repairs yet.') ]) ])
 			]));
 
 		parts.push(E('h4', {}, [ _('Recent repairs') ]));
-		parts.push(E('table', { 'class': 'table', 'id': 'netfix-events' }, [
+		parts.push(nf.titleCells(E('table', { 'class': 'table', 'id': 'netfix-events' }, [
 			tableHead([ _('Time'), _('Host'), _('Interface'), _('What changed'), _('Flows repaired'), _('Latency') ])
-		].concat(rows)));
+		].concat(rows))));
 
-		if (picked.total > picked.events.length)
+		const total = heal ? ((heal.events_total != null) ? heal.events_total : events.length) : 0;
+		if (total > events.length)
 			parts.push(E('p', { 'class': 'netfix-meta' }, [
-				_('Showing the newest %d of %d repairs.').format(picked.events.length, picked.total)
+				_('Showing the newest %d of %d repairs.').format(events.length, total)
 			]));
 
 		return E('div', { 'class': 'cbi-section', 'id': 'netfix-healer' }, parts);
@@ -564,9 +747,9 @@ return view.extend({
 				E('label', { 'class': 'cbi-value-title', 'for': 'netfix-flush-ip' }, [ _('Repair a host') ]),
 				E('div', { 'class': 'cbi-value-field' }, [
 					this.flushIP,
-					E('label', {}, [ this.flushDry, ' ', _('Dry run: only count, delete nothing') ]),
+					E('label', { 'class': 'netfix-check', 'for': 'netfix-flush-dry' }, [ this.flushDry, E('span', {}, [ _('Dry run: only count, delete nothing') ]) ]),
 					E('button', {
-						'class': 'cbi-button cbi-button-apply',
+						'class': 'cbi-button netfix-btn netfix-btn-apply',
 						'id': 'netfix-flush',
 						'click': ev => this.handleFlush(ev)
 					}, [ _('Repair now') ]),
@@ -579,7 +762,7 @@ return view.extend({
 				E('label', { 'class': 'cbi-value-title' }, [ _('Check') ]),
 				E('div', { 'class': 'cbi-value-field' }, [
 					E('button', {
-						'class': 'cbi-button cbi-button-action',
+						'class': 'cbi-button netfix-btn netfix-btn-apply',
 						'id': 'netfix-recheck',
 						'click': ev => this.handleRecheck(ev)
 					}, [ _('Re-check now') ]),
@@ -612,7 +795,7 @@ return view.extend({
 		return settle(callFlush(ip, dry)).then(reply => {
 			if (reply == null || typeof(reply) != 'object' || reply.error != null)
 				return this.showResult(false, (nf.failureKind(reply) == 'other')
-					? _('Repair failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply));
+					? _('Repair failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply, this.access));
 
 			const n = Number(reply.deleted) || 0;
 			this.showResult(true, reply.dry_run
@@ -624,15 +807,67 @@ return view.extend({
 		}).finally(() => { btn.disabled = false; });
 	},
 
-	/* After an apply or undo (netfix/fix.js): say what happened, then show
-	 * the new findings and applied fixes. */
-	afterFix(ok, text) {
+	/* After an apply, confirm or undo (netfix/fix.js): say what happened,
+	 * then show the new findings and applied fixes; an apply with rollback
+	 * asks to keep it. */
+	afterFix(ok, text, reply, op) {
 		this.showResult(ok, text);
 		return fixes.load().then(list => {
 			this.fixList = list;
 			this.lastKey = null;
+			this.showPending();
 			return this.refresh();
 		});
+	},
+
+	/*
+	 * The confirmation of an apply with rollback, as LuCI's own apply asks
+	 * for it: a countdown, "Keep" and "Undo now". Without "Keep" netfix
+	 * undoes the change by itself when the time is up (its daemon does,
+	 * whether or not this page is still open); the page then reloads the
+	 * list. Shown to writers for every applied fix that still waits.
+	 */
+	showPending() {
+		if (this.pendingTimer) {
+			window.clearInterval(this.pendingTimer);
+			this.pendingTimer = null;
+		}
+		const rec = this.canWrite ? fixes.pending(this.fixList)[0] : null;
+		if (!rec) {
+			dom.content(this.pendingBox, []);
+			return;
+		}
+		const id = String((rec.findings || [])[0] || '');
+		const deadline = Date.parse(rec.confirm_by);
+		const count = E('span', { 'class': 'netfix-countdown' });
+		const tick = () => {
+			const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+			dom.content(count, [ N_(left, '%d second', '%d seconds').format(left) ]);
+			if (left <= 0) {
+				window.clearInterval(this.pendingTimer);
+				this.pendingTimer = null;
+				dom.content(this.pendingBox, [ E('div', { 'class': 'alert-message netfix-banner netfix-tone-info', 'id': 'netfix-pending', 'data-state': 'expired' }, [
+					E('p', {}, [ _('The fix for %s was not kept: netfix undoes it by itself.').format(id) ])
+				]) ]);
+				/* the daemon acts at the deadline; read the ledger after it */
+				window.setTimeout(() => fixes.load().then(list => { this.fixList = list; this.lastKey = null; return this.refresh(); }), 2000);
+			}
+		};
+		const keep = E('button', {
+			'class': 'cbi-button netfix-btn netfix-btn-apply', 'id': 'netfix-pending-keep',
+			'click': ev => fixes.run(ev.currentTarget, id, 'confirm', (ok, text, reply) => this.afterFix(ok, text, reply, 'confirm'))
+		}, [ _('Keep') ]);
+		const undo = E('button', {
+			'class': 'cbi-button netfix-btn netfix-btn-negative', 'id': 'netfix-pending-undo',
+			'click': ev => fixes.run(ev.currentTarget, id, 'undo', (ok, text, reply) => this.afterFix(ok, text, reply, 'undo'))
+		}, [ _('Undo now') ]);
+		dom.content(this.pendingBox, [ E('div', { 'class': 'alert-message netfix-banner netfix-tone-warning', 'id': 'netfix-pending', 'data-finding': id, 'role': 'alert' }, [
+			E('h3', {}, [ _('Keep this change?') ]),
+			E('p', {}, [ _('netfix applied the fix for %s. If this page still works as it should, keep it; otherwise netfix undoes it by itself in').format(id), ' ', count, '.' ]),
+			E('p', { 'class': 'netfix-fix' }, [ keep, undo ])
+		]) ]);
+		tick();
+		this.pendingTimer = window.setInterval(tick, 1000);
 	},
 
 	handleRecheck(ev) {
@@ -640,12 +875,12 @@ return view.extend({
 		btn.disabled = true;
 
 		return settle(callCheck()).then(reply => {
-			this.update(reply, this.history);
+			this.update(reply);
 			if (nf.isDocument(reply))
 				this.showResult(true, _('Checked again at %s.').format(nf.formatTime(reply.generated_at)));
 			else
 				this.showResult(false, (nf.failureKind(reply) == 'other')
-					? _('Re-check failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply));
+					? _('Re-check failed: %s').format(nf.firstLine(reply)) : nf.failureText(reply, this.access));
 		}).finally(() => { btn.disabled = false; });
 	},
 
@@ -674,7 +909,7 @@ return view.extend({
 			ui.changes.apply(true);
 		}).catch(err => {
 			this.showResult(false, (nf.failureKind(err) == 'other')
-				? _('Could not apply the fix: %s').format(nf.firstLine(err)) : nf.failureText(err));
+				? _('Could not apply the fix: %s').format(nf.firstLine(err)) : nf.failureText(err, this.access));
 		}).finally(() => { btn.disabled = false; });
 	},
 
