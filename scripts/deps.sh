@@ -19,6 +19,10 @@ if apt-cache show systemd-networkd >/dev/null 2>&1; then pkgs+=(systemd-networkd
 # default iptables), capture of the reset; make deb-test checks the unit
 # with systemd-analyze (systemd, above).
 pkgs+=(iptables tcpdump)
+# make vm-test, the wifi_* scenarios: real 802.11 roams on mac80211_hwsim
+# with Debian's hostapd, wpa_supplicant and iw (test/vm/build.sh copies
+# them and their libraries into the initramfs).
+pkgs+=(hostapd wpasupplicant iw)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
