@@ -29,6 +29,10 @@ pkgs+=(prometheus prometheus-node-exporter lua5.1)
 # make integration: the race detector (the netfix binary the daemon's
 # kernel tests exec, the daemon's own tests) needs cgo, so a C compiler.
 pkgs+=(gcc libc6-dev)
+# make vm-test, the wifi_* scenarios: real 802.11 roams on mac80211_hwsim
+# with Debian's hostapd, wpa_supplicant and iw (test/vm/build.sh copies
+# them and their libraries into the initramfs).
+pkgs+=(hostapd wpasupplicant iw)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

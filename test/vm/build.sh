@@ -93,7 +93,8 @@ echo "$KVER" >"$CACHE/kver"
 # modules.dep, so it comes first by hand.
 ROOTS="crc32c_generic libcrc32c nfnetlink nf_tables nf_defrag_ipv4 nf_defrag_ipv6
 nf_conntrack nf_conntrack_netlink nft_ct nf_flow_table nf_flow_table_inet
-nft_flow_offload nf_nat nft_nat nft_chain_nat nft_masq llc stp bridge veth"
+nft_flow_offload nf_nat nft_nat nft_chain_nat nft_masq llc stp bridge veth
+mac80211_hwsim ccm ctr"
 
 modorder=$(awk -v roots="$ROOTS" '
 	function base(p,   b) { b = p; sub(/.*\//, "", b); sub(/\.ko(\.[a-z]+)?$/, "", b); gsub(/-/, "_", b); return b }
@@ -173,6 +174,16 @@ copy_with_libs "$(command -v nft)" /usr/sbin/nft
 copy_with_libs "$(command -v conntrack)" /usr/sbin/conntrack
 if command -v bridge >/dev/null; then copy_with_libs "$(command -v bridge)" /usr/sbin/bridge; fi
 if command -v tcpdump >/dev/null; then copy_with_libs "$(command -v tcpdump)" /usr/sbin/tcpdump; fi
+# The Wi-Fi scenarios (wifi_*): Debian's hostapd, wpa_supplicant and iw on
+# mac80211_hwsim radios. Without them those scenarios report a failure; the
+# rest of the suite does not need them.
+for t in hostapd hostapd_cli wpa_supplicant wpa_cli iw; do
+	if command -v $t >/dev/null; then
+		copy_with_libs "$(command -v $t)" /usr/sbin/$t
+	else
+		log "WARNING: $t missing, the wifi_* scenarios will fail (bash scripts/deps.sh)"
+	fi
+done
 # The loader is named by its canonical path in the binaries' PT_INTERP.
 [ -e "$RFS/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$RFS/lib64/"
 # nft and conntrack look up protocol and service names.

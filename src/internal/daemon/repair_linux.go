@@ -48,6 +48,9 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 		OldPort: d.linkName(c.OldPort), NewPort: d.linkName(c.NewPort),
 		DryRun: d.cfg.DryRun,
 	}
+	if c.Reason == heal.ReasonPortMove {
+		ev.Roam = isWireless(sysClassNet, ev.OldPort) || isWireless(sysClassNet, ev.NewPort)
+	}
 	what := describe(ev)
 	switch {
 	case !d.cfg.Heal:
@@ -103,6 +106,9 @@ func (d *Daemon) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 func describe(e status.Event) string {
 	switch e.Reason {
 	case heal.ReasonPortMove:
+		if e.Roam {
+			return fmt.Sprintf("%s (%s) on %s roamed from %s to %s", e.IP, e.NewMAC, e.Interface, e.OldPort, e.NewPort)
+		}
 		return fmt.Sprintf("%s (%s) on %s moved from port %s to %s", e.IP, e.NewMAC, e.Interface, e.OldPort, e.NewPort)
 	case heal.ReasonFailed:
 		return fmt.Sprintf("%s on %s is FAILED (last MAC %s)", e.IP, e.Interface, e.OldMAC)

@@ -94,6 +94,8 @@ func EventLine(e status.Event) string {
 	switch {
 	case e.OldMAC != "" && e.NewMAC != "" && e.OldMAC != e.NewMAC:
 		b.WriteString(": " + e.OldMAC + " -> " + e.NewMAC)
+	case e.Roam:
+		b.WriteString(": roamed from " + e.OldPort + " to " + e.NewPort)
 	case e.OldPort != "" || e.NewPort != "":
 		b.WriteString(": port " + e.OldPort + " -> " + e.NewPort)
 	}

@@ -52,6 +52,11 @@ func TestVerdictLine(t *testing.T) {
 	}
 }
 
+func roamed(e status.Event) status.Event {
+	e.Roam = true
+	return e
+}
+
 func TestEventLine(t *testing.T) {
 	tests := []struct {
 		e    status.Event
@@ -59,6 +64,7 @@ func TestEventLine(t *testing.T) {
 	}{
 		{fixtures.S1Events(false)[0], "13:14:12 mac_change 192.168.1.240 on br-lan: b6:01:52:44:16:fa -> 3a:ea:10:f9:a1:2e, deleted 1 offloaded flow in 0.4 ms"},
 		{fixtures.S1Events(true)[1], "12:36:12 port_move 192.168.1.57 on br-lan: port wlan0 -> wlan1, would delete 3 offloaded flows in 0.7 ms"},
+		{roamed(fixtures.S1Events(false)[1]), "12:36:12 port_move 192.168.1.57 on br-lan: roamed from wlan0 to wlan1, deleted 3 offloaded flows in 0.7 ms"},
 	}
 	for _, tt := range tests {
 		if got := EventLine(tt.e); got != tt.want {

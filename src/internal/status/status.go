@@ -178,6 +178,9 @@ type Event struct {
 	NewMAC  string `json:"new_mac,omitempty"`
 	OldPort string `json:"old_port,omitempty"`
 	NewPort string `json:"new_port,omitempty"`
+	// Roam is set on a port move where one of the ports is a Wi-Fi
+	// interface: a station roamed between radios or access points.
+	Roam bool `json:"roam,omitempty"`
 	// FlowsDeleted is how many offloaded entries were deleted; in dry run
 	// the number that would have been.
 	FlowsDeleted int  `json:"flows_deleted"`

@@ -118,6 +118,12 @@ topo_up() {
 	case $LAYOUT in
 	ports) FT_DEVICES="wan0, lanport0, lanport1" ;;
 	bridge) FT_DEVICES="br-lan, wan0" ;;
+	wifi)
+		# wifilib.sh: the router's radios join the router first, so the
+		# flowtable can list them (its ports layout).
+		wifi_router_radios || return 1
+		FT_DEVICES=$WIFI_FT_DEVICES
+		;;
 	*)
 		say "unknown layout $LAYOUT"
 		return 1

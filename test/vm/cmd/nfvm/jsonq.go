@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func readJSON(path string) (any, error) {
@@ -150,6 +151,13 @@ func cmdEvents(args []string) error {
 				s = shellSafe(scalar(val))
 			}
 			fmt.Fprintf(&b, " %s=%s", k, s)
+		}
+		// The event's time (when the daemon saw the change) in unix
+		// microseconds, for timelines next to the receive logs.
+		if ts, ok := m["time"].(string); ok {
+			if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
+				fmt.Fprintf(&b, " time_us=%d", t.UnixMicro())
+			}
 		}
 		b.WriteString("\n")
 	}

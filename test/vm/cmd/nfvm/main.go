@@ -41,6 +41,7 @@ var commands = map[string]command{
 	"pct":       {cmdPct, "percentiles of numbers read from stdin"},
 	"wait-file": {cmdWaitFile, "wait until a file contains a string"},
 	"tcp-open":  {cmdTCPOpen, "open many TCP connections, say one line on each, optionally hold them"},
+	"stamp":     {cmdStamp, "copy stdin to stdout, each line prefixed with unix microseconds"},
 	"timed":     {cmdTimed, "run a command, append its wall seconds and peak RSS (kB) to a file"},
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -356,6 +357,10 @@ func cmdStats(args []string) error {
 	count := 0
 	prev := *from
 	var maxGap int64
+	// The largest gap's edges: the last receive before it (the window start
+	// if none) and the first after it (-1 when the gap runs to the window's
+	// end: nothing came back).
+	gapStart, gapEnd := *from, int64(-1)
 	for _, t := range ts {
 		if t < *from || t >= *to {
 			continue
@@ -363,14 +368,41 @@ func cmdStats(args []string) error {
 		count++
 		if t-prev > maxGap {
 			maxGap = t - prev
+			gapStart, gapEnd = prev, t
 		}
 		prev = t
 	}
 	if *to-prev > maxGap {
 		maxGap = *to - prev
+		gapStart, gapEnd = prev, -1
 	}
-	fmt.Printf("count=%d maxgap_ms=%d window_ms=%d\n", count, maxGap/1000, (*to-*from)/1000)
+	fmt.Printf("count=%d maxgap_ms=%d window_ms=%d gap_start_us=%d gap_end_us=%d\n", count, maxGap/1000, (*to-*from)/1000, gapStart, gapEnd)
 	return nil
+}
+
+// cmdStamp copies standard input to standard output, each line prefixed
+// with the unix microseconds it was read at: a timeline of a monitor's
+// notifications (bridge monitor fdb, iw event) next to the receive logs.
+func cmdStamp(args []string) error {
+	fs := flag.NewFlagSet("stamp", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r := bufio.NewReader(os.Stdin)
+	for {
+		line, err := r.ReadString('\n')
+		if line != "" {
+			if _, werr := fmt.Fprintf(os.Stdout, "%d %s", nowUS(), strings.TrimRight(line, "\n")+"\n"); werr != nil {
+				return werr
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 func cmdWaitFile(args []string) error {
