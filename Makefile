@@ -223,7 +223,7 @@ luci-test:
 # --- flowtable VM -------------------------------------------------------------
 #   make vm-test   the S1 scenario suite in a VM with Debian's kernel (the host
 #                  kernel has no flowtable): controls, heal, port move, bridge
-#                  layout, bystanders, IPv6, dry run, reconcile (~4 min, TCG)
+#                  layout, bystanders, IPv6, dry run, reconcile (~8 min, TCG, with the Wi-Fi roams)
 #   make vm-bench  heal latency vs conntrack -D at 1k/10k/50k entries, idle
 #                  RSS and CPU (figures, no asserts; ~6 min)
 #   make demo      the S1 outage without netfix and the repair with it

@@ -36,6 +36,9 @@ func daemonInput(s facts.Snapshot, h status.Heal, fw []status.ForwardingEvent, f
 	for i := len(h.LastEvents) - 1; i >= 0; i-- {
 		c.Event(h.LastEvents[i])
 	}
+	for i := len(h.TableEvents) - 1; i >= 0; i-- {
+		c.Event(h.TableEvents[i])
+	}
 	for i := len(fw) - 1; i >= 0; i-- {
 		c.Forwarding(fw[i])
 	}
