@@ -44,6 +44,18 @@ check "only h1's entries were deleted" [ "$(kv removed_other "$df")" -eq 0 ]
 # A status taken after the wait: a late event for the bystander counts.
 check "netfix status after the wait" status_json $LOGS/status-after.json
 check "no heal event for the bystander" [ "$(heal_events_for $H2 $LOGS/status-after.json)" -eq 0 ]
+# The fleet view of the same real repair: `netfix metrics` (the daemon's
+# exposition, what node exporter's textfile collector serves) counts it,
+# with the flows it deleted and its latency in the histogram.
+metrics_after() {
+	nsx router netfix metrics --socket $SOCK >$LOGS/metrics.prom 2>>$LOGS/netfix-status.err || return 1
+	grep -q '^netfix_repairs_total{reason="mac_change",result="ok"} [1-9]' $LOGS/metrics.prom &&
+		grep -q '^netfix_flows_deleted_total{reason="mac_change"} [1-9]' $LOGS/metrics.prom &&
+		grep -q '^netfix_repair_duration_seconds_count [1-9]' $LOGS/metrics.prom
+}
+check "netfix metrics count the repair and its latency" metrics_after
+rec metrics_repairs "$(sed -n 's/^netfix_repairs_total{reason="mac_change",result="ok"} //p' $LOGS/metrics.prom)"
+rec metrics_repair_seconds_sum "$(sed -n 's/^netfix_repair_duration_seconds_sum //p' $LOGS/metrics.prom)"
 bs=$(nfvm stats -log $LOGS/h2.rx -from $T_DOWN)
 rec bystander_maxgap_ms "$(kv maxgap_ms "$bs")"
 check "bystander h2 kept receiving" [ "$(kv maxgap_ms "$bs")" -le 1000 ]
