@@ -88,8 +88,8 @@ EOF
 		# own R0KH (nas_identifier, unique per AP) and R1KH (r1_key_holder
 		# defaults to the BSSID, unique); with ft_psk_generate_local the
 		# target derives PMK-R0/R1 from the PSK and the R0KH-ID the
-		# station names, so no r0kh/r1kh lists and no PMK-R1 push (which
-		# it excludes) are needed. The logger lines at debug level
+		# station names, so neither r0kh/r1kh lists nor PMK-R1 push/pull
+		# between the APs are needed. The logger lines at debug level
 		# ("authentication OK (FT)", "FT authentication already
 		# completed - do not start 4-way handshake") prove each roam was
 		# a fast transition (ft_done).
