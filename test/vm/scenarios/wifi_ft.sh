@@ -14,6 +14,12 @@
 # set PTK prior to association - try again after reassociation"). That is
 # expected: it installs the PTK once reassociated ("FT: Try to set PTK
 # again now that we are associated", "FT: Completed successfully").
+#
+# sta_roam pins the station's network to the target BSSID before `wpa_cli
+# roam`; without the pin the target can get two FT authentications for one
+# roam and reject the reassociation ("FT: ANonce mismatch in FTIE", status
+# 55), and wpa_supplicant falls back to a full association
+# (docs/wifi-roam.md).
 # needs: netfix
 # timeout: 200
 . /vm/scenarios/lib.sh
