@@ -5,7 +5,7 @@
 # scenario, the `make vm-test` set) or "bench".
 . /vm/scenarios/lib.sh
 
-SUITE="s1_control s1_heal late_flowtable port_move_control port_move bridge_layout multi_host ipv6 ipv6_heal dry_run reconcile s2_fix s2_reclaim check_s1 arp_flap ignore_host heal_off flush port_move_down wifi_roam wifi_tcp wifi_foreign wifi_two"
+SUITE="s1_control s1_heal late_flowtable port_move_control port_move bridge_layout multi_host ipv6 ipv6_heal dry_run reconcile s2_fix s2_reclaim check_s1 arp_flap ignore_host heal_off flush port_move_down wifi_roam wifi_tcp wifi_foreign wifi_two wifi_ft"
 
 list=$(echo "$1" | tr ',' ' ')
 export NETFIX_ARGS="$2"

@@ -84,13 +84,23 @@ wpa_key_mgmt=$_km
 rsn_pairwise=CCMP
 EOF
 	if [ "$WIFI_FT" = 1 ]; then
-		# 802.11r: one mobility domain; with PSK every AP derives the
-		# PMK-R0/R1 itself, so no key holders need to talk.
+		# 802.11r: one mobility domain, FT over the air. Each AP is its
+		# own R0KH (nas_identifier, unique per AP) and R1KH (r1_key_holder
+		# defaults to the BSSID, unique); with ft_psk_generate_local the
+		# target derives PMK-R0/R1 from the PSK and the R0KH-ID the
+		# station names, so neither r0kh/r1kh lists nor PMK-R1 push/pull
+		# between the APs are needed. The logger lines at debug level
+		# ("authentication OK (FT)", "FT authentication already
+		# completed - do not start 4-way handshake") prove each roam was
+		# a fast transition (ft_done).
 		cat >>$1 <<EOF
 mobility_domain=4e66
 nas_identifier=$2.netfix.test
 ft_over_ds=0
 ft_psk_generate_local=1
+reassociation_deadline=1000
+logger_stdout=-1
+logger_stdout_level=0
 EOF
 	fi
 }
@@ -100,7 +110,10 @@ hostapd_start() {
 	_ns=$1
 	_log=$2
 	shift 2
-	/usr/sbin/ip netns exec $_ns hostapd -t -f $_log "$@" >>$LOGS/procs.log 2>&1 &
+	# 802.11r: debug output (FT key hierarchy, status codes) for wifi_diag.
+	_dbg=""
+	[ "$WIFI_FT" = 1 ] && _dbg=-d
+	/usr/sbin/ip netns exec $_ns hostapd $_dbg -t -f $_log "$@" >>$LOGS/procs.log 2>&1 &
 	for _c in "$@"; do
 		_if=$(sed -n 's/^interface=//p' $_c)
 		if ! nfvm wait-file -f $_log -s "$_if: AP-ENABLED" -timeout 20s; then
@@ -135,7 +148,9 @@ network={
 	bssid=$BSSID_A
 }
 EOF
-	/usr/sbin/ip netns exec $1 wpa_supplicant -D nl80211 -i $2 -c $LOGS/$1.wpa.conf -t -f $LOGS/$1.wpa >>$LOGS/procs.log 2>&1 &
+	_dbg=""
+	[ "$WIFI_FT" = 1 ] && _dbg=-d
+	/usr/sbin/ip netns exec $1 wpa_supplicant $_dbg -D nl80211 -i $2 -c $LOGS/$1.wpa.conf -t -f $LOGS/$1.wpa >>$LOGS/procs.log 2>&1 &
 }
 
 wcli() {
@@ -184,6 +199,33 @@ sta_roam() {
 	[ "$_r" = OK ] && return 0
 	say "wpa_cli roam $2 for $1: $_r; scan results: $(wcli $1 scan_results | tail -n +2 | cut -f1,2 | tr '\n\t' '  ')"
 	return 1
+}
+
+# ft_done IFACE MAC T0: the router's AP on IFACE made an 802.11r fast
+# transition for MAC at or after T0 (hostapd -t log): an FT authentication,
+# then a reassociation that skipped the 4-way handshake, and no 4-way
+# handshake (a fallback to a full association would have one).
+ft_done() {
+	awk -v t0=$3 -v who="$1: STA $2 " '
+		{ split($1, a, "."); us = a[1] * 1000000 + substr(a[2], 1, 6) }
+		us < t0 || !index($0, who) { next }
+		/IEEE 802.11: authentication OK \(FT\)/ { auth = 1 }
+		/FT authentication already completed - do not start 4-way handshake/ { ft = 1 }
+		/pairwise key handshake completed/ { hs = 1 }
+		END { exit !(auth && ft && !hs) }' $LOGS/hostapd.log
+}
+
+# ft_check IFACE LABEL: with WIFI_FT=1, every roamer's roam since T0 to the
+# router's AP on IFACE was a fast transition.
+ft_check() {
+	[ "$WIFI_FT" = 1 ] || return 0
+	for _s in $ROAMERS; do
+		eval "_m=\$STA_MAC_$_s"
+		check "$2: $_s's roam to $1 was an 802.11r fast transition (FT auth, no 4-way handshake)" ft_done $1 $_m $T0
+		# The station's side, for the record: wpa_supplicant installs the
+		# PTK only once reassociated (cfg80211 refuses it before).
+		FTSTA="$FTSTA${FTSTA:+,}$(awk -v t0=$T0 '/FT: Completed successfully/ {split($1, a, "."); if (a[1] * 1000000 + substr(a[2], 1, 6) >= t0) n++} END {print n + 0}' $LOGS/$_s.wpa)"
+	done
 }
 
 # assoc_us NAME BSSID T0: when wpa_supplicant reported the association with
@@ -254,6 +296,14 @@ wifi_diag() {
 		say "$_s: $(grep -c CTRL-EVENT-DISCONNECTED $LOGS/$_s.wpa) disconnections; $_s.wpa (last 40 lines):"
 		tail -n 40 $LOGS/$_s.wpa | sed "s/^/NETFIX-LOG [$SCEN]   | /"
 	done
+	if [ "$WIFI_FT" = 1 ]; then
+		say "802.11r lines of hostapd.log (last 40):"
+		grep -E "FT|status|MIC|handshake" $LOGS/hostapd.log | grep -v -E "hexdump|\[REMOVED\]" | tail -n 40 | sed "s/^/NETFIX-LOG [$SCEN]   | /"
+		for _s in $ROAMERS; do
+			say "802.11r lines of $_s.wpa (last 40):"
+			grep -E "FT|status|SME|key not|Key negotiation|CTRL-EVENT" $LOGS/$_s.wpa | grep -v -E "hexdump|\[REMOVED\]" | tail -n 40 | sed "s/^/NETFIX-LOG [$SCEN]   | /"
+		done
+	fi
 	say "FDB notifications for the roamers:"
 	for _s in $ROAMERS; do
 		eval "_m=\$STA_MAC_$_s"
@@ -323,6 +373,7 @@ wifi_run() {
 	# ---- without netfix: A -> B stalls, B -> A restores -----------------
 	roam_all $BSSID_B
 	check "roamers associated with B (no daemon)" [ $? -eq 0 ]
+	ft_check $B_PORT "no daemon"
 	sleep $WIFI_STALL_S
 	for s in $ROAMERS; do
 		eval "_tc=\$T_CONN_$s _ip=\$STA_IP_$s _mac=\$STA_MAC_$s"
@@ -335,6 +386,7 @@ wifi_run() {
 		eval "T0C_$s=$T0"
 	done
 	roam_all $BSSID_A
+	ft_check wlan0 "no daemon, back"
 	for s in $ROAMERS; do
 		eval "_t0=\$T0C_$s _tc=\$T_CONN_$s"
 		f=$(nfvm first -log $LOGS/$s.rx -after $_tc -wait 10s)
@@ -361,6 +413,7 @@ wifi_run() {
 	while [ $WR -le $WIFI_ROAMS ]; do
 		roam_all $WTO
 		check "roam $WR: roamers associated" [ $? -eq 0 ]
+		ft_check $WPORT "roam $WR"
 		for s in $ROAMERS; do
 			eval "_tc=\$T_CONN_$s _ip=\$STA_IP_$s _mac=\$STA_MAC_$s"
 			_end=$(($(now) + 3000000))
@@ -421,6 +474,7 @@ wifi_run() {
 	rec repair_ms "$REPAIR"
 	rec fdb_after_assoc_ms "$FDBOFF"
 	rec netfix_seen_after_assoc_ms "$SEENOFF"
+	if [ "$WIFI_FT" = 1 ]; then rec ft_completed_per_roam "$FTSTA"; fi
 
 	# ---- the bystander on A ---------------------------------------------
 	BYS_AFTER=$(bys_pkts)
