@@ -90,7 +90,8 @@ test('settings page: options, widgets, defaults and checks', async () => {
 		repair_burst: { kind: 'Value', default: '10', datatype: 'range(1,1000)' },
 		forwarding_guard: { kind: 'Flag', default: '0' },
 		conntrack_reclaim: { kind: 'Flag', default: '0' },
-		reclaim_idle: { kind: 'Value', default: '3600', datatype: 'range(300,432000)' }
+		reclaim_idle: { kind: 'Value', default: '3600', datatype: 'range(300,432000)' },
+		metrics_file: { kind: 'Value' }
 	};
 	assert.deepEqual(Object.keys(opts).sort(), Object.keys(want).sort());
 	for (const [ name, w ] of Object.entries(want)) {
@@ -112,6 +113,14 @@ test('settings page: options, widgets, defaults and checks', async () => {
 	assert.equal(v('main', ''), true);
 	assert.equal(typeof v('main', 'br guest'), 'string');
 	assert.equal(typeof v('main', 'x'.repeat(16)), 'string');
+
+	// metrics_file: what the daemon accepts (config.go): unset, off, or
+	// an absolute file path; a relative path or a directory is refused.
+	const mv = opts.metrics_file.validate;
+	for (const ok of [ '', 'off', '0', '/var/run/netfix/metrics.prom', '/tmp/m' ])
+		assert.equal(mv('main', ok), true, `metrics_file ${JSON.stringify(ok)} accepted`);
+	for (const bad of [ 'metrics.prom', 'var/run/x', '/', '/tmp/dir/' ])
+		assert.equal(typeof mv('main', bad), 'string', `metrics_file ${JSON.stringify(bad)} refused`);
 });
 
 test('settings page covers every option of the shipped /etc/config/netfix, with its defaults', async () => {

@@ -87,6 +87,17 @@ return view.extend({
 		o.placeholder = '3600';
 		o.depends('conntrack_reclaim', '1');
 
+		o = s.option(form.Value, 'metrics_file', _('Prometheus metrics file'),
+			_('After each sweep and each repair the daemon replaces this file with its metrics in Prometheus\'s text format, for prometheus-node-exporter-lua-netfix (which sets it to /var/run/netfix/metrics.prom when installed). Empty: no file; "off": no file anywhere.'));
+		o.placeholder = '/var/run/netfix/metrics.prom';
+		o.validate = function(section_id, value) {
+			/* what the daemon accepts (config.go): unset, off or 0, or an
+			   absolute path that does not name a directory */
+			if (value == null || value === '' || value === 'off' || value === '0' || /^\/.*[^\/]$/.test(value))
+				return true;
+			return _('An absolute file path such as /var/run/netfix/metrics.prom, or off.');
+		};
+
 		return m.render();
 	}
 });
