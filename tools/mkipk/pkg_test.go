@@ -736,15 +736,16 @@ func TestReproducible(t *testing.T) {
 	}
 }
 
-// mipselBudget: the mipsel_24kc routers are the small ones (often 16 MB
-// of flash, a few MB free on the overlay). Above this the README must say
-// why, and this number moves with it.
-const mipselBudget = 3_000_000
+// mipselBudget: the mipsel_24kc routers are the small ones (16 MB of
+// flash, a few MB free on the overlay). The developers' brief holds the
+// mipsel ipk and apk each to 1,500,000 B; above it the reason goes into
+// openwrt/README.md (Sizes) and this number moves with it.
+const mipselBudget = 1_500_000
 
 // TestSizes prints the size of each binary and package and holds the
-// mipsel package to its budget.
+// mipsel ipk and apk to their budget.
 func TestSizes(t *testing.T) {
-	e := needPackages(t)
+	e, apkDir := needApk(t)
 	full := fullVersion(e.version, e.release)
 	var arches []string
 	for a := range buildDirOf {
@@ -759,8 +760,16 @@ func TestSizes(t *testing.T) {
 		ipkSize := size(t, p)
 		u := unpack(t, p)
 		fmt.Fprintf(&table, "%-20s %12d %12d %15s\n", arch, bin, ipkSize, u.control["Installed-Size"])
-		if arch == "mipsel_24kc" && ipkSize > mipselBudget {
-			t.Errorf("%s is %d bytes, over the %d budget: give the reason and a plan in openwrt/README.md (Sizes) and raise mipselBudget", filepath.Base(p), ipkSize, mipselBudget)
+		if arch == "mipsel_24kc" {
+			apk := filepath.Join(apkDir, arch, "netfix-"+full+".apk")
+			for _, pkg := range []struct {
+				path string
+				size int64
+			}{{p, ipkSize}, {apk, size(t, apk)}} {
+				if pkg.size > mipselBudget {
+					t.Errorf("%s is %d bytes, over the %d budget: give the reason and a plan in openwrt/README.md (Sizes) and raise mipselBudget", filepath.Base(pkg.path), pkg.size, mipselBudget)
+				}
+			}
 		}
 	}
 	t.Logf("sizes:\n%s", table.String())
