@@ -140,27 +140,38 @@ func cmdEvents(args []string) error {
 	fmt.Fprintf(&b, "heal running=%s mode=%s events_total=%s flows_deleted=%s neighbours_tracked=%s\n",
 		shellSafe(scalar(h["running"])), shellSafe(scalar(h["mode"])), shellSafe(scalar(h["events_total"])),
 		shellSafe(scalar(h["flows_deleted"])), shellSafe(scalar(h["neighbours_tracked"])))
-	evs, _ := h["last_events"].([]any)
+	// Repairs are "event" lines; the conntrack table's own events
+	// (conntrack_full, conntrack_dropping, conntrack_reclaim), which the
+	// document keeps apart in heal.table_events, are "table_event" lines.
+	type list struct{ key, prefix string }
+	for _, l := range []list{{"last_events", "event"}, {"table_events", "table_event"}} {
+		evs, _ := h[l.key].([]any)
+		writeEvents(&b, l.prefix, evs)
+	}
+	fmt.Print(b.String())
+	return nil
+}
+
+// writeEvents prints each event as one "PREFIX i=N key=value..." line.
+func writeEvents(b *strings.Builder, prefix string, evs []any) {
 	for i, e := range evs {
 		m, _ := e.(map[string]any)
-		fmt.Fprintf(&b, "event i=%d", i)
+		fmt.Fprintf(b, "%s i=%d", prefix, i)
 		for _, k := range eventFields {
 			val, ok := m[k]
 			s := "-"
 			if ok && val != nil {
 				s = shellSafe(scalar(val))
 			}
-			fmt.Fprintf(&b, " %s=%s", k, s)
+			fmt.Fprintf(b, " %s=%s", k, s)
 		}
 		// The event's time (when the daemon saw the change) in unix
 		// microseconds, for timelines next to the receive logs.
 		if ts, ok := m["time"].(string); ok {
 			if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
-				fmt.Fprintf(&b, " time_us=%d", t.UnixMicro())
+				fmt.Fprintf(b, " time_us=%d", t.UnixMicro())
 			}
 		}
 		b.WriteString("\n")
 	}
-	fmt.Print(b.String())
-	return nil
 }
