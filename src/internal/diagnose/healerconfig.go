@@ -20,8 +20,14 @@ func healerConfigUnreadable(s facts.Snapshot) []status.Finding {
 	if c.Fallback == facts.FallbackLastGood {
 		title = status.M("The netfix configuration cannot be read: the daemon keeps the settings it last read.")
 	}
+	// The service manager that reloads the daemon: procd on OpenWrt,
+	// systemd where the .deb installed it.
+	reload := "systemctl reload netfix"
+	if s.Forwarding.OpenWrt {
+		reload = "/etc/init.d/netfix reload"
+	}
 	return []status.Finding{status.NewFinding(IDHealerConfigUnreadable, status.SeverityWarning, title,
 		[]status.Msg{status.M("A file that cannot be read never switches repairs on: it may say heal '0'.")},
 		[]status.Msg{status.M("configuration error: %s", c.Error)},
-		"fix the line named above, then: /etc/init.d/netfix reload")}
+		"fix the line named above, then: "+reload)}
 }
