@@ -5,15 +5,13 @@ import (
 	"io"
 	"time"
 
-	"github.com/netfix/netfix/src/internal/diagnose"
+	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/env"
-	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/report"
 	"github.com/netfix/netfix/src/internal/smalljson"
 	"github.com/netfix/netfix/src/internal/status"
-	"github.com/netfix/netfix/src/internal/version"
 )
 
 // Exit codes of `netfix check`.
@@ -100,30 +98,19 @@ func DiagnoseSampled(e env.Env, expectHealer bool, sample time.Duration) (status
 			}
 			heal = live.Heal
 			heal.Starting = false
-			return DiagnoseWith(s, heal), nil
+			return assess.Document(s, heal), nil
 		}
 		heal = live.Heal
 		// The daemon caught these from conntrack events; a one-shot dump
 		// almost never sees an entry that lives milliseconds.
 		s.BridgeNF.Mirrors = live.BridgeNF.Mirrors
 	}
-	return DiagnoseWith(s, heal), nil
+	return assess.Document(s, heal), nil
 }
 
 // ForwardingSample is how long a one-shot check waits to see whether the
 // forwarding drop counters grow, when some interface has forwarding off.
 const ForwardingSample = 2 * time.Second
-
-// DiagnoseWith runs the rules over s with the given healer state.
-func DiagnoseWith(s facts.Snapshot, heal status.Heal) status.Document {
-	s.HealerRunning = heal.Running
-	s.HealerMode = heal.Mode
-	if heal.Config != nil {
-		s.HealerConfig = *heal.Config
-	}
-	s.Forwarding = status.ForwardingSince(s.Forwarding, heal.ForwardingEvents)
-	return status.Build(version.Version, s, diagnose.Run(s), heal)
-}
 
 // fail reports an error that stopped a command: one line on stderr and,
 // with --json, an {"error": ...} object so scripts never parse prose.

@@ -77,14 +77,12 @@ type Daemon struct {
 	journal    journal
 	counters   *metrics.Counters // running totals for the metrics (metrics_linux.go)
 	metricsOut metricsOut
-	fw         *fwState       // forwarding switches and their flips (forwarding_linux.go)
-	ct         ctWatch        // conntrack fill watch (conntrack_linux.go)
-	ctLive     ctLive         // conntrack statistics for status reads (conntrack_linux.go)
-	mirrors    mirrorWatch    // S4: connections tracked twice (mirror_linux.go)
-	nft        probe.NFTCache // the ruleset's facts while its generation stands
-	uci        probe.UCICache // the firewall and network sections while their files stand
-	socks      probe.Sockets  // the probes' netlink sockets, open between sweeps
-	refreshing atomic.Bool    // a background refresh is under way (refreshInBackground)
+	fw         *fwState      // forwarding switches and their flips (forwarding_linux.go)
+	ct         ctWatch       // conntrack fill watch (conntrack_linux.go)
+	ctLive     ctLive        // conntrack statistics for status reads (conntrack_linux.go)
+	mirrors    mirrorWatch   // S4: connections tracked twice (mirror_linux.go)
+	probes     probe.Session // the probes' caches and sockets, kept between sweeps
+	refreshing atomic.Bool   // a background refresh is under way (refreshInBackground)
 	// checkingRuleset: a status read's ruleset check is under way
 	// (ruleset_linux.go); apart from refreshing, so it never makes a
 	// repair's refresh be skipped.
@@ -161,7 +159,7 @@ func Run(ctx context.Context, opts Options) error {
 	defer stopFixes()
 	go d.watchFixes(fixCtx, d.fixKick)
 
-	defer d.socks.Close()
+	defer d.probes.Close()
 	d.refreshSnapshot()
 	go d.watchForwarding(ctx)
 	defer d.mirrors.stop()

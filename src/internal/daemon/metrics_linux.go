@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/metrics"
 	"github.com/netfix/netfix/src/internal/status"
@@ -66,7 +67,7 @@ func (d *Daemon) metricsInput(running bool) metrics.Input {
 	if probed {
 		s.BridgeNF.Mirrors = d.mirrors.recent()
 		s.HealerExpected = true
-		doc = statusDoc(s, h)
+		doc = assess.Document(s, h)
 	} else {
 		doc = status.Starting(version.Version, time.Now().UTC(), h)
 	}

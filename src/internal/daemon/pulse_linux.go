@@ -31,7 +31,7 @@ func (d *Daemon) pulseReason(now time.Time, resync bool) string {
 	if r := scheduledReason(v); r != "" {
 		return r // no need to read the pulse
 	}
-	p := probe.ReadPulse(&d.socks, knownMax)
+	p := probe.ReadPulse(&d.probes.Sockets, knownMax)
 	v.ctNowOK = p.CTErr == nil && p.Conntrack.Max != 0
 	if v.ctNowOK {
 		v.level = fillLevel(p.Conntrack.Fill())
@@ -47,7 +47,7 @@ func (d *Daemon) pulseReason(now time.Time, resync bool) string {
 		return r
 	}
 	// Stat calls only, so last.
-	v.configChanged = d.uci.Changed()
+	v.configChanged = d.probes.UCI.Changed()
 	return fullProbeReason(v)
 }
 

@@ -22,8 +22,8 @@ import (
 // the kept facts were read at, or one of the two is unknown (nf_tables
 // came or went, the last read of the ruleset failed).
 func (d *Daemon) rulesetMoved() bool {
-	now, nowOK := probe.RulesetGeneration(&d.socks)
-	kept, keptOK := d.nft.Generation()
+	now, nowOK := probe.RulesetGeneration(&d.probes.Sockets)
+	kept, keptOK := d.probes.NFT.Generation()
 	return nowOK != keptOK || now != kept
 }
 

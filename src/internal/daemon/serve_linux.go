@@ -9,8 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/netfix/netfix/src/internal/diagnose"
-	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/hostaddr"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/status"
@@ -69,16 +68,7 @@ func (d *Daemon) Status() status.Document {
 	}
 	d.liveConntrack(&s.Conntrack, now)
 	s.HealerExpected = true
-	return statusDoc(s, h)
-}
-
-func statusDoc(s facts.Snapshot, h status.Heal) status.Document {
-	s.HealerRunning, s.HealerMode = h.Running, h.Mode
-	if h.Config != nil {
-		s.HealerConfig = *h.Config
-	}
-	s.Forwarding = status.ForwardingSince(s.Forwarding, h.ForwardingEvents)
-	return status.Build(version.Version, s, diagnose.Run(s), h)
+	return assess.Document(s, h)
 }
 
 // handle answers control-socket requests.

@@ -53,7 +53,7 @@ func (d *Daemon) refreshSnapshot() {
 	d.mu.Lock()
 	known := d.snap.Offload.KernelSupport
 	d.mu.Unlock()
-	s, err := probe.Gather(d.conntrackProbeOptions(probe.Options{Env: d.opts.Env, Lenient: true, KnownSupport: known, NFT: &d.nft, UCI: &d.uci, Sockets: &d.socks}))
+	s, err := probe.Gather(d.conntrackProbeOptions(probe.Options{Env: d.opts.Env, Lenient: true, KnownSupport: known, Session: &d.probes}))
 	if err != nil {
 		d.log.Warnf("refresh findings: %v", err)
 	}

@@ -49,16 +49,24 @@ type Options struct {
 	// again, unless it dumps the table for the S2 breakdown anyway. The
 	// daemon passes them between its refreshes.
 	OffloadCounts *facts.Conntrack
-	// NFT, when set, keeps the ruleset's facts between probes while its
-	// generation stands (the daemon's sweeps).
-	NFT *NFTCache
-	// UCI, when set, keeps the parsed firewall and network sections
-	// between probes while their files are unchanged (the daemon's sweeps).
-	UCI *UCICache
-	// Sockets, when set, are the netlink sockets kept open between probes
-	// (the daemon's sweeps); nil opens and closes them in each probe.
-	Sockets *Sockets
+	// Session, when set, is what a long-running caller (the daemon's
+	// prober) keeps between probes; nil makes this probe's own, dropped
+	// at its end.
+	Session *Session
 }
+
+// Session is what is kept between probes of one long-running caller: the
+// ruleset's facts while its generation stands, the parsed firewall and
+// network sections while their files stand, and the netlink sockets.
+// One goroutine uses a Session at a time (the daemon's prober).
+type Session struct {
+	NFT     NFTCache
+	UCI     UCICache
+	Sockets Sockets
+}
+
+// Close closes the session's sockets.
+func (s *Session) Close() { s.Sockets.Close() }
 
 // Gather reads every fact once. It fails only when the check cannot run
 // at all (see the sentinels in errors.go); facts the kernel lacks are
@@ -67,13 +75,17 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	root := opts.Env.Root()
 	s := facts.Snapshot{TakenAt: time.Now().UTC()}
 	s.Host, _ = os.Hostname()
-	k := opts.Sockets.take()
-	defer k.done()
-	if opts.UCI == nil {
-		opts.UCI = &UCICache{once: true} // this probe's: each file read once
+	sess := opts.Session
+	if sess == nil {
+		// This probe's own: sockets opened and closed here, each file
+		// read once.
+		sess = &Session{UCI: UCICache{once: true}}
+		defer sess.Close()
 	}
+	k := sess.Sockets.take()
+	defer k.done()
 
-	fw, err := readFirewall(root, opts.UCI)
+	fw, err := readFirewall(root, &sess.UCI)
 	if err != nil && !opts.Lenient {
 		return s, err
 	}
@@ -93,7 +105,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if known == "" {
 		known = readSupportCache(opts.Env.StatePath(SupportCache))
 	}
-	nr, err := opts.NFT.read(known, k)
+	nr, err := sess.NFT.read(known, k)
 	if err != nil {
 		return s, err
 	}
@@ -149,7 +161,7 @@ func Gather(opts Options) (facts.Snapshot, error) {
 	if s.BridgeNF.Error != "" {
 		k.fail() // possibly a ruleset error, but reopening costs little
 	}
-	s.Forwarding = readForwarding(root, opts.ForwardingSample, opts.UCI, links, linksErr)
+	s.Forwarding = readForwarding(root, opts.ForwardingSample, &sess.UCI, links, linksErr)
 	s.HealerExpected = rootfs.Exists(root, "etc/init.d/netfix")
 	return s, nil
 }

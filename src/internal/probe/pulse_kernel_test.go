@@ -15,11 +15,12 @@ import (
 func TestReadPulse(t *testing.T) {
 	netnstest.RequireRoot(t)
 	ns := netnstest.New(t, "pulse")
-	var socks Sockets
-	defer socks.Close()
+	var sess Session
+	defer sess.Close()
+	socks := &sess.Sockets
 	read := func() (p Pulse) {
 		t.Helper()
-		ns.Do(func() { p = ReadPulse(&socks, 0) })
+		ns.Do(func() { p = ReadPulse(socks, 0) })
 		if p.CTErr != nil || p.StatsErr != nil {
 			t.Fatalf("pulse: conntrack %v, counters %v", p.CTErr, p.StatsErr)
 		}
@@ -28,7 +29,7 @@ func TestReadPulse(t *testing.T) {
 	gen := func() (g uint32) {
 		t.Helper()
 		var ok bool
-		ns.Do(func() { g, ok = RulesetGeneration(&socks) })
+		ns.Do(func() { g, ok = RulesetGeneration(socks) })
 		if !ok {
 			t.Fatal("nf_tables did not tell its generation")
 		}
@@ -56,7 +57,7 @@ func TestReadPulse(t *testing.T) {
 	var s facts.Snapshot
 	var err error
 	ns.Do(func() {
-		s, err = Gather(Options{Env: testEnv(t, root), Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{}, Sockets: &socks})
+		s, err = Gather(Options{Env: testEnv(t, root), Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{}, Session: &sess})
 	})
 	if err != nil {
 		t.Fatal(err)

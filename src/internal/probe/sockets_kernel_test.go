@@ -42,8 +42,8 @@ func TestProbeKeepsItsSockets(t *testing.T) {
 			t.Errorf("a probe without kept sockets left %d descriptors open", n-none)
 		}
 
-		k := &Sockets{}
-		opts.Sockets = k
+		opts.Session = &Session{}
+		k := &opts.Session.Sockets
 		gather()
 		kept := openFDs()
 		if kept-none != 3 || k.ct == nil || k.nf == nil || k.rt == nil {

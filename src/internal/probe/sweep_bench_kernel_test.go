@@ -97,13 +97,13 @@ func BenchmarkSweepGather(b *testing.B) {
 			opts := Options{Env: testEnv(b, root), Lenient: true, CTDump: CTDumpNever, CTPrev: &CTSample{},
 				OffloadCounts: &facts.Conntrack{OffloadCountedAt: &counted}}
 			if tc.cached {
-				opts.NFT, opts.UCI, opts.Sockets = &NFTCache{}, &UCICache{}, &Sockets{}
-				defer opts.Sockets.Close()
+				opts.Session = &Session{}
+				defer opts.Session.Close()
 			}
 			var knownMax uint32 // as the daemon's last full probe read it
 			sweep := func() error {
 				if tc.pulse {
-					p := ReadPulse(opts.Sockets, knownMax)
+					p := ReadPulse(&opts.Session.Sockets, knownMax)
 					return errors.Join(p.CTErr, p.StatsErr)
 				}
 				_, err := Gather(opts)
