@@ -79,6 +79,8 @@ func (d *Daemon) handle(req ipc.Request) (any, error) {
 	case "check":
 		d.refreshSnapshot()
 		return d.Status(), nil
+	case "healer":
+		return d.healerState(), nil
 	case "history":
 		if req.Limit == 0 {
 			req.Limit = ipc.DefaultHistory // ipc.Request refuses an explicit 0

@@ -29,6 +29,7 @@ var rules = []func(facts.Snapshot) []status.Finding{
 	configMismatch,
 	hwFallback,
 	healerNotRunning,
+	healerNoAnswer,
 	healerConfigUnreadable,
 	offloadSummary,
 	conntrackDropping,

@@ -287,6 +287,8 @@ func staleProne(s facts.Snapshot) []status.Finding {
 			cover = status.M("The netfix healer is running in off mode, so it does not repair these flows.")
 		case s.HealerRunning:
 			cover = status.M("The netfix healer is running in %s mode, so it does not repair these flows.", strings.ReplaceAll(s.HealerMode, "_", "-"))
+		case s.HealerSilence != nil:
+			cover = status.M("The netfix healer did not answer, so this report cannot tell whether it repairs these flows.")
 		default:
 			cover = status.M("The netfix healer is not running, so nothing repairs these flows.")
 		}
@@ -304,7 +306,7 @@ func staleProne(s facts.Snapshot) []status.Finding {
 		default:
 			fix = fmt.Sprintf("list %s instead of %s in flowtable %s", strings.Join(bridges, ", "), strings.Join(names, ", "), ft.Ref())
 		}
-		if !healing && s.HealerExpected && !s.HealerRunning {
+		if !healing && s.HealerExpected && !s.HealerRunning && s.HealerSilence == nil {
 			if fix != "" {
 				fix += "; "
 			}
@@ -406,9 +408,10 @@ func anyLayoutHW(fts []facts.Flowtable) bool {
 }
 
 // healerNotRunning: netfix is installed but its daemon is down, so stale
-// flows are not repaired and no history is kept.
+// flows are not repaired and no history is kept. A daemon that holds its
+// socket but did not answer is healerNoAnswer's, not this.
 func healerNotRunning(s facts.Snapshot) []status.Finding {
-	if !s.HealerExpected || s.HealerRunning {
+	if !s.HealerExpected || s.HealerRunning || s.HealerSilence != nil {
 		return nil
 	}
 	sev := status.SeverityInfo

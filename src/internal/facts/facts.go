@@ -26,6 +26,9 @@ type Snapshot struct {
 	HealerExpected bool
 	// HealerConfig says whether the daemon could read its configuration.
 	HealerConfig HealerConfig
+	// HealerSilence is set when a daemon holds the control socket but gave
+	// the check no usable answer; HealerRunning is false then.
+	HealerSilence *HealerSilence
 }
 
 // Firewall is what /etc/config/firewall asks for. OpenWrt's fw4 turns the
