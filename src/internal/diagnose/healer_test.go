@@ -6,7 +6,6 @@ import (
 
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/fixtures"
-	"github.com/netfix/netfix/src/internal/status"
 )
 
 // A daemon that holds its socket but did not answer is never "not
@@ -26,20 +25,20 @@ func TestHealerNoAnswer(t *testing.T) {
 	tests := []struct {
 		name     string
 		snap     facts.Snapshot
-		want     map[string]status.Severity // the healer's findings and stale_prone
-		wantLog  string                     // heal.no_answer's fix
-		staleFix string                     // in stale_prone's fix; "" for none
-		noStart  bool                       // stale_prone's fix must not start the daemon
-		cover    string                     // in stale_prone's evidence
+		want     map[string]Severity // the healer's findings and stale_prone
+		wantLog  string              // heal.no_answer's fix
+		staleFix string              // in stale_prone's fix; "" for none
+		noStart  bool                // stale_prone's fix must not start the daemon
+		cover    string              // in stale_prone's evidence
 	}{
 		{name: "S1, daemon down", snap: fixtures.S1(),
-			want:     map[string]status.Severity{IDHealerNotRunning: status.SeverityWarning, IDStaleProne: status.SeverityCritical},
+			want:     map[string]Severity{IDHealerNotRunning: SeverityWarning, IDStaleProne: SeverityCritical},
 			staleFix: "/etc/init.d/netfix start", cover: "not running"},
 		{name: "S1 layout on Debian, daemon did not answer", snap: host(false, silent(fixtures.S1())),
-			want:    map[string]status.Severity{IDHealerNoAnswer: status.SeverityWarning, IDStaleProne: status.SeverityCritical},
+			want:    map[string]Severity{IDHealerNoAnswer: SeverityWarning, IDStaleProne: SeverityCritical},
 			wantLog: "journalctl -u netfix", noStart: true, cover: "did not answer"},
 		{name: "S1 on OpenWrt, daemon did not answer", snap: host(true, silent(fixtures.S1())),
-			want:    map[string]status.Severity{IDHealerNoAnswer: status.SeverityWarning, IDStaleProne: status.SeverityCritical},
+			want:    map[string]Severity{IDHealerNoAnswer: SeverityWarning, IDStaleProne: SeverityCritical},
 			wantLog: "logread -e netfix", noStart: true, cover: "did not answer"},
 		// Not installed (no init script), yet something holds the socket:
 		// still said, since a daemon is there.
@@ -47,15 +46,15 @@ func TestHealerNoAnswer(t *testing.T) {
 			s := host(false, silent(fixtures.Software()))
 			s.HealerExpected = false
 			return s
-		}(), want: map[string]status.Severity{IDHealerNoAnswer: status.SeverityWarning}, wantLog: "journalctl -u netfix"},
-		{name: "running daemon", snap: healing(fixtures.Software()), want: map[string]status.Severity{}},
+		}(), want: map[string]Severity{IDHealerNoAnswer: SeverityWarning}, wantLog: "journalctl -u netfix"},
+		{name: "running daemon", snap: healing(fixtures.Software()), want: map[string]Severity{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := map[string]status.Severity{}
-			byID := map[string]status.Finding{}
-			for _, f := range Run(tt.snap) {
+			got := map[string]Severity{}
+			byID := map[string]english{}
+			for _, f := range en(Run(tt.snap)) {
 				switch f.ID {
 				case IDHealerNotRunning, IDHealerNoAnswer, IDStaleProne:
 					got[f.ID] = f.Severity
@@ -73,7 +72,7 @@ func TestHealerNoAnswer(t *testing.T) {
 			if f, ok := byID[IDHealerNoAnswer]; ok {
 				if f.Fix != tt.wantLog || !strings.Contains(f.Title, "runs but did not answer within 2 s") ||
 					len(f.Evidence) != 1 || f.Evidence[0] != "control socket /var/run/netfix.sock: read daemon reply to healer: i/o timeout" ||
-					len(f.EvidenceMsg) != 1 || f.EvidenceMsg[0].ID != "control socket %s: %s" {
+					len(f.Finding.Evidence) != 1 || f.Finding.Evidence[0].ID != "control socket %s: %s" {
 					t.Errorf("heal.no_answer = %+v", f)
 				}
 			}
