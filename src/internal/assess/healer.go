@@ -19,7 +19,7 @@ type Healer struct {
 	// Mirrors are the bridge mirror pairs the daemon caught from
 	// conntrack's events: a one-shot dump almost never sees an entry
 	// that lives milliseconds.
-	Mirrors []facts.MirrorPair `json:"mirrors"`
+	Mirrors []status.MirrorPair `json:"mirrors"`
 	// Starting: the daemon's first probe is not done. Its heal block is
 	// real, but its live lists (mirrors, forwarding flips) are still
 	// empty.
@@ -43,9 +43,22 @@ func Check(s facts.Snapshot, h *Healer, silence *facts.HealerSilence) status.Doc
 	heal := h.Heal
 	heal.Starting = false
 	if !h.Starting {
-		s.BridgeNF.Mirrors = h.Mirrors
+		s.BridgeNF.Mirrors = make([]facts.MirrorPair, len(h.Mirrors))
+		for i, m := range h.Mirrors {
+			s.BridgeNF.Mirrors[i] = facts.MirrorPair{First: m.First, Second: m.Second, RewrittenPort: m.RewrittenPort, SeenAt: m.SeenAt}
+		}
 	}
 	return Document(s, heal)
+}
+
+// NewHealer is the daemon's answer to "healer": its heal block, the mirror
+// pairs it caught, and whether its first probe is still to come.
+func NewHealer(heal status.Heal, mirrors []facts.MirrorPair, starting bool) Healer {
+	h := Healer{Heal: heal, Starting: starting, Mirrors: make([]status.MirrorPair, len(mirrors))}
+	for i, m := range mirrors {
+		h.Mirrors[i] = status.MirrorPair{First: m.First, Second: m.Second, RewrittenPort: m.RewrittenPort, SeenAt: m.SeenAt}
+	}
+	return h
 }
 
 // Starting is the daemon's own document while its first probe is not done

@@ -23,9 +23,13 @@ func findingIDs(doc status.Document) map[string]status.Finding {
 // (it holds the socket but did not answer).
 func TestCheck(t *testing.T) {
 	t.Parallel()
-	own := facts.MirrorPair{First: "own dump"}
-	caught := facts.MirrorPair{First: "caught by the daemon"}
 	heal := status.Heal{Running: true, Mode: status.ModeHeal, EventsTotal: 4, Since: "2026-12-07T23:00:00Z"}
+	own := facts.MirrorPair{First: "own dump"}
+	caught := facts.MirrorPair{First: "caught by the daemon", Second: "udp 172.17.0.2:53 -> 10.0.0.2:40000", RewrittenPort: 40001, SeenAt: "2026-12-07T23:01:00Z"}
+	healer := func(mirrors []facts.MirrorPair, starting bool) *Healer {
+		h := NewHealer(heal, mirrors, starting)
+		return &h
+	}
 	silence := &facts.HealerSilence{Socket: "/var/run/netfix.sock", WaitS: 2, Error: "read daemon reply to healer: i/o timeout"}
 	tests := []struct {
 		name        string
@@ -38,14 +42,14 @@ func TestCheck(t *testing.T) {
 	}{
 		{name: "no daemon", wantMirror: own.First,
 			want: []string{diagnose.IDHealerNotRunning}, not: []string{diagnose.IDHealerNoAnswer}},
-		{name: "daemon answered", h: &Healer{Heal: heal, Mirrors: []facts.MirrorPair{caught}}, wantRunning: true, wantMirror: caught.First,
+		{name: "daemon answered", h: healer([]facts.MirrorPair{caught}, false), wantRunning: true, wantMirror: caught.First,
 			not: []string{diagnose.IDHealerNotRunning, diagnose.IDHealerNoAnswer}},
-		{name: "daemon answered, caught no mirror", h: &Healer{Heal: heal}, wantRunning: true,
+		{name: "daemon answered, caught no mirror", h: healer(nil, false), wantRunning: true,
 			not: []string{diagnose.IDHealerNotRunning, diagnose.IDHealerNoAnswer}},
 		// Its heal block is real, its lists are not filled yet: the
 		// check's own mirrors stay, and the starting mark is the
 		// daemon's document's, not this one's.
-		{name: "daemon starting", h: &Healer{Heal: heal, Starting: true}, wantRunning: true, wantMirror: own.First,
+		{name: "daemon starting", h: healer([]facts.MirrorPair{caught}, true), wantRunning: true, wantMirror: own.First,
 			not: []string{diagnose.IDHealerNotRunning, diagnose.IDHealerNoAnswer}},
 		{name: "daemon did not answer", silence: silence, wantMirror: own.First,
 			want: []string{diagnose.IDHealerNoAnswer}, not: []string{diagnose.IDHealerNotRunning},
@@ -66,7 +70,11 @@ func TestCheck(t *testing.T) {
 			}
 			var mirror string
 			if len(doc.BridgeNF.Mirrors) > 0 {
-				mirror = doc.BridgeNF.Mirrors[0].First
+				m := doc.BridgeNF.Mirrors[0]
+				mirror = m.First
+				if mirror == caught.First && (m.Second != caught.Second || m.RewrittenPort != caught.RewrittenPort || m.SeenAt != caught.SeenAt) {
+					t.Errorf("mirror %+v, want all of %+v", m, caught)
+				}
 			}
 			if mirror != tt.wantMirror || doc.BridgeNF.Mirrors == nil {
 				t.Errorf("mirrors %+v, want first %q (and never null)", doc.BridgeNF.Mirrors, tt.wantMirror)

@@ -9,12 +9,12 @@ import "github.com/netfix/netfix/src/internal/assess"
 // assembles its own document from its probe and this (assess.Check). It
 // reads live state only: unlike a status read, it never starts a probe.
 func (d *Daemon) healerState() assess.Healer {
-	h := assess.Healer{Heal: d.Heal()}
+	heal := d.Heal()
 	d.mu.Lock()
-	h.Starting = !d.probed
+	starting := !d.probed
 	d.mu.Unlock()
-	if !h.Starting {
-		h.Mirrors = d.mirrors.recent()
+	if starting {
+		return assess.NewHealer(heal, nil, true)
 	}
-	return h
+	return assess.NewHealer(heal, d.mirrors.recent(), false)
 }
