@@ -74,7 +74,7 @@ const DefaultSample = 3 * time.Second
 // (see probe.Options.SampleInterval). Only `netfix check` waits for it:
 // LuCI polls and fix requests must answer at once.
 func DiagnoseSampled(e env.Env, expectHealer bool, sample time.Duration) (status.Document, error) {
-	s, err := probe.Gather(probe.Options{Env: e, ForwardingSample: ForwardingSample, SampleInterval: sample})
+	s, err := gatherCheck(probe.Options{Env: e, ForwardingSample: ForwardingSample, SampleInterval: sample})
 	if err != nil {
 		return status.Document{}, err
 	}
