@@ -21,9 +21,8 @@ import (
 type Options struct {
 	// Env says where files are: every file read (UCI, init scripts) is
 	// below its root, resolved inside it. Tests point its root at a
-	// fixture tree.
-	// Kernel facts always come from the network namespace the process
-	// runs in.
+	// fixture tree. Kernel facts always come from the network namespace
+	// the process runs in.
 	Env env.Env
 	// Lenient records a broken firewall config as a fact and goes on; the
 	// daemon uses it so a typo in /etc/config/firewall does not stop the

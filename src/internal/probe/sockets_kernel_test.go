@@ -46,14 +46,14 @@ func TestProbeKeepsItsSockets(t *testing.T) {
 		k := &opts.Session.Sockets
 		gather()
 		kept := openFDs()
-		o := k.Open()
+		o := k.Held()
 		if kept-none != 3 || o.CT == nil || o.NF == nil || o.RT == nil {
 			t.Fatalf("after a probe with kept sockets: %d more descriptors (want 3), conntrack %v, nfnetlink %v, rtnetlink %v", kept-none, o.CT != nil, o.NF != nil, o.RT != nil)
 		}
 		for i := 0; i < 3; i++ {
 			gather()
 		}
-		if n, again := openFDs(), k.Open(); n != kept || again != o {
+		if n, again := openFDs(), k.Held(); n != kept || again != o {
 			t.Errorf("three more probes: %d descriptors (want %d), same sockets: %v %v %v", n, kept, again.CT == o.CT, again.NF == o.NF, again.RT == o.RT)
 		}
 
@@ -61,7 +61,7 @@ func TestProbeKeepsItsSockets(t *testing.T) {
 		// probe opens new sockets.
 		k.Take().Fail()
 		k.Done()
-		if n, left := openFDs(), k.Open(); n != none || left.CT != nil || left.NF != nil || left.RT != nil {
+		if n, left := openFDs(), k.Held(); n != none || left.CT != nil || left.NF != nil || left.RT != nil {
 			t.Errorf("after a failed request: %d descriptors open (want %d), sockets left: %v %v %v", n, none, left.CT != nil, left.NF != nil, left.RT != nil)
 		}
 		gather()

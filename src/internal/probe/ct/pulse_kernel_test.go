@@ -44,7 +44,7 @@ func TestReadPulse(t *testing.T) {
 	ns.Do(func() {
 		k := socks.Take()
 		defer k.Done()
-		if !k.Open().ProcFile {
+		if !k.Held().ProcFile {
 			t.Fatalf("%s not kept open: the pulse asked ctnetlink", statFile)
 		}
 		if pp, ok := readPulseProc(k, 12345); !ok || pp.Conntrack.Max != 12345 || pp.Conntrack.Entries != 1 {

@@ -31,8 +31,8 @@ type Sockets struct {
 	rt     *netlink.Handle
 	failed bool // a request failed during the current probe
 	owned  bool // opened for one probe: closed at its end
-	// statFD is statPath, open while statOpen: the pulse reads it with
-	// pread (ProcFile).
+	// statFD is statPath, open while statOpen (ProcFile): the pulse
+	// preads it every sweep.
 	statFD   int
 	statOpen bool
 	statPath string
@@ -156,15 +156,15 @@ func (s *Sockets) CloseProcFile() {
 	}
 }
 
-// Open tells which sockets and files are open now, opening none: what
+// Held tells which sockets and files are open now, opening none: what
 // the tests of the sockets' reuse look at.
-func (s *Sockets) Open() Open {
-	return Open{CT: s.ct, NF: s.nf, RT: s.rt, ProcFile: s.statOpen}
+func (s *Sockets) Held() Held {
+	return Held{CT: s.ct, NF: s.nf, RT: s.rt, ProcFile: s.statOpen}
 }
 
-// Open is the set Sockets.Open reports: the sockets (nil when closed)
-// and whether the /proc descriptor is open.
-type Open struct {
+// Held is what Sockets.Held reports: the sockets (nil when closed) and
+// whether the /proc descriptor is open.
+type Held struct {
 	CT       *conntrack.Conn
 	NF       *netfilter.Conn
 	RT       *netlink.Handle
