@@ -8,6 +8,7 @@ package daemon
 import (
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/status"
 )
 
 // configLoad remembers the last configuration that loaded and why the
@@ -18,12 +19,11 @@ type configLoad struct {
 }
 
 // status is the status document's heal.config: nil when the file was read.
-func (c configLoad) status() *facts.HealerConfig {
+func (c configLoad) status() *status.HealerConfig {
 	if c.state.Error == "" {
 		return nil
 	}
-	s := c.state
-	return &s
+	return &status.HealerConfig{Error: c.state.Error, Fallback: c.state.Fallback}
 }
 
 func (d *Daemon) loadConfig() {
