@@ -80,7 +80,7 @@ const DefaultSample = 3 * time.Second
 // only its healer state (the "healer" method, assess.Healer), never the
 // daemon's document.
 func DiagnoseSampled(e env.Env, expectHealer bool, sample time.Duration) (status.Document, error) {
-	s, err := probe.Gather(probe.Options{Env: e, ForwardingSample: ForwardingSample, SampleInterval: sample})
+	s, err := gatherCheck(probe.Options{Env: e, ForwardingSample: ForwardingSample, SampleInterval: sample})
 	if err != nil {
 		return status.Document{}, err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/fixtures"
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/hostconf"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -31,7 +31,7 @@ func fw4Router(t *testing.T, firewall, render, network string, offloaded, hw int
 	if err := os.WriteFile(filepath.Join(root, "etc", "config", "firewall"), []byte(uci), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fw, err := probe.ReadFirewall(root)
+	fw, err := hostconf.ReadFirewall(root)
 	if err != nil {
 		t.Fatalf("read %s: %v", firewall, err)
 	}
