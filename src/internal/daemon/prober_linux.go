@@ -96,11 +96,10 @@ func (p *prober) serve(want uint32) {
 	if want == 0 {
 		return
 	}
-	full := want&(wantProbe|wantResync) != 0
-	if want&wantResync != 0 {
-		p.log.Debugf("sweep: full probe (resync due)")
-	}
-	if want&wantLayout != 0 && !full {
+	// The layout first: parked changes wait for its answer, and its log
+	// line says why the probe runs.
+	full := false
+	if want&wantLayout != 0 {
 		at := time.Now()
 		if p.rulesetMoved() {
 			p.log.Debugf("ruleset changed since the last probe: probing before the repair decision")
@@ -109,6 +108,10 @@ func (p *prober) serve(want uint32) {
 			p.answerLayout(at)
 		}
 	}
+	if want&wantResync != 0 {
+		p.log.Debugf("sweep: full probe (resync due)")
+	}
+	full = full || want&(wantProbe|wantResync) != 0
 	if want&wantRead != 0 && !full {
 		full = p.readWantsProbe()
 	}
