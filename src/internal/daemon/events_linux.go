@@ -109,21 +109,27 @@ func (e *eventsLoop) run(ctx context.Context, hup <-chan os.Signal) error {
 	cfg := e.config()
 	e.log.Infof("netfix %s watching neighbours and bridge ports (mode %s, %d hosts known, stale-prone links: %s)",
 		version.Version, cfg.Mode(), e.tracker.Len(), setString(seen.prone))
+	return e.loop(ctx, &sub, hup, seen)
+}
 
-	interval := cfg.SweepInterval
+// loop is the events loop proper; *sub is replaced when a subscription
+// dies, seen is the publication the loop last acted on.
+func (e *eventsLoop) loop(ctx context.Context, sub **subscription, hup <-chan os.Signal, seen *snapshotView) error {
+	var err error
+	interval := e.config().SweepInterval
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case m, ok := <-sub.updates:
+		case m, ok := <-(*sub).updates:
 			if !ok {
 				// The subscription died, almost always ENOBUFS after a burst:
 				// close it, resubscribe, then resync from a dump so nothing
 				// that changed in the gap is missed.
-				sub.Close()
-				if sub, err = e.subscribe(); err != nil {
+				(*sub).Close()
+				if *sub, err = e.subscribe(); err != nil {
 					return err
 				}
 				e.log.Warnf("neighbour subscription lost; resubscribed, resynchronising from a full dump")
