@@ -142,6 +142,7 @@ func Run(ctx context.Context, opts Options) error {
 	} else {
 		d.ev.tracker.Restore(st)
 	}
+	d.tracked.Store(int64(d.ev.tracker.Len()))
 
 	l, err := ipc.Listen(opts.Env.Socket())
 	if err != nil {
