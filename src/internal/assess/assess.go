@@ -17,7 +17,7 @@ func Document(s facts.Snapshot, h status.Heal) status.Document {
 	s.HealerRunning = h.Running
 	s.HealerMode = h.Mode
 	if h.Config != nil {
-		s.HealerConfig = *h.Config
+		s.HealerConfig = facts.HealerConfig{Error: h.Config.Error, Fallback: h.Config.Fallback}
 	}
 	s.Forwarding = status.ForwardingSince(s.Forwarding, h.ForwardingEvents)
 	return status.Build(version.Version, s, diagnose.Run(s), h)

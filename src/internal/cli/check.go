@@ -7,6 +7,7 @@ import (
 
 	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/env"
+	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/report"
@@ -103,7 +104,10 @@ func DiagnoseSampled(e env.Env, expectHealer bool, sample time.Duration) (status
 		heal = live.Heal
 		// The daemon caught these from conntrack events; a one-shot dump
 		// almost never sees an entry that lives milliseconds.
-		s.BridgeNF.Mirrors = live.BridgeNF.Mirrors
+		s.BridgeNF.Mirrors = nil
+		for _, m := range live.BridgeNF.Mirrors {
+			s.BridgeNF.Mirrors = append(s.BridgeNF.Mirrors, facts.MirrorPair{First: m.First, Second: m.Second, RewrittenPort: m.RewrittenPort, SeenAt: m.SeenAt})
+		}
 	}
 	return assess.Document(s, heal), nil
 }

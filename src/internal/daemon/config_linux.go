@@ -9,6 +9,7 @@ import (
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/heal"
+	"github.com/netfix/netfix/src/internal/status"
 )
 
 // loadedConfig is one load of the file as the events loop publishes it
@@ -27,12 +28,11 @@ type configLoad struct {
 }
 
 // status is the status document's heal.config: nil when the file was read.
-func (c configLoad) status() *facts.HealerConfig {
+func (c configLoad) status() *status.HealerConfig {
 	if c.state.Error == "" {
 		return nil
 	}
-	s := c.state
-	return &s
+	return &status.HealerConfig{Error: c.state.Error, Fallback: c.state.Fallback}
 }
 
 // loadConfig reads the file and installs what it says (setConfig).
