@@ -84,10 +84,19 @@ func gatherCTTable(k *nlsock.Sockets, nr nft.Reading, opts Options, root string,
 	dump := opts.CTDump == CTDumpAlways ||
 		(opts.CTDump == CTDumpAuto && (size.Fill() >= CTDumpFillPct || size.Entries <= CTDumpSmallSize || (t.Growth != nil && t.Growth.Refusals() > 0)))
 	if dump && t.Timeouts.Read {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		c := &s.Conntrack
-		u, err := ct.ReadCTUsageCounting(ctx, root, t.Timeouts.Established, c)
-		cancel()
+		var u facts.CTUsage
+		var err error
+		if c.Entries == 0 {
+			// ReadSize counted no entry: a dump would open a socket and
+			// a reader to find none. An entry made since then is the
+			// next probe's, as one made after a dump would be.
+			u = ct.EmptyUsage(t.Timeouts.Established)
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			u, err = ct.ReadCTUsageCounting(ctx, root, t.Timeouts.Established, c)
+			cancel()
+		}
 		if err != nil {
 			t.UsageError = err.Error()
 		} else {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -132,5 +134,51 @@ func TestReadCTUsageKernel(t *testing.T) {
 	sort.Strings(viaRaw)
 	if diff := cmp.Diff(viaFlow, viaRaw); diff != "" || len(viaRaw) != 45 {
 		t.Errorf("DecodeEntry differs from ti-mo's decoding (-ti-mo +DecodeEntry):\n%s", diff)
+	}
+}
+
+// TestEmptyUsageIsAnEmptyDump: the usage a probe reports without dumping a
+// table it counted empty is the usage a dump of that empty table gives,
+// and the offload counts stay as the dump would leave them.
+func TestEmptyUsageIsAnEmptyDump(t *testing.T) {
+	ns := netnstest.New(t, "ctempty")
+	ns.Run("sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_timeout_established=7440")
+	var dumped facts.CTUsage
+	var count facts.Conntrack
+	var err error
+	ns.Do(func() {
+		dumped, err = ReadCTUsageCounting(context.Background(), t.TempDir(), 7440, &count)
+	})
+	if err != nil {
+		netnstest.Skip(t, netnstest.Kernel, "needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)
+	}
+	if dumped.Dumped != 0 || count.Offloaded != 0 || count.HWOffloaded != 0 {
+		t.Fatalf("a new namespace's table: dumped %d, offloaded %d/%d; want an empty table", dumped.Dumped, count.Offloaded, count.HWOffloaded)
+	}
+	if diff := cmp.Diff(dumped, EmptyUsage(7440)); diff != "" {
+		t.Errorf("EmptyUsage differs from an empty dump (-dump +EmptyUsage):\n%s", diff)
+	}
+}
+
+// TestMemTotalIsMeminfo: the RAM size read with sysinfo(2) is
+// /proc/meminfo's MemTotal in bytes, the value it replaces.
+func TestMemTotalIsMeminfo(t *testing.T) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		t.Fatalf("read /proc/meminfo: %v", err)
+	}
+	var kb uint64
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "MemTotal:" && f[2] == "kB" {
+			if kb, err = strconv.ParseUint(f[1], 10, 64); err != nil {
+				t.Fatalf("MemTotal line %q: %v", line, err)
+			}
+		}
+	}
+	if kb == 0 {
+		t.Fatalf("/proc/meminfo has no MemTotal line in kB:\n%s", b)
+	}
+	if got := readMemTotal(); got != kb*1024 {
+		t.Errorf("readMemTotal() = %d B, /proc/meminfo MemTotal %d kB = %d B", got, kb, kb*1024)
 	}
 }

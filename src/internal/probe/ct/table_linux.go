@@ -30,7 +30,7 @@ const sysctlDir = "/proc/sys/net/netfilter"
 func ReadCTTable(conn *conntrack.Conn) (facts.CTTable, error) {
 	t := facts.CTTable{Timeouts: ReadCTTimeouts()}
 	t.Buckets = uint32(readUint(filepath.Join(sysctlDir, "nf_conntrack_buckets")))
-	t.MemTotal = readMemTotal("/proc/meminfo")
+	t.MemTotal = readMemTotal()
 	st, err := ReadCTStats(conn)
 	if err != nil {
 		return t, err
@@ -210,6 +210,13 @@ func readCTUsage(ctx context.Context, root string, established, reclaimIdle uint
 	return acc.Usage(names.Of), acc.Reclaimable(), nil
 }
 
+// EmptyUsage is what ReadCTUsageCounting finds in a table without an
+// entry: the caller that has just counted none (ReadSize) skips the dump,
+// its socket and its reader, and reports the same facts.
+func EmptyUsage(established uint32) facts.CTUsage {
+	return ctusage.NewAccumulator(established, 0).Usage((*ctusage.Names)(nil).Of)
+}
+
 // maxNamesFile bounds dhcp.leases and /etc/ethers. A lease line
 // (`expiry mac ip name client-id`) is about 85 bytes, so 8192 leases
 // (heal.MaxHosts) are about 0.7 MB; 2 MiB leaves 256 bytes a lease for
@@ -253,21 +260,16 @@ func readUint(path string) uint64 {
 	return v
 }
 
-// readMemTotal returns MemTotal of /proc/meminfo in bytes (0 if unknown).
-func readMemTotal(path string) uint64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
+// readMemTotal returns the RAM the kernel manages in bytes (0 if
+// unknown): /proc/meminfo's MemTotal, which is totalram_pages as kB, from
+// sysinfo(2) instead of the text file the kernel formats in full for one
+// line. sysinfo gives totalram in units of mem_unit (a page, or 1 where it
+// scaled the counts to bytes for a 32-bit long), so the product is
+// MemTotal × 1024 either way.
+func readMemTotal() uint64 {
+	var si unix.Sysinfo_t
+	if err := unix.Sysinfo(&si); err != nil {
 		return 0
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 2 && f[0] == "MemTotal:" {
-			kb, err := strconv.ParseUint(f[1], 10, 64)
-			if err == nil {
-				return kb * 1024
-			}
-		}
-	}
-	return 0
+	return uint64(si.Totalram) * uint64(si.Unit)
 }
