@@ -75,8 +75,10 @@ func (c *Cache) Read(known string, k *nlsock.Sockets) (Reading, error) {
 	// The rules once: for the flowtables' references and for S4.
 	chains, err := readRuleChains(conn)
 	r.Rules, r.RulesErr = summarize(chains), err
-	r.Offload, r.OffloadErr = readFlowtables(conn, known, chains, err)
-	r.Policies, r.PoliciesErr = readNFTCTTimeouts(conn)
+	// The tables once: for their flowtables and their ct timeout objects.
+	tables, tablesErr := conn.ListTables()
+	r.Offload, r.OffloadErr = readFlowtables(conn, tables, tablesErr, known, chains, err)
+	r.Policies, r.PoliciesErr = readNFTCTTimeouts(conn, tables, tablesErr)
 	if c != nil && genOK && r.OffloadErr == nil && r.RulesErr == nil && r.PoliciesErr == nil {
 		c.mu.Lock()
 		c.kept, c.gen, c.r = true, gen, r.clone()

@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/mdlayher/netlink"
+	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/netnstest"
+	"github.com/netfix/netfix/src/internal/probe/nlsock"
 	"github.com/ti-mo/netfilter"
 	"golang.org/x/sys/unix"
 )
@@ -27,6 +29,20 @@ func TestReadCTTimeoutPolicies(t *testing.T) {
 	ns.Do(func() { got, err = ReadCTTimeoutPolicies(nil) })
 	if err != nil || len(got) != 1 || got[0] != "inet s2t short_tcp" {
 		t.Errorf("ReadCTTimeoutPolicies = %v, %v; want [inet s2t short_tcp]", got, err)
+	}
+	// A probe reads them with the ruleset, from the same listing of the
+	// tables as the flowtables.
+	var r Reading
+	ns.Do(func() {
+		k := (*nlsock.Sockets)(nil).Take()
+		defer k.Done()
+		r, err = (*Cache)(nil).Read(facts.SupportNo, k)
+	})
+	if err != nil || r.PoliciesErr != nil || len(r.Policies) != 1 || r.Policies[0] != "inet s2t short_tcp" {
+		t.Errorf("Cache.Read: policies %v, %v (%v); want [inet s2t short_tcp]", r.Policies, r.PoliciesErr, err)
+	}
+	if len(r.Offload.Tables) != 1 || r.Offload.Tables[0] != "inet s2t" {
+		t.Errorf("Cache.Read: tables %v; want [inet s2t]", r.Offload.Tables)
 	}
 }
 

@@ -23,7 +23,7 @@ import (
 // policies are unknown, and callers must then free nothing either.
 // conn nil opens its own socket.
 func ReadCTTimeoutPolicies(conn *nftables.Conn) ([]string, error) {
-	out, err := readNFTCTTimeouts(conn)
+	out, err := listNFTCTTimeouts(conn)
 	if err != nil {
 		return out, err
 	}
@@ -33,7 +33,7 @@ func ReadCTTimeoutPolicies(conn *nftables.Conn) ([]string, error) {
 	return append(out, more...), err
 }
 
-func readNFTCTTimeouts(conn *nftables.Conn) ([]string, error) {
+func listNFTCTTimeouts(conn *nftables.Conn) ([]string, error) {
 	if conn == nil {
 		c, err := nftables.New()
 		if err != nil {
@@ -43,7 +43,13 @@ func readNFTCTTimeouts(conn *nftables.Conn) ([]string, error) {
 		conn = c
 	}
 	tables, err := conn.ListTables()
-	if err != nil {
+	return readNFTCTTimeouts(conn, tables, err)
+}
+
+// readNFTCTTimeouts lists the ct timeout objects of tables (tablesErr the
+// error listing them).
+func readNFTCTTimeouts(conn *nftables.Conn, tables []*nftables.Table, tablesErr error) ([]string, error) {
+	if err := tablesErr; err != nil {
 		if nlsock.AbsentSubsystem(err) {
 			return nil, nil // no nf_tables in this kernel: no nft policies either
 		}

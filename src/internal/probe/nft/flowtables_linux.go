@@ -23,12 +23,13 @@ const probeTable = "netfix_probe"
 // of chains (the ruleset's rules, read once per probe; chainsErr the error
 // reading them) feeds (`flow add @ft`), and, when there are none, asks the
 // kernel whether it supports flowtables at all (unless known is already
-// SupportYes or SupportNo). Devices are filled in by the caller.
-func readFlowtables(conn *nftables.Conn, known string, chains []ruleChain, chainsErr error) (facts.Offload, error) {
+// SupportYes or SupportNo). tables (tablesErr the error listing them) are
+// the probe's one listing of the tables. Devices are filled in by the
+// caller.
+func readFlowtables(conn *nftables.Conn, tables []*nftables.Table, tablesErr error, known string, chains []ruleChain, chainsErr error) (facts.Offload, error) {
 	off := facts.Offload{KernelSupport: facts.SupportUnknown, Mode: facts.ModeNone, Tables: []string{}, Flowtables: []facts.Flowtable{}}
-	tables, err := conn.ListTables()
-	if err != nil {
-		return off, nlsock.Classify("list nftables tables", err, nil)
+	if tablesErr != nil {
+		return off, nlsock.Classify("list nftables tables", tablesErr, nil)
 	}
 	for _, t := range tables {
 		off.Tables = append(off.Tables, familyName(t.Family)+" "+t.Name)
@@ -70,6 +71,7 @@ func readFlowtables(conn *nftables.Conn, known string, chains []ruleChain, chain
 	case known == facts.SupportYes || known == facts.SupportNo:
 		off.KernelSupport = known
 	default:
+		var err error
 		off.KernelSupport, err = flowtableSupport(conn)
 		if err != nil {
 			return off, err
