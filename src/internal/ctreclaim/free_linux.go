@@ -39,7 +39,7 @@ func Free(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Need > 0 {
 		plan := ctusage.NewPlan(o.Established, o.MinIdle)
-		if _, err := ct.StreamConntrackRaw(ctx, 0, func(payload []byte) error {
+		if _, err := ct.StreamConntrackRaw(ctx, nil, 0, func(payload []byte) error {
 			e, err := ctusage.DecodeEntry(payload)
 			if err != nil {
 				return err

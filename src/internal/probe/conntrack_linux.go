@@ -94,7 +94,7 @@ func gatherCTTable(k *nlsock.Sockets, nr nft.Reading, opts Options, root string,
 			u = ct.EmptyUsage(t.Timeouts.Established)
 		} else {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			u, err = ct.ReadCTUsageCounting(ctx, root, t.Timeouts.Established, c)
+			u, err = ct.ReadCTUsageCounting(ctx, k, root, t.Timeouts.Established, c)
 			cancel()
 		}
 		if err != nil {

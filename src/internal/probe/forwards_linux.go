@@ -46,7 +46,7 @@ func ReadCTUsage(ctx context.Context, root string, established, reclaimIdle uint
 
 // CountOffloaded walks the table once for its offload counts; see
 // ct.CountOffloaded.
-func CountOffloaded(c *facts.Conntrack) error { return ct.CountOffloaded(c) }
+func CountOffloaded(c *facts.Conntrack) error { return ct.CountOffloaded(nil, c) }
 
 // ReadForwardingCounters reads the forwarding drop counters alone; see
 // links.ReadForwardingCounters.

@@ -177,7 +177,7 @@ func GatherMemo(opts Options) (facts.Snapshot, Memo, error) {
 			t := &s.Conntrack
 			t.Dumped, t.Offloaded, t.HWOffloaded = c.Dumped, c.Offloaded, c.HWOffloaded
 			t.OffloadCountedAt, t.Available = c.OffloadCountedAt, true
-		} else if err := ct.CountOffloaded(&s.Conntrack); err != nil {
+		} else if err := ct.CountOffloaded(k, &s.Conntrack); err != nil {
 			return s, memo, err
 		}
 	}

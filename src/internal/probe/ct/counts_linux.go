@@ -59,10 +59,13 @@ func ReadSize(conn *conntrack.Conn) (facts.Conntrack, error) {
 // attribute decoder; decoding every entry into a conntrack.Flow would cost
 // more than the kernel's dump. The status is checked here too, for kernels
 // that ignore the filter.
-func CountOffloaded(ct *facts.Conntrack) error {
+//
+// k is the probe's sockets: the walk runs on their nfnetlink socket (nil:
+// on one of its own).
+func CountOffloaded(k *nlsock.Sockets, ct *facts.Conntrack) error {
 	filter := OffloadFilter()
 	ct.Offloaded, ct.HWOffloaded = 0, 0
-	off, err := streamRawFiltered(context.Background(), filter, func(payload []byte) error {
+	off, err := streamRawFiltered(context.Background(), k, filter, func(payload []byte) error {
 		if st, ok := statusOf(payload); ok {
 			countOffload(ct, filter.Status, uint32(st))
 		}

@@ -16,10 +16,12 @@ import (
 
 	"github.com/mdlayher/netlink"
 	"github.com/ti-mo/conntrack"
+	"github.com/ti-mo/netfilter"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/netnstest"
+	"github.com/netfix/netfix/src/internal/probe/nlsock"
 )
 
 var src4 = netip.MustParseAddr("10.0.0.1")
@@ -120,7 +122,7 @@ func TestStreamConntrackFilters(t *testing.T) {
 				var st CTStats
 				var err error
 				ns.Do(func() {
-					st, err = streamOnce(context.Background(), tc.filter, inKernel, func(e *ctusage.Entry, m netlink.Message) error {
+					st, err = streamOnce(context.Background(), nil, tc.filter, inKernel, func(e *ctusage.Entry, m netlink.Message) error {
 						seen++
 						// ti-mo decodes the same message independently.
 						var ev conntrack.Event
@@ -277,7 +279,7 @@ func TestStatusOfCountsLikeDecoding(t *testing.T) {
 	for _, inKernel := range []bool{true, false} {
 		var counted, decoded int
 		ns.Do(func() {
-			_, err := streamOnce(context.Background(), filter, inKernel, nil, func(p []byte) error {
+			_, err := streamOnce(context.Background(), nil, filter, inKernel, nil, func(p []byte) error {
 				if st, ok := statusOf(p); ok && st&filter.Status == filter.Status {
 					counted++
 				}
@@ -318,7 +320,7 @@ func TestUsageWalkCountsLikeFilteredWalk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, _, err = readCTUsage(context.Background(), t.TempDir(), 7440, 0, &ct, filter.Status)
+		u, _, err = readCTUsage(context.Background(), nil, t.TempDir(), 7440, 0, &ct, filter.Status)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,4 +329,91 @@ func TestUsageWalkCountsLikeFilteredWalk(t *testing.T) {
 	if filtered != n/3 || ct.Offloaded != n/3 || ct.HWOffloaded != 0 || u.Dumped != n+10 {
 		t.Errorf("filtered walk %d; breakdown walk counted %+v of %d entries; want %d of %d", filtered, ct, u.Dumped, n/3, n+10)
 	}
+}
+
+// TestDumpOnProbeSockets: a dump runs on the probe's nfnetlink socket, a
+// complete one leaves it in the set for the next request, and one stopped
+// early (its answer half read) or by its context drops it, so the next
+// dump opens another and reads the whole table again.
+func TestDumpOnProbeSockets(t *testing.T) {
+	const n = 900
+	ns := ctTable(t, n)
+	var set nlsock.Sockets
+	defer set.Close()
+	stopErr := errors.New("stop here")
+	ns.Do(func() {
+		k := set.Take()
+		defer k.Done()
+		count := func(what string) int {
+			t.Helper()
+			var c facts.Conntrack
+			u, err := ReadCTUsageCounting(context.Background(), k, t.TempDir(), 7440, &c)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			return u.Dumped
+		}
+		if got := count("first dump"); got != n+10 {
+			t.Fatalf("first dump: %d entries, want %d", got, n+10)
+		}
+		nf := k.Held().NF
+		if nf == nil {
+			t.Fatal("after a complete dump on the probe's sockets: no nfnetlink socket kept")
+		}
+		if got := count("second dump"); got != n+10 || k.Held().NF != nf {
+			t.Fatalf("second dump: %d entries (want %d), same socket %v", got, n+10, k.Held().NF == nf)
+		}
+		// A request after the dumps reads its own answer.
+		if err := nf.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if msgs, err := nlsock.Query(nf, ctStatsRequest(t)); err != nil || len(msgs) == 0 {
+			t.Fatalf("a request after two dumps on the socket: %d messages, %v", len(msgs), err)
+		}
+		if err := nf.SetReadDeadline(time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+
+		seen := 0
+		_, err := StreamConntrackRaw(context.Background(), k, 0, func([]byte) error {
+			if seen++; seen == 1 {
+				return stopErr
+			}
+			return nil
+		})
+		if !errors.Is(err, stopErr) || seen != 1 {
+			t.Fatalf("dump stopped by its callback: %v after %d entries", err, seen)
+		}
+		if k.Held().NF != nil {
+			t.Fatal("a dump stopped with its answer half read left its socket in the set")
+		}
+		if got := count("dump after a stopped one"); got != n+10 {
+			t.Fatalf("dump after a stopped one: %d entries, want %d", got, n+10)
+		}
+
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err = StreamConntrackRaw(ctx, k, 0, func([]byte) error { cancel(); return nil })
+		if !errors.Is(err, context.Canceled) || k.Held().NF != nil {
+			t.Fatalf("dump cancelled by its context: %v, socket kept %v; want context.Canceled and the socket dropped", err, k.Held().NF != nil)
+		}
+		if got := count("dump after a cancelled one"); got != n+10 {
+			t.Fatalf("dump after a cancelled one: %d entries, want %d", got, n+10)
+		}
+	})
+}
+
+// ctStatsRequest is IPCTNL_MSG_CT_GET_STATS_CPU, the per-CPU statistics
+// (a dump of one message a CPU).
+func ctStatsRequest(t *testing.T) netlink.Message {
+	t.Helper()
+	req, err := netfilter.MarshalNetlink(netfilter.Header{
+		SubsystemID: netfilter.NFSubsysCTNetlink,
+		MessageType: 4, // IPCTNL_MSG_CT_GET_STATS_CPU
+		Family:      netfilter.ProtoUnspec,
+		Flags:       netlink.Request | netlink.Dump,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/ctusage"
+	"github.com/netfix/netfix/src/internal/probe/nlsock"
 )
 
 // CTStats describes one stream.
@@ -140,12 +141,12 @@ func streamEachField(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats,
 // streamFiltered is one dump, filtered in the kernel, or here where the
 // kernel refuses the filter.
 func streamFiltered(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, error) {
-	st, err := streamOnce(ctx, filter, true, fn, nil)
+	st, err := streamOnce(ctx, nil, filter, true, fn, nil)
 	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP) {
 		// Older kernel (< 5.15 for status) or no connmark support: dump
 		// the family and filter here. A rejected request sends nothing,
 		// so fn has seen no entry yet.
-		st, err = streamOnce(ctx, filter, false, fn, nil)
+		st, err = streamOnce(ctx, nil, filter, false, fn, nil)
 	}
 	return st, err
 }
@@ -155,27 +156,45 @@ func streamFiltered(ctx context.Context, filter CTFilter, fn rawFunc) (CTStats, 
 // SKB_WITH_OVERHEAD(32768)); the margin keeps MSG_TRUNC impossible.
 const ctBatchSize = 64 << 10
 
-// streamOnce runs one dump. Each entry goes to rawFn as bytes when rawFn
-// is set (StreamConntrackRaw), else decoded and filtered to fn (nil: only
+// streamOnce runs one dump, on k's nfnetlink socket (nil: one of its own).
+// Each entry goes to rawFn as bytes when rawFn is set
+// (StreamConntrackRaw), else decoded and filtered to fn (nil: only
 // counted).
-func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc, rawFn func([]byte) error) (CTStats, error) {
-	st := CTStats{KernelFiltered: inKernel}
+func streamOnce(ctx context.Context, k *nlsock.Sockets, filter CTFilter, inKernel bool, fn rawFunc, rawFn func([]byte) error) (st CTStats, err error) {
+	st.KernelFiltered = inKernel
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}
-	c, err := netlink.Dial(unix.NETLINK_NETFILTER, nil)
+	c, err := dumpConn(k)
 	if err != nil {
 		return st, fmt.Errorf("open conntrack netlink socket: %w", err)
 	}
-	// Closing the socket also ends a dump the kernel has not finished.
-	defer c.Close()
+	// ended: the kernel's last message of the dump was read, nothing of
+	// it is left on the socket.
+	ended := false
+	stop := func() bool { return true }
+	defer func() {
+		// The deadline's func has not run and will not (stop true), so
+		// clearing the deadline leaves a kept socket as it was.
+		if clean := stop() && ended; k != nil && clean {
+			if c.SetReadDeadline(time.Time{}) == nil {
+				return
+			}
+		}
+		// Closing the socket also ends a dump the kernel has not
+		// finished.
+		if k != nil {
+			k.DropNetfilter()
+		} else {
+			_ = c.Close()
+		}
+	}()
 	if dl, ok := ctx.Deadline(); ok {
 		if err := c.SetReadDeadline(dl); err != nil {
 			return st, fmt.Errorf("set conntrack read deadline: %w", err)
 		}
 	}
-	stop := context.AfterFunc(ctx, func() { _ = c.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
+	stop = context.AfterFunc(ctx, func() { _ = c.SetReadDeadline(time.Unix(1, 0)) })
 
 	var attrs []netfilter.Attribute
 	if inKernel {
@@ -231,6 +250,7 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc,
 			case netlink.Noop:
 				continue
 			case netlink.Done:
+				ended = true
 				// Ended by fn's cancel within the last batch: still a
 				// stopped walk, not a complete one.
 				if err := ctx.Err(); err != nil {
@@ -238,6 +258,7 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc,
 				}
 				return st, errnoOf(m, "conntrack dump ended")
 			case netlink.Error:
+				ended = true
 				return st, errnoOf(m, "conntrack dump")
 			}
 			st.Messages++
@@ -275,10 +296,10 @@ func streamOnce(ctx context.Context, filter CTFilter, inKernel bool, fn rawFunc,
 // streamRawFiltered is a raw stream (see streamOnce) with filter applied by
 // the kernel, or only by family where the kernel refuses the rest; rawFn
 // then checks what it needs itself.
-func streamRawFiltered(ctx context.Context, filter CTFilter, rawFn func([]byte) error) (CTStats, error) {
-	st, err := streamOnce(ctx, filter, true, nil, rawFn)
+func streamRawFiltered(ctx context.Context, k *nlsock.Sockets, filter CTFilter, rawFn func([]byte) error) (CTStats, error) {
+	st, err := streamOnce(ctx, k, filter, true, nil, rawFn)
 	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP) {
-		st, err = streamOnce(ctx, filter, false, nil, rawFn)
+		st, err = streamOnce(ctx, k, filter, false, nil, rawFn)
 	}
 	return st, err
 }
@@ -288,9 +309,19 @@ func streamRawFiltered(ctx context.Context, filter CTFilter, rawFn func([]byte) 
 // where decoding every attribute of every entry into a conntrack.Flow costs
 // more than the kernel's dump): fn gets each entry's netlink payload (the
 // 4-byte nfgenmsg header, then its attributes), valid only during the
-// call. family 0 dumps IPv4 and IPv6.
-func StreamConntrackRaw(ctx context.Context, family uint8, fn func(payload []byte) error) (CTStats, error) {
-	return streamOnce(ctx, CTFilter{Family: family}, true, nil, fn)
+// call. family 0 dumps IPv4 and IPv6. k is the probe's sockets: the dump
+// runs on their nfnetlink socket (nil: on one of its own).
+func StreamConntrackRaw(ctx context.Context, k *nlsock.Sockets, family uint8, fn func(payload []byte) error) (CTStats, error) {
+	return streamOnce(ctx, k, CTFilter{Family: family}, true, nil, fn)
+}
+
+// dumpConn is the socket a dump runs on: k's nfnetlink socket, or a new one
+// when k is nil.
+func dumpConn(k *nlsock.Sockets) (*netlink.Conn, error) {
+	if k == nil {
+		return netlink.Dial(unix.NETLINK_NETFILTER, nil)
+	}
+	return k.Netfilter()
 }
 
 // readAhead reads a dump's datagrams in a goroutine of its own, one ahead

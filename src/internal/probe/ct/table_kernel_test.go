@@ -122,7 +122,7 @@ func TestReadCTUsageKernel(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := StreamConntrackRaw(context.Background(), 0, func(p []byte) error {
+		if _, err := StreamConntrackRaw(context.Background(), nil, 0, func(p []byte) error {
 			e, err := ctusage.DecodeEntry(p)
 			viaRaw = append(viaRaw, fmt.Sprintf("%+v", e))
 			return err
@@ -147,7 +147,7 @@ func TestEmptyUsageIsAnEmptyDump(t *testing.T) {
 	var count facts.Conntrack
 	var err error
 	ns.Do(func() {
-		dumped, err = ReadCTUsageCounting(context.Background(), t.TempDir(), 7440, &count)
+		dumped, err = ReadCTUsageCounting(context.Background(), nil, t.TempDir(), 7440, &count)
 	})
 	if err != nil {
 		netnstest.Skip(t, netnstest.Kernel, "needs conntrack netlink (modprobe nf_conntrack_netlink): %v", err)

@@ -175,24 +175,25 @@ func EntryOf(f *conntrack.Flow) ctusage.Entry {
 // flat whatever the table's size. reclaimIdle > 0 also counts the entries
 // a reclaim with that idle time could free. root prefixes the name files.
 func ReadCTUsage(ctx context.Context, root string, established, reclaimIdle uint32) (facts.CTUsage, int, error) {
-	return readCTUsage(ctx, root, established, reclaimIdle, nil, 0)
+	return readCTUsage(ctx, nil, root, established, reclaimIdle, nil, 0)
 }
 
 // ReadCTUsageCounting is ReadCTUsage without reclaim counts that also
 // counts the offloaded entries (OffloadFilter's status) into count's
 // offload counts, so one walk gives the breakdown and those counts
-// (count.Offloaded and count.HWOffloaded; the caller sets the rest).
-func ReadCTUsageCounting(ctx context.Context, root string, established uint32, count *facts.Conntrack) (facts.CTUsage, error) {
-	u, _, err := readCTUsage(ctx, root, established, 0, count, OffloadFilter().Status)
+// (count.Offloaded and count.HWOffloaded; the caller sets the rest). The
+// dump runs on k's nfnetlink socket (nil: on one of its own).
+func ReadCTUsageCounting(ctx context.Context, k *nlsock.Sockets, root string, established uint32, count *facts.Conntrack) (facts.CTUsage, error) {
+	u, _, err := readCTUsage(ctx, k, root, established, 0, count, OffloadFilter().Status)
 	return u, err
 }
 
 // readCTUsage is ReadCTUsage that also counts the entries with the status
 // bits offload into count's offload counts (if count is not nil), so one
 // walk gives the breakdown and those counts.
-func readCTUsage(ctx context.Context, root string, established, reclaimIdle uint32, count *facts.Conntrack, offload conntrack.Status) (facts.CTUsage, int, error) {
+func readCTUsage(ctx context.Context, k *nlsock.Sockets, root string, established, reclaimIdle uint32, count *facts.Conntrack, offload conntrack.Status) (facts.CTUsage, int, error) {
 	acc := ctusage.NewAccumulator(established, reclaimIdle)
-	_, err := StreamConntrackRaw(ctx, 0, func(payload []byte) error {
+	_, err := StreamConntrackRaw(ctx, k, 0, func(payload []byte) error {
 		e, err := ctusage.DecodeEntry(payload)
 		if err != nil {
 			return err

@@ -123,7 +123,7 @@ func rulesetGen(k *nlsock.Sockets) (uint32, bool) {
 	if err != nil {
 		return 0, false
 	}
-	msgs, err := c.Query(req)
+	msgs, err := nlsock.Query(c, req)
 	if err != nil {
 		if !nlsock.AbsentSubsystem(err) { // no nf_tables: the socket is fine
 			k.Fail()

@@ -97,7 +97,7 @@ func ReadNFCTTimeouts(k *nlsock.Sockets) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := c.Query(req)
+	msgs, err := nlsock.Query(c, req)
 	if err != nil {
 		// A kernel without nfnetlink_cttimeout (OpenWrt ships it only
 		// with kmod-nf-conntrack-timeout) has no such policies.

@@ -3,17 +3,18 @@
 package nlsock
 
 import (
+	"fmt"
 	"sync"
 
+	mnl "github.com/mdlayher/netlink"
 	"github.com/ti-mo/conntrack"
-	"github.com/ti-mo/netfilter"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
 // Sockets are the netlink sockets a probe asks through: ctnetlink (the
 // table's statistics), nfnetlink (the ruleset's generation, the
-// cttimeout policies) and rtnetlink (links and addresses), and the
+// cttimeout policies, the table's dumps) and rtnetlink (links and addresses), and the
 // descriptor of the pulse's /proc file (ct.ReadPulse). The daemon
 // keeps one set open between its sweeps (probe.Session): opened afresh,
 // they cost every sweep five sockets, each with a bind, a netpoller
@@ -27,7 +28,7 @@ import (
 type Sockets struct {
 	mu     sync.Mutex
 	ct     *conntrack.Conn
-	nf     *netfilter.Conn
+	nf     *mnl.Conn
 	rt     *netlink.Handle
 	failed bool // a request failed during the current probe
 	owned  bool // opened for one probe: closed at its end
@@ -102,16 +103,38 @@ func (s *Sockets) Conntrack() (*conntrack.Conn, error) {
 	return s.ct, nil
 }
 
-// Netfilter returns the nfnetlink socket, opening it when needed.
-func (s *Sockets) Netfilter() (*netfilter.Conn, error) {
+// Netfilter returns the nfnetlink socket, opening it when needed. Requests
+// go through Query; a conntrack dump reads it datagram by datagram
+// (ct.StreamConntrackRaw) and, when it stops before the kernel's last
+// message, drops it (DropNetfilter).
+func (s *Sockets) Netfilter() (*mnl.Conn, error) {
 	if s.nf == nil {
-		c, err := netfilter.Dial(nil)
+		c, err := mnl.Dial(unix.NETLINK_NETFILTER, nil)
 		if err != nil {
 			return nil, err
 		}
 		s.nf = c
 	}
 	return s.nf, nil
+}
+
+// DropNetfilter closes the nfnetlink socket now, so the next request opens
+// another: a dump stopped early leaves the rest of its answer queued on it.
+func (s *Sockets) DropNetfilter() {
+	if s.nf != nil {
+		_ = s.nf.Close()
+		s.nf = nil
+	}
+}
+
+// Query sends a request through the nfnetlink socket c and returns the
+// kernel's answer, checked as ti-mo/netfilter's Conn.Query checks it.
+func Query(c *mnl.Conn, req mnl.Message) ([]mnl.Message, error) {
+	msgs, err := c.Execute(req)
+	if err != nil {
+		return nil, fmt.Errorf("netfilter query: %w", err)
+	}
+	return msgs, nil
 }
 
 // Route returns the rtnetlink handle, opening it when needed. NETLINK_ROUTE
@@ -166,7 +189,7 @@ func (s *Sockets) Held() Held {
 // whether the /proc descriptor is open.
 type Held struct {
 	CT       *conntrack.Conn
-	NF       *netfilter.Conn
+	NF       *mnl.Conn
 	RT       *netlink.Handle
 	ProcFile bool
 }
