@@ -305,7 +305,8 @@ deb-test: deb
 #                  Two builds in one run, one table with new/old ratios:
 #                  BASE (a commit, built from git archive in a temporary
 #                  directory; BASE=none: the working tree alone) and the
-#                  working tree. Then the repair step (REPAIR=0 skips it).
+#                  working tree (NEW=commit: that commit instead). Then
+#                  the repair step (REPAIR=0 skips it).
 #   make bench-repair  the repair step alone (~5 min): a neighbour's MAC
 #                  change timed to the daemon's decision, idle and while a
 #                  reload's full probe walks a 250k-entry table, BASE vs
@@ -313,10 +314,10 @@ deb-test: deb
 BASE ?= 1e79685
 .PHONY: bench bench-repair
 bench:
-	BASE='$(BASE)' test/bench/conntrack.sh
+	BASE='$(BASE)' NEW='$(NEW)' test/bench/conntrack.sh
 
 bench-repair:
-	BASE='$(BASE)' test/bench/conntrack.sh repair
+	BASE='$(BASE)' NEW='$(NEW)' test/bench/conntrack.sh repair
 
 # make print-VAR: a variable's value, for scripts that must build like the
 # Makefile (test/bench/conntrack.sh takes ROUTER_GCFLAGS from here).

@@ -38,12 +38,15 @@
 # idle and while a full probe walks the table (see repair_step below).
 # Medians of REPS runs. Run as root: make bench [BASE=commit], or
 #   BASE=commit test/bench/conntrack.sh [sizes...]  (default 10000 100000 250000)
-#   BASE=none runs the working tree alone.
+#   NEW=commit measures that commit instead of the working tree (a branch
+#   not merged yet: make bench-repair NEW=t-loops).
+#   BASE=none runs the working tree alone; size 0 (an empty table) gives
+#   the fixed costs: make bench SIZES="0 10000".
 # The idle CPU is given per minute, measured over IDLE seconds: the
 # default 120 is one cycle of the idle daemon (a full probe every 2
 # minutes, a pulse at the other sweeps, a forced garbage collection), so
 # the figure does not depend on where a one-minute window falls.
-# Environment: BASE, REPS (3), IDLE seconds (120, 0 skips the daemon),
+# Environment: BASE, NEW, REPS (3), IDLE seconds (120, 0 skips the daemon),
 # WARM seconds (60), SWEEP seconds (30), BUCKETS, REPAIR, REPAIR_N,
 # REPAIR_REPS (7), REPAIR_AFTER (50ms).
 #
@@ -63,7 +66,7 @@ if [ "${1:-}" = repair ]; then
 	MODE=repair
 	shift
 fi
-SIZES=${*:-10000 100000 250000}
+SIZES=${*:-${SIZES:-10000 100000 250000}}
 REPS=${REPS:-3}
 IDLE=${IDLE:-120}
 WARM=${WARM:-60}
@@ -135,8 +138,17 @@ if [ -n "$BASE" ] && [ "$BASE" != none ]; then
 	rm -rf "$TMP/base"
 	BUILDS="old new"
 fi
-echo "build: $B/new ($NEWREV, the working tree), $B/nfvm ($GOTOOLCHAIN ${TAGS[*]} ${GCFLAGS[*]})"
-build_tree . "$PWD/$B/new"
+if [ -n "${NEW:-}" ]; then
+	NEWREV=$(git rev-parse --short "$NEW^{commit}") || { echo "bench: NEW=$NEW is no commit of this repository" >&2; exit 2; }
+	mkdir "$TMP/new"
+	git archive "$NEWREV" | tar -x -C "$TMP/new"
+	echo "build: $B/new ($NEWREV, from git archive), $B/nfvm ($GOTOOLCHAIN ${TAGS[*]} ${GCFLAGS[*]})"
+	build_tree "$TMP/new" "$PWD/$B/new"
+	rm -rf "$TMP/new"
+else
+	echo "build: $B/new ($NEWREV, the working tree), $B/nfvm ($GOTOOLCHAIN ${TAGS[*]} ${GCFLAGS[*]})"
+	build_tree . "$PWD/$B/new"
+fi
 CGO_ENABLED=0 go build -trimpath -o $B/nfvm ./test/vm/cmd/nfvm
 rev() { if [ "$1" = old ]; then echo "$OLDREV"; else echo "$NEWREV"; fi; }
 
@@ -291,7 +303,10 @@ size_step() {
 	done
 	per=$((N / 8))
 	local k=0
+	# An empty table (size 0: the fixed costs) has no host to flush.
+	[ $per -gt 0 ] || echo "N=$N: no flush (nothing to delete)"
 	for r in $(seq "$REPS"); do
+		[ $per -gt 0 ] || break
 		for b in $BUILDS; do
 			timed "$TMP/flush.$b" $B/$b/netfixbench flush -ip $TARGET --socket "$TMP/none.sock"
 			k=$((k + 1))
@@ -342,17 +357,22 @@ size_step() {
 }
 
 # The repair step. The host kernel has no flowtable, so no link is
-# stale-prone here and the daemon deletes nothing: the event is judged
-# ("… changed MAC A -> B …; flows via br-lan are not stale-prone") and
-# logged at debug level, which is what is timed. That decision is the
-# point a real repair's delete starts from (the event's latency_us, which
-# the flowtable VM measures: make vm-bench), and what matters here is
-# whether it waits behind a probe. In a namespace with br-lan (two veth
+# stale-prone here and the daemon deletes nothing; what is timed is the
+# decision, the daemon's log line about the change, which is where a real
+# repair's delete starts (the event's latency_us, which the flowtable VM
+# measures: make vm-bench). The daemon runs with heal '0': its decision is
+# then "… changed MAC A -> B (…); healing is off (option heal '0'),
+# nothing deleted", taken on the events path with nothing else to ask. With
+# healing on, a change on a link that is not stale-prone (every link here)
+# first asks the prober whether the ruleset moved, by design, and so waits
+# for a running probe in any build; on a stale-prone link it would not ask.
+# heal '0' makes the host's decision take the stale-prone link's path
+# up to the delete. In a namespace with br-lan (two veth
 # ports) and a neighbour 192.168.1.50 on it, REPAIR_N entries between
 # addresses of the namespace (REPAIR_N - 30000 towards the 8 LAN hosts,
 # 30000 from 10.240.0.1, 8 of 192.168.1.50's own), the daemon
-# (netfixbench, sweep_interval 3600 so no sweep interferes) of each build
-# in turn:
+# (netfixbench, sweep_interval 3600 so no sweep interferes, heal '0') of
+# each build in turn:
 #   - idle: the neighbour's MAC changes (nfvm neigh-lat: rtnetlink, then
 #     the daemon's log line naming the address and the new MAC).
 #   - during a probe: the 30000 entries of 10.240.0.1 go or come back (the
@@ -382,7 +402,7 @@ repair_step() {
 		"$(rnsx $B/nfvm ct-fill -n 8 -src 10.199.0.1 -dst 192.168.1.50 -timeout 3600 -workers 1)"
 	echo "repair: table $(rnsx conntrack -C) entries in $(cat $HASH) buckets"
 	local conf=$TMP/repair.conf
-	printf "config netfix 'main'\n\toption sweep_interval '3600'\n\toption log_level 'debug'\n" >"$conf"
+	printf "config netfix 'main'\n\toption sweep_interval '3600'\n\toption log_level 'debug'\n\toption heal '0'\n" >"$conf"
 	local present=1 m=0
 	declare -A R
 	for b in $BUILDS; do
