@@ -36,7 +36,7 @@ import (
 	"github.com/ti-mo/conntrack"
 	"github.com/vishvananda/netns"
 
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/ct"
 )
 
 func main() {
@@ -80,11 +80,11 @@ func analyse() error {
 		return err
 	}
 	defer c.Close()
-	t, err := probe.ReadCTTable(c)
+	t, err := ct.ReadCTTable(c)
 	if err != nil {
 		return err
 	}
-	u, reclaimable, err := probe.ReadCTUsage(context.Background(), "/", t.Timeouts.Established, 3600)
+	u, reclaimable, err := ct.ReadCTUsage(context.Background(), "/", t.Timeouts.Established, 3600)
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,5 @@
 // Command netfixbench is netfix's check, flush, daemon and status with the
-// offload filter selecting every conntrack entry (probe.BenchmarkEveryEntry):
+// offload filter selecting every conntrack entry (ct.BenchmarkEveryEntry):
 // the worst case of a router, where fw4 offloads every flow, measured on a
 // kernel without a flowtable (test/bench/conntrack.sh, make bench).
 //
@@ -14,7 +14,7 @@ import (
 	"os"
 
 	"github.com/netfix/netfix/src/internal/cli"
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/ct"
 )
 
 func main() {
@@ -22,7 +22,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: netfixbench check|flush|daemon|status [options] (netfix's command; every conntrack entry counts as offloaded)")
 		os.Exit(cli.ExitFailed)
 	}
-	probe.BenchmarkEveryEntry()
+	ct.BenchmarkEveryEntry()
 	cmd, args := os.Args[1], os.Args[2:]
 	var code int
 	switch cmd {

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/env"
+	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/probe"
 	"github.com/netfix/netfix/src/internal/report"
@@ -73,39 +75,51 @@ const DefaultSample = 3 * time.Second
 // DiagnoseSampled is Diagnose that also samples conntrack's counters
 // (see probe.Options.SampleInterval). Only `netfix check` waits for it:
 // LuCI polls and fix requests must answer at once.
+//
+// The document is the check's own: its probe's facts, and from the daemon
+// only its healer state (the "healer" method, assess.Healer), never the
+// daemon's document.
 func DiagnoseSampled(e env.Env, expectHealer bool, sample time.Duration) (status.Document, error) {
-	s, err := probe.Gather(probe.Options{Env: e, ForwardingSample: ForwardingSample, SampleInterval: sample})
+	s, err := gatherCheck(probe.Options{Env: e, ForwardingSample: ForwardingSample, SampleInterval: sample})
 	if err != nil {
 		return status.Document{}, err
 	}
 	s.HealerExpected = s.HealerExpected || expectHealer
-	var heal status.Heal
-	var live status.Document
-	if err := ipc.Call(e.Socket(), ipc.Request{Method: "status"}, &live, 2*time.Second); err == nil {
-		if live.Heal.Starting {
-			// The daemon opened its socket while this check probed and
-			// has not probed yet itself: its document claims nothing
-			// (verdict unknown), and its heal block is real but its live
-			// lists are empty (no mirrors caught, no forwarding flips
-			// seen). Never mix the two into one document. The rpcd
-			// plugin's fallback answers with the daemon's own document,
-			// as a status read that reached the daemon at once does;
-			// `netfix check` keeps its own findings with the healer's
-			// state, but not the daemon's empty mirrors nor the starting
-			// mark, which belongs to the daemon's document.
-			if expectHealer {
-				return live, nil
-			}
-			heal = live.Heal
-			heal.Starting = false
-			return assess.Document(s, heal), nil
-		}
-		heal = live.Heal
-		// The daemon caught these from conntrack events; a one-shot dump
-		// almost never sees an entry that lives milliseconds.
-		s.BridgeNF.Mirrors = live.BridgeNF.Mirrors
+	h, silence := AskHealer(e.Socket(), HealerWait)
+	if h != nil && h.Starting && expectHealer {
+		// The daemon opened its socket while this check probed and has
+		// not probed yet itself. The rpcd plugin's fallback answers with
+		// the daemon's own document, as a status read that reached the
+		// daemon at once does: it claims nothing (verdict unknown).
+		// `netfix check` keeps its own findings with the healer's state
+		// (assess.Check).
+		return assess.Starting(*h, time.Now().UTC()), nil
 	}
-	return assess.Document(s, heal), nil
+	return assess.Check(s, h, silence), nil
+}
+
+// HealerWait is how long a check waits for the daemon's healer state.
+const HealerWait = 2 * time.Second
+
+// AskHealer asks the daemon at socket for its healer state, waiting at
+// most wait. It returns the state when the daemon answered; nothing when
+// no daemon runs (ipc.ErrNoDaemon: no socket, or nobody listens on it);
+// and the silence when something holds the socket but gave no usable
+// answer: a timeout, a reply that cannot be read, an error reply, a
+// refused permission. That daemon is not "not running": the document says
+// it did not answer, with the error.
+func AskHealer(socket string, wait time.Duration) (*assess.Healer, *facts.HealerSilence) {
+	var h assess.Healer
+	err := ipc.Call(socket, ipc.Request{Method: "healer"}, &h, wait)
+	switch {
+	case errors.Is(err, ipc.ErrNoDaemon):
+		return nil, nil
+	case err == nil && !h.Heal.Running:
+		err = errors.New("its answer holds no healer state (a daemon always says it runs)")
+	case err == nil:
+		return &h, nil
+	}
+	return nil, &facts.HealerSilence{Socket: socket, WaitS: int((wait + time.Second - 1) / time.Second), Error: err.Error()}
 }
 
 // ForwardingSample is how long a one-shot check waits to see whether the

@@ -7,11 +7,14 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/env"
 	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/ipc"
 	"github.com/netfix/netfix/src/internal/metrics"
+	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/status"
 	"github.com/netfix/netfix/src/internal/version"
 )
 
@@ -54,13 +57,16 @@ func Metrics(args []string, stdout, stderr io.Writer) int {
 }
 
 func oneShotMetrics(e env.Env) (string, error) {
-	doc, err := Diagnose(e, false)
+	// No daemon answered: a one-shot probe, assessed as `netfix check`
+	// does. The stale-prone links come from the facts, as the daemon's
+	// do (the document's flowtables are its capped wire copy).
+	s, err := probe.Gather(probe.Options{Env: e, ForwardingSample: ForwardingSample})
 	if err != nil {
 		return "", err
 	}
 	in := metrics.Input{
-		Doc: doc, Version: version.Version, GoVersion: runtime.Version(),
-		StaleProneLinks: len(heal.ProneLinks(doc.Offload)), Now: time.Now(),
+		Doc: assess.Document(s, status.Heal{}), Version: version.Version, GoVersion: runtime.Version(),
+		StaleProneLinks: len(heal.ProneLinks(s.Offload)), Now: time.Now(),
 	}
 	ledger := e.Ledger()
 	if recs, _, err := (&fix.Ledger{Path: ledger}).Records(); err == nil {

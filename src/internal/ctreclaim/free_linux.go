@@ -12,7 +12,7 @@ import (
 	"github.com/ti-mo/conntrack"
 
 	"github.com/netfix/netfix/src/internal/ctusage"
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/ct"
 )
 
 // Options of one pass.
@@ -39,7 +39,7 @@ func Free(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Need > 0 {
 		plan := ctusage.NewPlan(o.Established, o.MinIdle)
-		if _, err := probe.StreamConntrackRaw(ctx, 0, func(payload []byte) error {
+		if _, err := ct.StreamConntrackRaw(ctx, 0, func(payload []byte) error {
 			e, err := ctusage.DecodeEntry(payload)
 			if err != nil {
 				return err
@@ -63,8 +63,8 @@ func Free(ctx context.Context, o Options) (Result, error) {
 	var hosts hostCounter
 	var firstErr error
 	p := ctusage.NewPlan(o.Established, res.Threshold)
-	_, err := probe.StreamConntrack(ctx, probe.CTFilter{}, func(f *conntrack.Flow) error {
-		e := probe.EntryOf(f)
+	_, err := ct.StreamConntrack(ctx, ct.CTFilter{}, func(f *conntrack.Flow) error {
+		e := ct.EntryOf(f)
 		if !e.Established() {
 			return nil
 		}

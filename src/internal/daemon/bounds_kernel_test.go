@@ -277,9 +277,11 @@ func TestNeighbourChurnBounded(t *testing.T) {
 		}
 		sweeps := strings.Count(r.log.String(), "sweep: ")
 		r.ns.Run("ip", "-batch", path)
-		// Two sweeps (5 s each in the rig) later every resync this phase
-		// caused is done: the main loop runs them in turn, so the second
-		// sweep logged after the batch began after the first had ended.
+		// Two sweeps (5 s each in the rig) later the phase has settled.
+		// The sweeps are the prober's and the resyncs the events loop's,
+		// so this is no proof every resync is done; the bound below holds
+		// at any moment (the tracker never holds more), the peaks are
+		// informational.
 		for deadline := time.Now().Add(time.Minute); strings.Count(r.log.String(), "sweep: ") < sweeps+2; time.Sleep(100 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("fewer than two sweeps within a minute of the %s batch (a sweep every 5 s):\n%.3000s", b.name, r.log.String())

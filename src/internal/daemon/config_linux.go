@@ -8,51 +8,67 @@ package daemon
 import (
 	"github.com/netfix/netfix/src/internal/config"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/heal"
+	"github.com/netfix/netfix/src/internal/status"
 )
 
+// loadedConfig is one load of the file as the events loop publishes it
+// (Daemon.conf): the configuration in force and how it was loaded. Never
+// changed after it is stored.
+type loadedConfig struct {
+	cfg  config.Config
+	load configLoad
+}
+
 // configLoad remembers the last configuration that loaded and why the
-// current one did not; guarded by Daemon.mu.
+// current one did not.
 type configLoad struct {
 	last  *config.Config
 	state facts.HealerConfig
 }
 
 // status is the status document's heal.config: nil when the file was read.
-func (c configLoad) status() *facts.HealerConfig {
+func (c configLoad) status() *status.HealerConfig {
 	if c.state.Error == "" {
 		return nil
 	}
-	s := c.state
-	return &s
+	return &status.HealerConfig{Error: c.state.Error, Fallback: c.state.Fallback}
 }
 
-func (d *Daemon) loadConfig() {
-	cfg, problems, err := config.Load(d.opts.ConfigPath)
-	d.mu.Lock()
+// loadConfig reads the file and installs what it says (setConfig).
+func (e *eventsLoop) loadConfig() {
+	cfg, problems, err := config.Load(e.opts.ConfigPath)
+	load := e.conf.Load().load
 	if err != nil {
 		// Never the defaults: they heal, and the file may say heal '0'.
 		var how string
-		cfg, how = config.Fallback(d.cfgLoad.last)
-		d.cfgLoad.state = facts.HealerConfig{Error: err.Error(), Fallback: how}
+		cfg, how = config.Fallback(load.last)
+		load.state = facts.HealerConfig{Error: err.Error(), Fallback: how}
 	} else {
 		good := cfg
-		d.cfgLoad = configLoad{last: &good}
+		load = configLoad{last: &good}
 	}
-	d.mu.Unlock()
-	if d.opts.ForceDryRun {
+	if e.opts.ForceDryRun {
 		cfg.DryRun = true
 	}
-	d.setConfig(cfg)
+	e.setConfig(cfg, load)
 
-	d.log.setLevel(cfg.LogLevel)
+	e.log.setLevel(cfg.LogLevel)
 	switch {
 	case err == nil:
-	case d.cfgLoad.state.Fallback == facts.FallbackLastGood:
-		d.log.Errorf("%v; keeping the configuration last read (mode %s) until it is fixed", err, cfg.Mode())
+	case load.state.Fallback == facts.FallbackLastGood:
+		e.log.Errorf("%v; keeping the configuration last read (mode %s) until it is fixed", err, cfg.Mode())
 	default:
-		d.log.Errorf("%v; repairing nothing (report only) until it is fixed", err)
+		e.log.Errorf("%v; repairing nothing (report only) until it is fixed", err)
 	}
 	for _, p := range problems {
-		d.log.Warnf("%s", p)
+		e.log.Warnf("%s", p)
 	}
+}
+
+// setConfig installs a configuration: the limiter starts afresh with its
+// repair_burst and repair_window, and the others see it from now on.
+func (e *eventsLoop) setConfig(cfg config.Config, load configLoad) {
+	e.limiter = heal.NewLimiter(cfg.RepairBurst, cfg.RepairWindow)
+	e.conf.Store(&loadedConfig{cfg: cfg, load: load})
 }

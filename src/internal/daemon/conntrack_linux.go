@@ -31,12 +31,11 @@ const (
 	ReasonConntrackReclaim  = "conntrack_reclaim"
 )
 
-// ctWatch is what the daemon remembers between sweeps: one statistics
+// ctWatch is what the prober remembers between sweeps: one statistics
 // sample, the fill level last seen and the breakdown of the last dump.
 // Its size does not depend on the table (the breakdown is capped at
-// facts.MaxTopRows rows).
+// facts.MaxTopRows rows). The prober's alone.
 type ctWatch struct {
-	mu    sync.Mutex
 	prev  *probe.CTSample
 	level int // 0 under 75 %, 1 from 75 %, 2 from 90 %
 	usage *facts.CTUsage
@@ -60,9 +59,9 @@ type ctWatch struct {
 }
 
 // ctLive is the conntrack statistics as sweeps and status reads sampled
-// them, for a status read's growth over the last seconds. Its own lock:
-// ctWatch's is held through a sweep's dump, which a status read must not
-// wait for.
+// them, for a status read's growth over the last seconds. mu guards
+// window; the prober (keepConntrackSample) and status reads
+// (liveConntrack) take it, never across a probe or a dump.
 type ctLive struct {
 	mu     sync.Mutex
 	window sampleWindow[facts.CTStats]
@@ -81,7 +80,7 @@ func (d *Daemon) keepConntrackSample(ct facts.Conntrack, at time.Time) {
 // liveConntrack gives a status read the table's size and statistics now,
 // with the statistics' growth over the last seconds: one read of the
 // per-CPU statistics (probe.ReadPulse with sockets of its own, not the
-// sweep's, which a dump may hold for seconds). The rest of ct (the
+// prober's, which a dump may hold for seconds). The rest of ct (the
 // breakdown of who holds the entries, the timeouts) stays the last
 // sweep's. Where the table was not readable at the last sweep, nothing
 // changes.
@@ -96,7 +95,7 @@ func (d *Daemon) liveConntrack(ct *facts.Conntrack, at time.Time) {
 	if p.StatsErr != nil {
 		return
 	}
-	t := *ct.Table // the snapshot's table is shared: change a copy
+	t := *ct.Table // the published snapshot's table: change a copy
 	t.Stats = p.Stats
 	d.ctLive.mu.Lock()
 	b, secs, ok := d.ctLive.window.base(at)
@@ -115,13 +114,11 @@ const ctDumpTimeout = time.Minute
 
 // conntrackProbeOptions makes the sweep's probe skip the dump and measure
 // the statistics' growth from the daemon's own previous sample.
-func (d *Daemon) conntrackProbeOptions(o probe.Options) probe.Options {
-	_, deleted := d.journal.totals()
-	d.ct.mu.Lock()
-	defer d.ct.mu.Unlock()
-	o.OffloadCounts = d.reusableOffloadCounts(deleted, time.Now())
+func (p *prober) conntrackProbeOptions(o probe.Options) probe.Options {
+	_, deleted := p.journal.totals()
+	o.OffloadCounts = p.reusableOffloadCounts(deleted, time.Now())
 	o.CTDump = probe.CTDumpNever
-	o.CTPrev = d.ct.prev
+	o.CTPrev = p.ct.prev
 	if o.CTPrev == nil {
 		// First sweep: a sample of its own, so no file is shared with
 		// one-shot checks.
@@ -133,20 +130,17 @@ func (d *Daemon) conntrackProbeOptions(o probe.Options) probe.Options {
 // conntrackSweep runs after each probe: it records crossings and drops,
 // dumps when they happen, reclaims when allowed, and fills in the
 // snapshot's breakdown and reclaim facts.
-func (d *Daemon) conntrackSweep(s *facts.Snapshot) {
+func (p *prober) conntrackSweep(s *facts.Snapshot) {
 	t := s.Conntrack.Table
 	if !s.Conntrack.Available || t == nil || s.Conntrack.Max == 0 {
 		return
 	}
-	d.mu.Lock()
-	reclaimOn, reclaimIdle := d.cfg.ConntrackReclaim, d.cfg.ReclaimIdle
-	d.mu.Unlock()
+	cfg := p.config()
+	reclaimOn, reclaimIdle := cfg.ConntrackReclaim, cfg.ReclaimIdle
 
-	d.ct.mu.Lock()
-	defer d.ct.mu.Unlock()
-	d.keepOffloadCounts(s)
-	firstSample := d.ct.prev == nil
-	d.ct.prev = &probe.CTSample{At: time.Now(), Stats: t.Stats}
+	p.keepOffloadCounts(s)
+	firstSample := p.ct.prev == nil
+	p.ct.prev = &probe.CTSample{At: time.Now(), Stats: t.Stats}
 	if firstSample {
 		// The growth since boot is not a burst.
 		t.Growth, t.GrowthSeconds = nil, 0
@@ -156,25 +150,25 @@ func (d *Daemon) conntrackSweep(s *facts.Snapshot) {
 	if t.Growth != nil {
 		refused = t.Growth.Refusals()
 	}
-	crossed := level != d.ct.level
-	if crossed || refused > 0 || (level > 0 && d.ct.usage == nil) {
-		d.dumpConntrack(s, reclaimIdle)
+	crossed := level != p.ct.level
+	if crossed || refused > 0 || (level > 0 && p.ct.usage == nil) {
+		p.dumpConntrack(s, reclaimIdle)
 	}
-	if level > d.ct.level {
-		d.conntrackEvent(ReasonConntrackFull, s, refused)
+	if level > p.ct.level {
+		p.conntrackEvent(ReasonConntrackFull, s, refused)
 	}
 	if refused > 0 {
-		d.conntrackEvent(ReasonConntrackDropping, s, refused)
+		p.conntrackEvent(ReasonConntrackDropping, s, refused)
 	}
-	d.ct.level = level
+	p.ct.level = level
 	if level == 0 {
-		d.ct.usage = nil // nothing to explain; do not keep an old picture
+		p.ct.usage = nil // nothing to explain; do not keep an old picture
 	}
-	t.Usage = d.ct.usage
-	t.Reclaim = &facts.CTReclaim{Enabled: reclaimOn, IdleSeconds: reclaimIdle, Reclaimable: d.ct.reclaimable}
+	t.Usage = p.ct.usage
+	t.Reclaim = &facts.CTReclaim{Enabled: reclaimOn, IdleSeconds: reclaimIdle, Reclaimable: p.ct.reclaimable}
 
 	if reclaimOn && level == 2 {
-		d.reclaim(s, reclaimIdle)
+		p.reclaim(s, reclaimIdle)
 	}
 }
 
@@ -188,21 +182,21 @@ func fillLevel(fill float64) int {
 	return 0
 }
 
-// dumpConntrack streams the table into a fresh breakdown; d.ct.mu is held.
-func (d *Daemon) dumpConntrack(s *facts.Snapshot, reclaimIdle uint32) {
+// dumpConntrack streams the table into a fresh breakdown.
+func (p *prober) dumpConntrack(s *facts.Snapshot, reclaimIdle uint32) {
 	t := s.Conntrack.Table
 	if !t.Timeouts.Read {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ctDumpTimeout)
 	defer cancel()
-	u, reclaimable, err := probe.ReadCTUsage(ctx, d.opts.Env.Root(), t.Timeouts.Established, reclaimIdle)
+	u, reclaimable, err := probe.ReadCTUsage(ctx, p.opts.Env.Root(), t.Timeouts.Established, reclaimIdle)
 	if err != nil {
-		d.log.Warnf("conntrack table is %.1f%% full but could not be read entry by entry: %v", s.Conntrack.Fill(), err)
+		p.log.Warnf("conntrack table is %.1f%% full but could not be read entry by entry: %v", s.Conntrack.Fill(), err)
 		t.UsageError = err.Error()
 		return
 	}
-	d.ct.usage, d.ct.reclaimable = &u, reclaimable
+	p.ct.usage, p.ct.reclaimable = &u, reclaimable
 	// A dump of a big table leaves megabytes of decoded garbage; hand it
 	// back now so the daemon's idle RSS does not depend on the table
 	// (dumps are rare: crossings and drop bursts only).
@@ -210,10 +204,10 @@ func (d *Daemon) dumpConntrack(s *facts.Snapshot, reclaimIdle uint32) {
 }
 
 // conntrackEvent journals a crossing or a drop burst with the top hosts.
-func (d *Daemon) conntrackEvent(reason string, s *facts.Snapshot, refused uint64) {
+func (p *prober) conntrackEvent(reason string, s *facts.Snapshot, refused uint64) {
 	ce := &status.ConntrackEvent{Entries: s.Conntrack.Entries, Max: s.Conntrack.Max, Refused: refused}
-	if d.ct.usage != nil {
-		for i, h := range d.ct.usage.Hosts {
+	if p.ct.usage != nil {
+		for i, h := range p.ct.usage.Hosts {
 			if i == 3 {
 				break
 			}
@@ -221,30 +215,30 @@ func (d *Daemon) conntrackEvent(reason string, s *facts.Snapshot, refused uint64
 		}
 	}
 	ev := status.Event{Time: time.Now().UTC(), Reason: reason, Conntrack: ce}
-	d.journal.add(ev)
-	d.log.Warnf("%s", report.EventLine(ev))
+	p.journal.add(ev)
+	p.log.Warnf("%s", report.EventLine(ev))
 }
 
 // reclaim deletes idle ESTABLISHED entries, oldest first, until the table
-// is under 75 %; d.ct.mu is held.
-func (d *Daemon) reclaim(s *facts.Snapshot, idle uint32) {
+// is under 75 %.
+func (p *prober) reclaim(s *facts.Snapshot, idle uint32) {
 	t := s.Conntrack.Table
 	need := ctusage.NeedToFree(s.Conntrack.Entries, s.Conntrack.Max, ctusage.WarnPct)
 	if need == 0 || !t.Timeouts.Read {
 		return
 	}
 	if t.Timeouts.IdleUntold() {
-		if !d.ct.policyWarned {
+		if !p.ct.policyWarned {
 			why := fmt.Sprintf("ct timeout policies exist (%v)", t.Timeouts.Policies)
 			if t.Timeouts.PoliciesError != "" {
 				why = "ct timeout policies could not be listed: " + t.Timeouts.PoliciesError
 			}
-			d.log.Warnf("conntrack table %.1f%% full, reclaim skipped: %s, so idle entries cannot be told from live ones", s.Conntrack.Fill(), why)
-			d.ct.policyWarned = true
+			p.log.Warnf("conntrack table %.1f%% full, reclaim skipped: %s, so idle entries cannot be told from live ones", s.Conntrack.Fill(), why)
+			p.ct.policyWarned = true
 		}
 		return
 	}
-	d.ct.policyWarned = false
+	p.ct.policyWarned = false
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), ctDumpTimeout)
 	defer cancel()
@@ -258,31 +252,31 @@ func (d *Daemon) reclaim(s *facts.Snapshot, idle uint32) {
 	if err != nil {
 		ev.Error = err.Error()
 	}
-	d.journal.add(ev)
-	d.log.Infof("%s", report.EventLine(ev))
+	p.journal.add(ev)
+	p.log.Infof("%s", report.EventLine(ev))
 	// The picture changed: show the table as the reclaim left it.
 	if res.Deleted > 0 {
-		d.recount(s, idle)
+		p.recount(s, idle)
 	}
 }
 
 // recount re-reads the count and the breakdown after a reclaim, so the
-// status shows the table as it is now; d.ct.mu is held.
-func (d *Daemon) recount(s *facts.Snapshot, reclaimIdle uint32) {
+// status shows the table as it is now.
+func (p *prober) recount(s *facts.Snapshot, reclaimIdle uint32) {
 	c, err := conntrack.Dial(nil)
 	if err != nil {
-		d.log.Warnf("re-read conntrack count after reclaim: %v", err)
+		p.log.Warnf("re-read conntrack count after reclaim: %v", err)
 		return
 	}
 	g, err := c.StatsGlobal()
 	c.Close()
 	if err != nil {
-		d.log.Warnf("re-read conntrack count after reclaim: %v", err)
+		p.log.Warnf("re-read conntrack count after reclaim: %v", err)
 		return
 	}
 	s.Conntrack.Entries = g.Entries
-	d.dumpConntrack(s, reclaimIdle)
-	d.ct.level = fillLevel(s.Conntrack.Fill())
-	s.Conntrack.Table.Usage = d.ct.usage
-	s.Conntrack.Table.Reclaim.Reclaimable = d.ct.reclaimable
+	p.dumpConntrack(s, reclaimIdle)
+	p.ct.level = fillLevel(s.Conntrack.Fill())
+	s.Conntrack.Table.Usage = p.ct.usage
+	s.Conntrack.Table.Reclaim.Reclaimable = p.ct.reclaimable
 }

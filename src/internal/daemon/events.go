@@ -12,6 +12,10 @@ import (
 // (status.IsTableEvent) apart in table, so a table warning is never
 // shown or counted as a repair.
 type journal struct {
+	// mu guards every field; the events loop (repairs, flushes), the
+	// prober (conntrack table events) and the server (status, history,
+	// metrics) take it, each for a copy or an append, never across a
+	// probe or a delete pass.
 	mu     sync.Mutex
 	events []status.Event
 	table  []status.Event

@@ -33,7 +33,10 @@ type fwKey struct {
 
 // fwState is what the daemon knows of the forwarding switches: the last
 // value of each, so a notification becomes an old → new change. Bounded by
-// the number of links (an entry goes with RTM_DELNETCONF).
+// the number of links (an entry goes with RTM_DELNETCONF). mu guards every
+// field; the forwarding watcher (values, restores, events), the prober
+// and status reads (window, events) take it, each for a few map or slice
+// operations, never across a probe.
 type fwState struct {
 	mu       sync.Mutex
 	values   map[fwKey]bool

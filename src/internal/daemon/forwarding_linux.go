@@ -142,10 +142,7 @@ func (d *Daemon) forwardingValue(k fwKey, v bool, at time.Time) {
 		return
 	}
 	e := status.ForwardingEvent{Time: at.UTC(), Family: k.family, Interface: netconfName(k.index), Old: old, New: v}
-	d.mu.Lock()
-	guard := d.cfg.ForwardingGuard
-	d.mu.Unlock()
-	if guard && d.fw.shouldRestore(k, e.Interface, old, v, at) {
+	if d.config().ForwardingGuard && d.fw.shouldRestore(k, e.Interface, old, v, at) {
 		if err := writeForwarding(e.Interface); err != nil {
 			e.Error = err.Error()
 		} else {
@@ -160,7 +157,7 @@ func (d *Daemon) forwardingValue(k fwKey, v bool, at time.Time) {
 	}
 	// The findings say "since" and name the file at once, not at the
 	// next sweep.
-	d.refreshInBackground()
+	d.kick(wantProbe)
 }
 
 // reconcileForwarding reads every forwarding switch: at start it learns

@@ -36,6 +36,8 @@ type Stream struct {
 // warning level for a stream. Under systemd both streams are the journal
 // and the prefix gives each line its exact priority.
 type logger struct {
+	// mu guards level and keeps each line whole on its stream; every
+	// goroutine that logs takes it for one write.
 	mu          sync.Mutex
 	out, errOut Stream
 	level       int

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/netfix/netfix/src/internal/assess"
@@ -23,12 +22,12 @@ import (
 	"github.com/netfix/netfix/src/internal/version"
 )
 
-// metricsOut is the state of the metrics file: one writer at a time (the
-// main loop's sweeps and repairs, a flush on the control socket), and
-// whether the last write failed, so a failing write is logged once per
-// episode, not every sweep.
+// metricsOut is the state of the metrics file: whether the last write
+// failed, so a failing write is logged once per episode, not every sweep.
+// The events loop is the only writer (ticks, repairs, flushes), then Run
+// once after the loops ended: no lock, and never an older exposition over
+// a newer one.
 type metricsOut struct {
-	mu      sync.Mutex
 	failed  bool
 	written uint64 // the journal's EventsTotal at the last write
 }
@@ -39,9 +38,7 @@ type metricsOut struct {
 // textfile directory, which exists only where node exporter is
 // installed).
 func (d *Daemon) metricsPath() (path string, fromDefault bool) {
-	d.mu.Lock()
-	cfg := d.cfg
-	d.mu.Unlock()
+	cfg := d.config()
 	switch {
 	case cfg.MetricsOff:
 		return "", false
@@ -60,9 +57,8 @@ func (d *Daemon) Metrics() string {
 func (d *Daemon) metricsInput(running bool) metrics.Input {
 	h := d.Heal()
 	h.Running = running
-	d.mu.Lock()
-	s, probed, prone, since := d.snap, d.probed, len(d.prone), d.since
-	d.mu.Unlock()
+	v := d.pub.Load()
+	s, probed, prone, since := v.snap, v.probed, len(v.prone), d.since
 	var doc status.Document
 	if probed {
 		s.BridgeNF.Mirrors = d.mirrors.recent()
@@ -110,10 +106,6 @@ func (d *Daemon) writeMetrics(running bool) {
 			return
 		}
 	}
-	// Rendered under the lock: a flush on the control socket and a sweep
-	// never put an older exposition over a newer one.
-	d.metricsOut.mu.Lock()
-	defer d.metricsOut.mu.Unlock()
 	total, _ := d.journal.totals()
 	data := metrics.Render(d.metricsInput(running))
 	d.metricsOut.written = total
@@ -135,10 +127,7 @@ func (d *Daemon) writeMetrics(running bool) {
 // message.
 func (d *Daemon) writeMetricsIfRepaired() {
 	total, _ := d.journal.totals()
-	d.metricsOut.mu.Lock()
-	same := total == d.metricsOut.written
-	d.metricsOut.mu.Unlock()
-	if !same {
+	if total != d.metricsOut.written {
 		d.writeMetrics(true)
 	}
 }

@@ -22,8 +22,14 @@ import (
 )
 
 // mirrorWatch owns the NEW-event listener. pairs holds at most maxMirrors
-// entries, newest first; the oldest is evicted.
+// entries, newest first; the oldest is evicted. mu guards every field but
+// spawn; the prober (update, stop at its end), the listener goroutine
+// (check) and status reads (recent) take it, never across a netlink call
+// but the listener's start and stop.
 type mirrorWatch struct {
+	// spawn runs the listener goroutine under Run's errgroup (nil: a
+	// plain goroutine); set before the prober starts.
+	spawn  func(func())
 	mu     sync.Mutex
 	hosts  map[netip.Addr]bool
 	listen *conntrack.Conn // nil while no layout is exposed
@@ -69,7 +75,13 @@ func (m *mirrorWatch) startLocked(log *logger) error {
 	}
 	m.listen, m.query, m.done = listen, query, make(chan struct{})
 	log.Infof("watching conntrack for connections tracked twice (hosts %v)", keysOf(m.hosts))
-	go m.run(events, errs, query, m.done, log)
+	done := m.done
+	run := func() { m.run(events, errs, query, done, log) }
+	if m.spawn != nil {
+		m.spawn(run)
+	} else {
+		go run()
+	}
 	return nil
 }
 

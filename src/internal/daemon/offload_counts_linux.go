@@ -28,11 +28,11 @@ import (
 const offloadCountMaxAge = 10 * time.Minute
 
 // reusableOffloadCounts returns the last counts when they may stand for
-// this sweep, nil when the probe must walk the table; d.ct.mu is held.
-func (d *Daemon) reusableOffloadCounts(deleted uint64, now time.Time) *facts.Conntrack {
-	d.ct.optDeleted = deleted
-	c := d.ct.counts
-	if c == nil || deleted != d.ct.countDeleted {
+// this sweep, nil when the probe must walk the table.
+func (p *prober) reusableOffloadCounts(deleted uint64, now time.Time) *facts.Conntrack {
+	p.ct.optDeleted = deleted
+	c := p.ct.counts
+	if c == nil || deleted != p.ct.countDeleted {
 		return nil
 	}
 	// A clock that went backwards makes them stale too.
@@ -44,11 +44,11 @@ func (d *Daemon) reusableOffloadCounts(deleted uint64, now time.Time) *facts.Con
 
 // keepOffloadCounts remembers the counts of a fresh walk, and walks now
 // when reused counts belong to another flowtable layout or a table of
-// another size; d.ct.mu is held.
-func (d *Daemon) keepOffloadCounts(s *facts.Snapshot) {
-	if s.Conntrack.OffloadCountedAt != nil && (!sameLayout(s.Offload, d.ct.countLayout) || sizeMoved(d.ct.countEntries, s.Conntrack.Entries)) {
+// another size.
+func (p *prober) keepOffloadCounts(s *facts.Snapshot) {
+	if s.Conntrack.OffloadCountedAt != nil && (!sameLayout(s.Offload, p.ct.countLayout) || sizeMoved(p.ct.countEntries, s.Conntrack.Entries)) {
 		if err := probe.CountOffloaded(&s.Conntrack); err != nil {
-			d.log.Warnf("recount offloaded conntrack entries: %v", err)
+			p.log.Warnf("recount offloaded conntrack entries: %v", err)
 			return
 		}
 	}
@@ -56,8 +56,8 @@ func (d *Daemon) keepOffloadCounts(s *facts.Snapshot) {
 		at := s.TakenAt.UTC()
 		c := facts.Conntrack{Dumped: s.Conntrack.Dumped, Offloaded: s.Conntrack.Offloaded,
 			HWOffloaded: s.Conntrack.HWOffloaded, OffloadCountedAt: &at}
-		d.ct.counts, d.ct.countDeleted, d.ct.countLayout = &c, d.ct.optDeleted, s.Offload
-		d.ct.countEntries = s.Conntrack.Entries
+		p.ct.counts, p.ct.countDeleted, p.ct.countLayout = &c, p.ct.optDeleted, s.Offload
+		p.ct.countEntries = s.Conntrack.Entries
 		// The walk's garbage (every entry of a big table crossed
 		// netlink) goes back to the kernel now: walks are rare, and the
 		// idle RSS must not depend on the table.

@@ -32,7 +32,7 @@ func TestReusableOffloadCounts(t *testing.T) {
 		{name: "clock went backwards", counts: counts, countedAt: 3, deleted: 3, now: at.Add(-time.Minute), reuse: false},
 	}
 	for _, tc := range tests {
-		d := &Daemon{}
+		d := &prober{}
 		d.ct.counts, d.ct.countDeleted = tc.counts, tc.countedAt
 		got := d.reusableOffloadCounts(tc.deleted, tc.now)
 		if (got != nil) != tc.reuse {

@@ -55,9 +55,10 @@ func TestSweepReclaimsFrom90To75(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := &Daemon{log: &logger{out: Stream{W: &log}, errOut: Stream{W: &log}, level: levelRank("info")}, opts: Options{Env: e}}
-			d.cfg = config.Default()
-			d.cfg.ConntrackReclaim, d.cfg.ReclaimIdle = true, 3600
+			d := &prober{Daemon: &Daemon{log: &logger{out: Stream{W: &log}, errOut: Stream{W: &log}, level: levelRank("info")}, opts: Options{Env: e}}}
+			cfg := config.Default()
+			cfg.ConntrackReclaim, cfg.ReclaimIdle = true, 3600
+			d.conf.Store(&loadedConfig{cfg: cfg})
 			s := facts.Snapshot{Conntrack: facts.Conntrack{Available: true, Entries: uint32(tc.entries), Max: max,
 				Table: &facts.CTTable{Timeouts: facts.CTTimeouts{Read: true, Established: 7440}}}}
 			ns.Do(func() { d.conntrackSweep(&s) })

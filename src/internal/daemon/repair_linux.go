@@ -1,8 +1,9 @@
 //go:build linux
 
-// This file decides and acts on one change: ignore lists, stale-prone
-// link, rate limit, dry run or heal mode, then the conntrack delete and the
-// event that records it; and the flush method.
+// This file decides and acts on one change, on the events loop: ignore
+// lists, stale-prone link, rate limit, dry run or heal mode, then the
+// conntrack delete and the event that records it; and the flush method's
+// delete.
 
 package daemon
 
@@ -19,64 +20,74 @@ import (
 	"github.com/netfix/netfix/src/internal/status"
 )
 
-// linkName names an interface for events and the ignore list; d.mu is held.
-func (d *Daemon) linkName(idx int) string {
+// linkName names an interface for events and the ignore list.
+func (e *eventsLoop) linkName(idx int) string {
 	if idx == 0 {
 		return ""
 	}
-	if n, ok := d.names[idx]; ok {
+	if n, ok := e.names[idx]; ok {
 		return n
 	}
 	l, err := netlink.LinkByIndex(idx)
 	if err != nil {
 		return fmt.Sprintf("if%d", idx)
 	}
-	d.names[idx] = l.Attrs().Name
+	e.names[idx] = l.Attrs().Name
 	return l.Attrs().Name
 }
 
-// repair deletes the offloaded entries a change made stale, if the link is
-// stale-prone, the host is not ignored and not rate-limited.
-func (d *Daemon) repair(c heal.Change, at time.Time) {
-	d.confirmLayout(c.LinkIndex, time.Now())
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	iface := d.linkName(c.LinkIndex)
+// repair decides a change now, or parks it when the decision needs a
+// fresher flowtable layout (confirmLayout): a change never waits for a
+// probe on this loop.
+func (e *eventsLoop) repair(c heal.Change, at time.Time) {
+	if now := time.Now(); e.layoutUnsure(c.LinkIndex, now) {
+		e.park(c, at, now)
+		return
+	}
+	e.decide(c, at)
+}
+
+// decide deletes the offloaded entries a change made stale, if the link is
+// stale-prone (in the last published snapshot), the host is not ignored
+// and not rate-limited.
+func (e *eventsLoop) decide(c heal.Change, at time.Time) {
+	cfg := e.config()
+	iface := e.linkName(c.LinkIndex)
 	ev := status.Event{
 		Time: at.UTC(), Interface: iface, IP: c.IP.String(), Reason: c.Reason,
 		OldMAC: c.OldMAC, NewMAC: c.NewMAC,
-		OldPort: d.linkName(c.OldPort), NewPort: d.linkName(c.NewPort),
-		DryRun: d.cfg.DryRun,
+		OldPort: e.linkName(c.OldPort), NewPort: e.linkName(c.NewPort),
+		DryRun: cfg.DryRun,
 	}
 	if c.Reason == heal.ReasonPortMove {
 		ev.Roam = isWireless(sysClassNet, ev.OldPort) || isWireless(sysClassNet, ev.NewPort)
 	}
 	what := describe(ev)
 	switch {
-	case !d.cfg.Heal:
-		d.log.Infof("%s; healing is off (option heal '0'), nothing deleted", what)
+	case !cfg.Heal:
+		e.log.Infof("%s; healing is off (option heal '0'), nothing deleted", what)
 		return
-	case d.cfg.Ignored(iface, c.IP):
-		d.log.Debugf("%s; ignored by configuration", what)
+	case cfg.Ignored(iface, c.IP):
+		e.log.Debugf("%s; ignored by configuration", what)
 		return
-	case !d.prone[iface]:
-		d.log.Debugf("%s; flows via %s are not stale-prone (the flowtable does not cache MACs there), nothing to do", what, iface)
+	case !e.pub.Load().prone[iface]:
+		e.log.Debugf("%s; flows via %s are not stale-prone (the flowtable does not cache MACs there), nothing to do", what, iface)
 		return
 	}
 	// One pass over the table: the limiter is asked at the first entry
 	// of the host, and entries are deleted as the dump delivers them.
-	pass, err := d.table.DeleteOffloaded(c.IP, d.cfg.DryRun, func() bool { return d.limiter.Allow(c.IP, at) })
+	pass, err := e.table.DeleteOffloaded(c.IP, cfg.DryRun, func() bool { return e.limiter.Allow(c.IP, at) })
 	switch {
 	case err != nil && pass.Matched == 0:
-		d.log.Errorf("%s; cannot list conntrack entries: %v", what, err)
+		e.log.Errorf("%s; cannot list conntrack entries: %v", what, err)
 		return
 	case pass.Matched == 0:
-		d.log.Debugf("%s; no offloaded flow involves it", what)
+		e.log.Debugf("%s; no offloaded flow involves it", what)
 		return
 	case pass.Refused:
-		ev.Error = fmt.Sprintf(status.RateLimitedPrefix+": more than %d repairs of this host within %s", d.cfg.RepairBurst, d.cfg.RepairWindow)
-		d.log.Warnf("%s; %s", what, ev.Error)
-		d.journal.add(ev)
+		ev.Error = fmt.Sprintf(status.RateLimitedPrefix+": more than %d repairs of this host within %s", cfg.RepairBurst, cfg.RepairWindow)
+		e.log.Warnf("%s; %s", what, ev.Error)
+		e.journal.add(ev)
 		return
 	}
 	ev.FlowsDeleted = pass.Deleted
@@ -84,22 +95,19 @@ func (d *Daemon) repair(c heal.Change, at time.Time) {
 	if err != nil {
 		ev.Error = err.Error()
 	}
-	d.journal.add(ev)
-	d.log.Infof("%s", report.EventLine(ev))
+	e.journal.add(ev)
+	e.log.Infof("%s", report.EventLine(ev))
 }
 
-// Flush deletes the offloaded entries of ip now (the flush method). The
-// configured dry run wins over the request: a daemon told to delete
-// nothing deletes nothing, whoever asks.
-func (d *Daemon) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	ev, err := flows.Flush(d.table, ip, dryRun || d.cfg.DryRun)
+// flush deletes the offloaded entries of ip now (Daemon.Flush asks for
+// it).
+func (e *eventsLoop) flush(ip netip.Addr, dryRun bool) (status.Event, error) {
+	ev, err := flows.Flush(e.table, ip, dryRun || e.config().DryRun)
 	if err != nil {
 		return status.Event{}, fmt.Errorf("list conntrack entries: %w", err)
 	}
-	d.journal.add(ev)
-	d.log.Infof("%s", report.EventLine(ev))
+	e.journal.add(ev)
+	e.log.Infof("%s", report.EventLine(ev))
 	return ev, nil
 }
 

@@ -158,17 +158,17 @@ func TestDecisionPath(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var log bytes.Buffer
-			d := newDaemon(Options{Log: Stream{W: &log}})
+			// The events loop's part, driven directly: no loop runs.
+			d := newDaemon(Options{Log: Stream{W: &log}}).ev
 			d.log.setLevel(config.LevelDebug)
 			cfg := config.Default()
 			if tc.cfg != nil {
 				tc.cfg(&cfg)
 			}
-			d.setConfig(cfg)
-			d.tracker = heal.NewTracker()
+			d.setConfig(cfg, configLoad{})
 			table := &flows.Fake{}
 			d.table = table
-			d.setSnapshot(snapshot(tc.bridgeListed))
+			d.pr.publish(snapshot(tc.bridgeListed), time.Now())
 			d.names = map[int]string{brLan: "br-lan", lan1: "lan1", lan2: "lan2"}
 
 			// Entries that must survive whatever happens to target.
@@ -190,7 +190,7 @@ func TestDecisionPath(t *testing.T) {
 			}
 			if tc.flush != nil {
 				offload()
-				if _, err := d.Flush(target, tc.flush.dryRun); err != nil {
+				if _, err := d.flush(target, tc.flush.dryRun); err != nil {
 					t.Fatalf("Flush: %v", err)
 				}
 			}

@@ -1,7 +1,11 @@
 //go:build linux
 
 // This file serves the control socket: the live status document, the
-// heal history and the flush method.
+// heal history and the flush method. Its handlers run on ipc.Serve's
+// per-connection goroutines and answer from what the loops published
+// (the prober's snapshot, the journal, the configuration, live counters):
+// they never probe and never take a lock held across a probe or a delete
+// pass; what needs a loop is asked for with a timeout.
 
 package daemon
 
@@ -22,14 +26,13 @@ func (d *Daemon) Heal() status.Heal {
 	_, deleted := d.journal.totals()
 	repairs, manual := d.journal.split()
 	table, tableTotal := d.journal.tableEvents()
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	conf := d.conf.Load()
 	return status.Heal{
-		Running: true, Mode: d.cfg.Mode(), Since: d.since.Format(time.RFC3339),
-		NeighboursTracked: d.tracker.Len(), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
+		Running: true, Mode: conf.cfg.Mode(), Since: d.since.Format(time.RFC3339),
+		NeighboursTracked: int(d.tracked.Load()), EventsTotal: total, FlowsDeleted: deleted, LastEvents: events,
 		Repairs: repairs, ManualFlushes: manual,
 		TableEvents: table, TableEventsTotal: tableTotal,
-		Config:           d.cfgLoad.status(),
+		Config:           conf.load.status(),
 		ForwardingEvents: d.fw.Events(),
 	}
 }
@@ -38,22 +41,16 @@ func (d *Daemon) Heal() status.Heal {
 // live healer state.
 func (d *Daemon) Status() status.Document {
 	h := d.Heal()
-	d.mu.Lock()
-	s, probed := d.snap, d.probed
-	stale := probed && time.Since(s.TakenAt) >= d.cfg.SweepInterval
-	d.mu.Unlock()
-	switch {
-	case stale:
-		// The sweeps probe fully only every fullProbeEvery while nothing
-		// they watch changes: someone reading the status gets facts at
-		// most a sweep interval old from the next read on.
-		d.refreshInBackground()
-	case probed:
-		// And a ruleset changed since: from the next read on too.
-		inBackground(&d.checkingRuleset, d.refreshIfRulesetMoved)
+	v := d.pub.Load()
+	if v.probed {
+		// The prober decides whether this read wants a fresher snapshot
+		// (an old one, a ruleset changed since), on its own goroutine:
+		// from the next read on (prober.readWantsProbe).
+		d.kick(wantRead)
 	}
+	s := v.snap // a copy: the published one stays as it was
 	s.BridgeNF.Mirrors = d.mirrors.recent()
-	if !probed {
+	if !v.probed {
 		// The socket opens before the first probe (a second daemon must
 		// find it taken); until the probe is done it claims nothing.
 		return status.Starting(version.Version, time.Now().UTC(), h)
@@ -71,14 +68,22 @@ func (d *Daemon) Status() status.Document {
 	return assess.Document(s, h)
 }
 
+// checkWait bounds the check method's wait for a fresh probe, under the
+// rpcd plugin's 3 s (a probe of a huge conntrack table can take longer).
+const checkWait = 2500 * time.Millisecond
+
 // handle answers control-socket requests.
 func (d *Daemon) handle(req ipc.Request) (any, error) {
 	switch req.Method {
 	case "status":
 		return d.Status(), nil
 	case "check":
-		d.refreshSnapshot()
+		// A fresh probe, from the prober; after checkWait the answer is
+		// what is published then.
+		d.awaitProbe(checkWait)
 		return d.Status(), nil
+	case "healer":
+		return d.healerState(), nil
 	case "history":
 		if req.Limit == 0 {
 			req.Limit = ipc.DefaultHistory // ipc.Request refuses an explicit 0
@@ -90,11 +95,7 @@ func (d *Daemon) handle(req ipc.Request) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("flush: %w", err)
 		}
-		ev, err := d.Flush(ip, req.DryRun)
-		if err == nil {
-			d.writeMetrics(true)
-		}
-		return ev, err
+		return d.Flush(ip, req.DryRun) // the events loop writes the metrics after it
 	case "metrics":
 		return d.Metrics(), nil
 	case "fix_watch":

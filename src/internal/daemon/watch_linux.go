@@ -22,11 +22,13 @@ import (
 )
 
 // stamped is a netlink message with the time it was read from the socket,
-// so heal latency counts the time it waited behind a sweep too.
+// so heal latency counts the time it waited in the queue too.
 type stamped struct {
 	u  netlink.NeighUpdate
 	at time.Time
 }
+
+func (m stamped) deleted() bool { return m.u.Type == unix.RTM_DELNEIGH }
 
 // subscription is one rtnetlink neighbour/FDB subscription. Its socket
 // stays open, joined to the group with its receive buffer, until Close:
@@ -38,18 +40,22 @@ type subscription struct {
 	updates <-chan stamped
 	done    chan struct{}
 	once    sync.Once
+	stamper sync.WaitGroup // the goroutine that stamps the messages
 }
 
-// Close releases the socket; it is safe to call more than once, and on nil
-// (no subscription).
+// Close releases the socket and returns once the goroutine that stamps the
+// messages has; it is safe to call more than once, and on nil (no
+// subscription).
 func (s *subscription) Close() {
 	if s != nil {
 		s.once.Do(func() { close(s.done) })
+		s.stamper.Wait()
 	}
 }
 
-// subscribe returns the neighbour/FDB messages, each stamped on arrival.
-func (d *Daemon) subscribe() (*subscription, error) {
+// subscribeNeighbours returns the neighbour/FDB messages, each stamped on
+// arrival.
+func (d *Daemon) subscribeNeighbours() (*subscription, error) {
 	ch := make(chan netlink.NeighUpdate, 16)
 	out := make(chan stamped, 4096)
 	sub := &subscription{updates: out, done: make(chan struct{})}
@@ -66,10 +72,26 @@ func (d *Daemon) subscribe() (*subscription, error) {
 		sub.Close() // a socket opened before the failure goes too
 		return nil, fmt.Errorf("subscribe to neighbour and FDB events: %w", err)
 	}
+	// The stamper ends with the subscription, not only when the library
+	// closes ch: its socket read may outlive Close.
+	sub.stamper.Add(1)
 	go func() {
+		defer sub.stamper.Done()
 		defer close(out)
-		for u := range ch {
-			out <- stamped{u, time.Now()}
+		for {
+			select {
+			case <-sub.done:
+				return
+			case u, ok := <-ch:
+				if !ok {
+					return
+				}
+				select {
+				case out <- stamped{u, time.Now()}:
+				case <-sub.done:
+					return
+				}
+			}
 		}
 	}()
 	return sub, nil
@@ -120,89 +142,71 @@ func toMsgs(n netlink.Neigh, deleted bool) (*heal.NeighMsg, *heal.FDBMsg) {
 }
 
 // apply feeds one neighbour or FDB entry to the tracker and returns the
-// changes it reveals; d.mu is held.
-func (d *Daemon) apply(n netlink.Neigh, deleted bool) []heal.Change {
+// changes it reveals.
+func (e *eventsLoop) apply(n netlink.Neigh, deleted bool) []heal.Change {
 	nm, fm := toMsgs(n, deleted)
 	if nm != nil {
-		if c, ok := d.tracker.Neigh(*nm); ok {
+		if c, ok := e.tracker.Neigh(*nm); ok {
 			return []heal.Change{c}
 		}
 	}
 	if fm != nil {
-		return d.tracker.FDB(*fm)
+		return e.tracker.FDB(*fm)
 	}
 	return nil
 }
 
 // observe runs one neighbour or FDB message received at at through the
 // tracker and repairs every change it reveals; it returns their number.
-func (d *Daemon) observe(n netlink.Neigh, deleted bool, at time.Time) int {
-	d.mu.Lock()
-	changes := d.apply(n, deleted)
-	d.mu.Unlock()
+func (e *eventsLoop) observe(n netlink.Neigh, deleted bool, at time.Time) int {
+	changes := e.apply(n, deleted)
+	e.tracked.Store(int64(e.tracker.Len()))
 	for _, c := range changes {
-		d.repair(c, at)
+		e.repair(c, at)
 	}
 	return len(changes)
-}
-
-func (d *Daemon) onUpdate(u netlink.NeighUpdate, at time.Time) {
-	if d.observe(u.Neigh, u.Type == unix.RTM_DELNEIGH, at) > 0 {
-		// The findings' counts changed with the repair: refresh them now
-		// rather than at the next sweep, off the event path.
-		d.refreshInBackground()
-	}
 }
 
 // resync feeds a full dump of neighbours and the bridge FDB through the
 // tracker; differences from what it remembers are changes it missed. A
 // non-empty reason relabels them (reconcile at start). The dump streams;
 // what is kept is the changes, at most one per tracked host and move.
-// Main loop only (it schedules the next one in d.nextResync).
-func (d *Daemon) resync(reason string) {
+func (e *eventsLoop) resync(reason string) {
 	at := time.Now()
 	var changes []heal.Change
-	d.mu.Lock()
-	d.tracker.BeginResync()
-	d.mu.Unlock()
+	e.tracker.BeginResync()
 	complete := map[int]bool{}
 	for _, fam := range []int{unix.AF_INET, unix.AF_INET6, unix.AF_BRIDGE} {
 		err := dumpNeighbours(fam, func(n netlink.Neigh) {
-			d.mu.Lock()
-			changes = append(changes, d.apply(n, false)...)
-			d.mu.Unlock()
+			changes = append(changes, e.apply(n, false)...)
 		})
 		switch {
 		case err == nil:
 			complete[fam] = true
 		case errors.Is(err, netlink.ErrDumpInterrupted):
-			d.log.Debugf("%v; pruning waits for the next resync", err)
+			e.log.Debugf("%v; pruning waits for the next resync", err)
 		default:
-			d.log.Warnf("%v", err)
+			e.log.Warnf("%v", err)
 		}
 	}
 	// What the kernel no longer has is forgotten (bounded memory after a
 	// flood, deletes missed in an overrun).
-	d.mu.Lock()
-	d.tracker.EndResync(complete[unix.AF_INET] && complete[unix.AF_INET6], complete[unix.AF_BRIDGE])
-	d.mu.Unlock()
-	d.nextResync = nextResync(at, len(complete) == 3)
+	e.tracker.EndResync(complete[unix.AF_INET] && complete[unix.AF_INET6], complete[unix.AF_BRIDGE])
+	e.tracked.Store(int64(e.tracker.Len()))
+	e.nextResync = nextResync(at, len(complete) == 3)
 	for _, c := range changes {
 		if reason != "" {
 			c.Reason = reason
 		}
-		d.repair(c, at)
+		e.repair(c, at)
 	}
 }
 
 // repairFailed handles neighbours that are FAILED at start: offloaded
 // flows towards a host that no longer answers ARP/ND are being sent to a
 // MAC nobody has; deleting them lets the next packet resolve afresh.
-func (d *Daemon) repairFailed() {
-	d.mu.Lock()
-	failed := d.tracker.FailedHosts()
-	d.mu.Unlock()
-	for _, h := range failed {
-		d.repair(heal.Change{Reason: heal.ReasonFailed, LinkIndex: h.LinkIndex, IP: h.IP, OldMAC: h.MAC}, time.Now())
+func (e *eventsLoop) repairFailed() {
+	for _, h := range e.tracker.FailedHosts() {
+		e.repair(heal.Change{Reason: heal.ReasonFailed, LinkIndex: h.LinkIndex, IP: h.IP, OldMAC: h.MAC}, time.Now())
 	}
 }

@@ -55,8 +55,8 @@ func exposedBridges(b facts.BridgeNF) []exposed {
 	return out
 }
 
-func bridgeNFCallIPTables(s facts.Snapshot) []status.Finding {
-	var out []status.Finding
+func bridgeNFCallIPTables(s facts.Snapshot) []Finding {
+	var out []Finding
 	for _, x := range exposedBridges(s.BridgeNF) {
 		c, r := x.IPless.Name, x.Routed.Name
 		detail := []status.Msg{
@@ -82,16 +82,16 @@ func bridgeNFCallIPTables(s facts.Snapshot) []status.Finding {
 			status.M("veth pair %s (in %s) and %s (in %s)", x.Link.Veth, c, x.Link.Peer, r),
 		}
 		ev = append(ev, dnatEvidence(x.dnat)...)
-		f := status.NewFinding("bridge.nf_call_iptables", status.SeverityWarning,
+		f := newFinding("bridge.nf_call_iptables", SeverityWarning,
 			status.M("Bridge netfilter sends traffic on the address-less bridge %s through the IP firewall and conntrack", c),
 			detail, ev, notrackCommand(s, c))
-		out = append(out, f.WithFixAction(NotrackAction, map[string]string{"bridge": c}))
+		out = append(out, f.withFixAction(NotrackAction, map[string]string{"bridge": c}))
 	}
 	return out
 }
 
-func bridgeRPFilterIPless(s facts.Snapshot) []status.Finding {
-	var out []status.Finding
+func bridgeRPFilterIPless(s facts.Snapshot) []Finding {
+	var out []Finding
 	b := s.BridgeNF
 	for _, x := range exposedBridges(b) {
 		c := x.IPless.Name
@@ -110,16 +110,16 @@ func bridgeRPFilterIPless(s facts.Snapshot) []status.Finding {
 			status.M("bridge %s: no address, ports %s", c, strings.Join(x.IPless.Ports, " ")),
 		}
 		ev = append(ev, dnatEvidence(x.dnat)...)
-		f := status.NewFinding("bridge.rp_filter_ipless", status.SeverityWarning,
+		f := newFinding("bridge.rp_filter_ipless", SeverityWarning,
 			status.M("rp_filter drops routed packets that arrive on the address-less bridge %s", c),
 			detail, ev, notrackCommand(s, c))
-		out = append(out, f.WithFixAction(NotrackAction, map[string]string{"bridge": c}))
+		out = append(out, f.withFixAction(NotrackAction, map[string]string{"bridge": c}))
 	}
 	return out
 }
 
-func conntrackDoubleTracking(s facts.Snapshot) []status.Finding {
-	var out []status.Finding
+func conntrackDoubleTracking(s facts.Snapshot) []Finding {
+	var out []Finding
 	b := s.BridgeNF
 	g := b.Counters.Growth()
 	for _, x := range exposedBridges(b) {
@@ -129,10 +129,10 @@ func conntrackDoubleTracking(s facts.Snapshot) []status.Finding {
 		}
 		mirrors := b.Mirrors
 		seen := len(mirrors) > 0 || (b.Counters.Sampled && g.Invalid >= 2)
-		sev := status.SeverityWarning
+		sev := SeverityWarning
 		title := status.M("Conntrack can see connections through %s twice, once per bridge", c)
 		if seen {
-			sev = status.SeverityCritical
+			sev = SeverityCritical
 			title = status.M("Conntrack tracks connections through %s twice: NAT rewrites the reply port and clients get a reset", c)
 		}
 		detail := []status.Msg{
@@ -155,8 +155,8 @@ func conntrackDoubleTracking(s facts.Snapshot) []status.Finding {
 			}
 		}
 		ev = append(ev, dnatEvidence(x.dnat)...)
-		f := status.NewFinding("conntrack.double_tracking", sev, title, detail, ev, notrackCommand(s, c))
-		out = append(out, f.WithFixAction(NotrackAction, map[string]string{"bridge": c}))
+		f := newFinding("conntrack.double_tracking", sev, title, detail, ev, notrackCommand(s, c))
+		out = append(out, f.withFixAction(NotrackAction, map[string]string{"bridge": c}))
 	}
 	return out
 }

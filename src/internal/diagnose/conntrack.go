@@ -29,28 +29,28 @@ const (
 
 // conntrackNearFull: the table is at least 75 % full. When it fills, the
 // kernel refuses every new connection while old ones keep flowing (S2).
-func conntrackNearFull(s facts.Snapshot) []status.Finding {
+func conntrackNearFull(s facts.Snapshot) []Finding {
 	ct := s.Conntrack
 	if !ct.Available || ct.Max == 0 || ct.Fill() < ctusage.WarnPct {
 		return nil
 	}
-	sev := status.SeverityWarning
+	sev := SeverityWarning
 	if ct.Fill() >= ctusage.CriticalPct {
-		sev = status.SeverityCritical
+		sev = SeverityCritical
 	}
 	a := analyse(ct)
 	detail := []status.Msg{
 		status.M("When the table is full the kernel drops every packet that would start a new connection: new connections time out and the router's own programs get EPERM from sendto, while flows that already have an entry, such as an old VPN tunnel, keep working."),
 	}
 	detail = append(detail, a.detail...)
-	return []status.Finding{a.finding(IDConntrackNearFull, sev,
+	return []Finding{a.finding(IDConntrackNearFull, sev,
 		status.M("The conntrack table is %s%% full (%s of %s entries).", pct(ct.Fill()), ct.Entries, ct.Max),
 		detail, a.evidence)}
 }
 
 // conntrackDropping: the kernel's refusal counters grew since the previous
 // sample: the table already turns connections away.
-func conntrackDropping(s facts.Snapshot) []status.Finding {
+func conntrackDropping(s facts.Snapshot) []Finding {
 	ct := s.Conntrack
 	if !ct.Available || ct.Table == nil || ct.Table.Growth == nil || ct.Table.Growth.Refusals() == 0 {
 		return nil
@@ -72,7 +72,7 @@ func conntrackDropping(s facts.Snapshot) []status.Finding {
 		detail = append(detail, a.detail...)
 		ev = append(ev, a.evidence[a.short:]...)
 	}
-	return []status.Finding{a.finding(IDConntrackDropping, status.SeverityCritical,
+	return []Finding{a.finding(IDConntrackDropping, SeverityCritical,
 		status.MN(int(g.Refusals()), "The conntrack table is refusing new connections: %s connection was refused in the last %s s.",
 			"The conntrack table is refusing new connections: %s connections were refused in the last %s s.", g.Refusals(), ct.Table.GrowthSeconds),
 		detail, ev)}
@@ -92,10 +92,10 @@ type analysis struct {
 }
 
 // finding builds a conntrack finding with a's fix.
-func (a analysis) finding(id string, sev status.Severity, title status.Msg, detail, evidence []status.Msg) status.Finding {
-	f := status.NewFinding(id, sev, title, detail, evidence, a.fix)
+func (a analysis) finding(id string, sev Severity, title status.Msg, detail, evidence []status.Msg) Finding {
+	f := newFinding(id, sev, title, detail, evidence, a.fix)
 	if a.args != nil {
-		f = f.WithFixAction(ctusage.FreeIdleAction, a.args)
+		f = f.withFixAction(ctusage.FreeIdleAction, a.args)
 	}
 	return f
 }

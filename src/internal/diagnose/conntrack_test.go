@@ -6,12 +6,11 @@ import (
 
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/fixtures"
-	"github.com/netfix/netfix/src/internal/status"
 )
 
-func findingsByID(s facts.Snapshot) map[string]status.Finding {
-	out := map[string]status.Finding{}
-	for _, f := range append(conntrackNearFull(s), conntrackDropping(s)...) {
+func findingsByID(s facts.Snapshot) map[string]english {
+	out := map[string]english{}
+	for _, f := range append(en(conntrackNearFull(s)), en(conntrackDropping(s))...) {
 		out[f.ID] = f
 	}
 	return out
@@ -23,7 +22,7 @@ func TestConntrackRules(t *testing.T) {
 	tests := []struct {
 		name string
 		snap facts.Snapshot
-		want map[string]status.Severity
+		want map[string]Severity
 		// fix must contain each of these; evidence lines must contain each
 		// of evidence.
 		fix, notFix, evidence []string
@@ -31,7 +30,7 @@ func TestConntrackRules(t *testing.T) {
 		{
 			name: "S2 seed: BitTorrent host holds 95 % of 7680, most idle a day, accounting off, drops growing",
 			snap: fixtures.S2(),
-			want: map[string]status.Severity{IDConntrackNearFull: status.SeverityCritical, IDConntrackDropping: status.SeverityCritical},
+			want: map[string]Severity{IDConntrackNearFull: SeverityCritical, IDConntrackDropping: SeverityCritical},
 			fix: []string{"netfix fix apply conntrack.near_full",
 				"sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=7440",
 				"/etc/sysctl.d/90-netfix-conntrack.conf"},
@@ -50,7 +49,7 @@ func TestConntrackRules(t *testing.T) {
 				{Addr: "192.168.1.10", ActiveEstablished: 4000, ActiveFor: 30, UDP: 1500, Port: 443},
 				{Addr: "192.168.1.11", IdleEstablished: 1000, IdleFor: 4000, Port: 22},
 			}, nil),
-			want: map[string]status.Severity{},
+			want: map[string]Severity{},
 		},
 		{
 			name: "nearly full of active entries: a larger max, not a shorter timeout",
@@ -58,7 +57,7 @@ func TestConntrackRules(t *testing.T) {
 				{Addr: "192.168.1.10", ActiveEstablished: 6000, ActiveFor: 10, UDP: 1000, Port: 443},
 				{Addr: "192.168.1.11", IdleEstablished: 100, IdleFor: 7000, Port: 22},
 			}, nil),
-			want:     map[string]status.Severity{IDConntrackNearFull: status.SeverityWarning},
+			want:     map[string]Severity{IDConntrackNearFull: SeverityWarning},
 			fix:      []string{"sysctl -w net.netfilter.nf_conntrack_max=14336"},
 			notFix:   []string{"fix apply", "timeout_established"},
 			evidence: []string{"192.168.1.10 holds 7000 entries (98.5% of the table)"},
@@ -69,7 +68,7 @@ func TestConntrackRules(t *testing.T) {
 				{Addr: "fd00::50", IdleEstablished: 3500, IdleFor: 5000, Port: 6881},
 				{Addr: "fd00::51", ActiveEstablished: 300, ActiveFor: 1, Port: 443},
 			}, map[string]string{"fd00::50": "nas"}),
-			want:     map[string]status.Severity{IDConntrackNearFull: status.SeverityCritical},
+			want:     map[string]Severity{IDConntrackNearFull: SeverityCritical},
 			fix:      []string{"netfix fix apply conntrack.near_full", "nf_conntrack_tcp_timeout_established=3600"},
 			evidence: []string{"nas (fd00::50) holds 3500 entries", "with T = 3600 s, 3500 of 3800 entries (92.1%) are idle longer than T"},
 		},
@@ -86,7 +85,7 @@ func TestConntrackRules(t *testing.T) {
 				s.Conntrack.Table.Timeouts.Established = 7440
 				return s
 			}(),
-			want:     map[string]status.Severity{IDConntrackNearFull: status.SeverityCritical},
+			want:     map[string]Severity{IDConntrackNearFull: SeverityCritical},
 			fix:      []string{"netfix fix apply conntrack.near_full"},
 			notFix:   []string{"nf_conntrack_max", "timeout_established"},
 			evidence: []string{"7180 ESTABLISHED entries have more time left than the established timeout in effect"},
@@ -99,7 +98,7 @@ func TestConntrackRules(t *testing.T) {
 				s.Conntrack.Table.Timeouts.Policies = []string{"inet fw4 short_tcp"}
 				return s
 			}(),
-			want:     map[string]status.Severity{IDConntrackNearFull: status.SeverityCritical},
+			want:     map[string]Severity{IDConntrackNearFull: SeverityCritical},
 			fix:      []string{"sysctl -w net.netfilter.nf_conntrack_max=15360"},
 			notFix:   []string{"fix apply", "timeout_established"},
 			evidence: []string{"ct timeout policies exist (inet fw4 short_tcp)"},
@@ -112,7 +111,7 @@ func TestConntrackRules(t *testing.T) {
 				s.Conntrack.Table.Timeouts.PoliciesError = "list conntrack timeout policies (nfnetlink_cttimeout): operation not permitted"
 				return s
 			}(),
-			want:     map[string]status.Severity{IDConntrackNearFull: status.SeverityCritical},
+			want:     map[string]Severity{IDConntrackNearFull: SeverityCritical},
 			fix:      []string{"sysctl -w net.netfilter.nf_conntrack_max=15360"},
 			notFix:   []string{"fix apply", "timeout_established"},
 			evidence: []string{"ct timeout policies could not be listed (list conntrack timeout policies"},
@@ -142,7 +141,7 @@ func TestConntrackRules(t *testing.T) {
 				if auto := strings.Contains(f.Fix, "netfix fix apply"); auto != (f.FixAction != "") {
 					t.Errorf("%s: fix %q and fix_action %q disagree", id, f.Fix, f.FixAction)
 				}
-				if id == IDConntrackDropping && tc.want[IDConntrackNearFull] != "" {
+				if id == IDConntrackDropping && tc.want[IDConntrackNearFull] != 0 {
 					continue // near_full carries the analysis
 				}
 				ev := strings.Join(f.Evidence, "\n")
@@ -156,7 +155,7 @@ func TestConntrackRules(t *testing.T) {
 	}
 }
 
-func keys(m map[string]status.Finding) []string {
+func keys(m map[string]english) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)
@@ -165,7 +164,7 @@ func keys(m map[string]status.Finding) []string {
 }
 
 func TestConntrackDroppingText(t *testing.T) {
-	f := conntrackDropping(fixtures.S2())
+	f := en(conntrackDropping(fixtures.S2()))
 	if len(f) != 1 {
 		t.Fatalf("want one dropping finding, got %d", len(f))
 	}

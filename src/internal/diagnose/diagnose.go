@@ -4,13 +4,12 @@ import (
 	"sort"
 
 	"github.com/netfix/netfix/src/internal/facts"
-	"github.com/netfix/netfix/src/internal/status"
 )
 
 // Run applies every rule to s and returns the findings, worst first; rules
 // of equal severity keep their fixed order.
-func Run(s facts.Snapshot) []status.Finding {
-	var out []status.Finding
+func Run(s facts.Snapshot) []Finding {
+	var out []Finding
 	for _, rule := range rules {
 		out = append(out, rule(s)...)
 	}
@@ -21,7 +20,7 @@ func Run(s facts.Snapshot) []status.Finding {
 }
 
 // rules in report order.
-var rules = []func(facts.Snapshot) []status.Finding{
+var rules = []func(facts.Snapshot) []Finding{
 	interfaceDisabled,
 	ipv6Disabled,
 	hwIneffective,
@@ -29,6 +28,7 @@ var rules = []func(facts.Snapshot) []status.Finding{
 	configMismatch,
 	hwFallback,
 	healerNotRunning,
+	healerNoAnswer,
 	healerConfigUnreadable,
 	offloadSummary,
 	conntrackDropping,

@@ -25,21 +25,21 @@ const persistFile = "/etc/sysctl.d/90-netfix-forwarding.conf"
 // arrives there for another host (ip_route_input_slow: !IN_DEV_FORWARD →
 // InAddrErrors) before any firewall rule sees it: the S3 Docker host lost
 // its containers' replies this way for three days.
-func interfaceDisabled(s facts.Snapshot) []status.Finding {
+func interfaceDisabled(s facts.Snapshot) []Finding {
 	fw := s.Forwarding
-	var out []status.Finding
+	var out []Finding
 	for _, ifc := range fw.IPv4Off() {
 		c := fw.Counters
 		growing := c.Sampled && c.InAddrErrorsGrowth > 0
 		secs := strconv.FormatFloat(c.IntervalSeconds, 'f', -1, 64)
 		var title status.Msg
-		sev := status.SeverityWarning
+		sev := SeverityWarning
 		switch {
 		case growing && ifc.Since != nil:
-			sev = status.SeverityCritical
+			sev = SeverityCritical
 			title = status.M("Forwarding is off on %s since %s: traffic forwarded through it is being dropped (InAddrErrors +%d in %s s).", ifc.Name, ifc.Since.UTC().Format("15:04:05"), c.InAddrErrorsGrowth, secs)
 		case growing:
-			sev = status.SeverityCritical
+			sev = SeverityCritical
 			title = status.M("Forwarding is off on %s: traffic forwarded through it is being dropped (InAddrErrors +%d in %s s).", ifc.Name, c.InAddrErrorsGrowth, secs)
 		case ifc.Since != nil:
 			title = status.M("Forwarding is off on %s since %s: packets arriving there for other hosts will be dropped.", ifc.Name, ifc.Since.UTC().Format("15:04:05"))
@@ -53,7 +53,7 @@ func interfaceDisabled(s facts.Snapshot) []status.Finding {
 		a := attributeIPv4(fw, ifc)
 		detail = append(detail, a.detail...)
 		ev = append(ev, a.evidence...)
-		out = append(out, status.NewFinding(IDForwardingInterface, sev, title, detail, ev, a.fix))
+		out = append(out, newFinding(IDForwardingInterface, sev, title, detail, ev, a.fix))
 	}
 	return out
 }
@@ -62,16 +62,16 @@ func interfaceDisabled(s facts.Snapshot) []status.Finding {
 // for hosts behind it, but net.ipv6.conf.all.forwarding, the only switch
 // that gates IPv6 forwarding, is 0 (systemd 256's IPv6Forwarding= on one
 // link does not forward: systemd issue #33414).
-func ipv6Disabled(s facts.Snapshot) []status.Finding {
+func ipv6Disabled(s facts.Snapshot) []Finding {
 	fw := s.Forwarding
 	if !fw.IPv6Off() {
 		return nil
 	}
 	c := fw.Counters
-	sev := status.SeverityWarning
+	sev := SeverityWarning
 	title := status.M("IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0) although this host routes IPv6 for hosts behind it.")
 	if c.Sampled && c.Ip6InAddrErrorsGrowth > 0 {
-		sev = status.SeverityCritical
+		sev = SeverityCritical
 		title = status.M("IPv6 forwarding is off: IPv6 traffic for hosts behind this one is being dropped (Ip6InAddrErrors +%d in %s s).", c.Ip6InAddrErrorsGrowth, strconv.FormatFloat(c.IntervalSeconds, 'f', -1, 64))
 	}
 	detail := []status.Msg{
@@ -89,7 +89,7 @@ func ipv6Disabled(s facts.Snapshot) []status.Finding {
 	a := attributeIPv6(fw)
 	detail = append(detail, a.detail...)
 	ev = append(ev, a.evidence...)
-	return []status.Finding{status.NewFinding(IDForwardingIPv6, sev, title, detail, ev, a.fix)}
+	return []Finding{newFinding(IDForwardingIPv6, sev, title, detail, ev, a.fix)}
 }
 
 // attribution says who set forwarding off and the exact fix.

@@ -6,12 +6,11 @@ import (
 
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/fixtures"
-	"github.com/netfix/netfix/src/internal/status"
 )
 
-func forwardingFindings(s facts.Snapshot) map[string]status.Finding {
-	out := map[string]status.Finding{}
-	for _, f := range Run(s) {
+func forwardingFindings(s facts.Snapshot) map[string]english {
+	out := map[string]english{}
+	for _, f := range en(Run(s)) {
 		if strings.HasPrefix(f.ID, "forwarding.") {
 			out[f.ID] = f
 		}
@@ -25,7 +24,7 @@ func TestForwardingRules(t *testing.T) {
 		name string
 		snap func() facts.Snapshot
 		// want maps finding IDs to severities; a missing ID must not fire.
-		want map[string]status.Severity
+		want map[string]Severity
 		// texts must each appear in the finding's title, detail, evidence
 		// or fix, keyed by ID.
 		texts map[string][]string
@@ -35,12 +34,12 @@ func TestForwardingRules(t *testing.T) {
 		{
 			name: "Docker host healthy; management NIC eno2 off is not flagged",
 			snap: fixtures.DockerHost,
-			want: map[string]status.Severity{},
+			want: map[string]Severity{},
 		},
 		{
 			name: "S3: uplink flipped, InAddrErrors growing, networkd 257 file",
 			snap: fixtures.S3,
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"Forwarding is off on eno1 since 14:03:12",
 				"InAddrErrors +312 in 10 s",
@@ -63,7 +62,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/etc/systemd/network/10-eno1.network", Line: 6, Key: "IPv4Forwarding", Value: "yes"}}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"which sets forwarding to 1 (/etc/systemd/network/10-eno1.network line 6: IPv4Forwarding=yes): another process wrote this 0 after networkd configured the link",
 				"journalctl -u systemd-networkd -g 'Foreign process'",
@@ -79,7 +78,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Networkd.Conf = []facts.ConfigLine{{File: "/etc/systemd/networkd.conf", Line: 4, Key: "IPv4Forwarding", Value: "no"}}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"which sets forwarding to 1 (/etc/systemd/network/10-eno1.network line 8: IPMasquerade=ipv4)",
 				"journalctl -u systemd-networkd -g 'Foreign process'",
@@ -93,7 +92,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Sysctl = []facts.SysctlLine{{ConfigLine: facts.ConfigLine{File: "/etc/sysctl.d/99-harden.conf", Line: 3, Key: "net.ipv4.conf.eno1.forwarding", Value: "0"}}}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"/etc/sysctl.d/99-harden.conf line 3 sets net.ipv4.conf.eno1.forwarding to 0",
 				"sed -i '3s/=.*/= 1/' /etc/sysctl.d/99-harden.conf",
@@ -108,7 +107,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Interfaces[1].Since = nil
 				return s
 			},
-			want:  map[string]status.Severity{IDForwardingInterface: status.SeverityWarning},
+			want:  map[string]Severity{IDForwardingInterface: SeverityWarning},
 			texts: map[string][]string{IDForwardingInterface: {"Forwarding is off on eno1: packets arriving there", "InAddrErrors: 10312 (+0 in 10 s)"}},
 		},
 		{
@@ -118,7 +117,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Networkd.Version = 252
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"the networkd of systemd 252 never writes per-interface forwarding",
 				// Writing ip_forward=1 over 1 changes no interface:
@@ -133,7 +132,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/etc/systemd/network/10-eno1.network", Line: 7, Key: "IPv4Forwarding", Value: "no"}}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"/etc/systemd/network/10-eno1.network line 7 turns forwarding off (IPv4Forwarding=no): change that line to IPv4Forwarding=yes (systemd 257 here)",
 				"/etc/systemd/network/10-eno1.network line 7: IPv4Forwarding=no",
@@ -148,7 +147,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/etc/systemd/network/10-eno1.network.d/20-off.conf", Line: 2, Key: "IPv4Forwarding", Value: "false"}}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"through /etc/systemd/network/10-eno1.network; /etc/systemd/network/10-eno1.network.d/20-off.conf line 2 turns forwarding off (IPv4Forwarding=false)",
 				"sed -i '2s/.*/IPv4Forwarding=yes/' /etc/systemd/network/10-eno1.network.d/20-off.conf",
@@ -162,7 +161,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Interfaces[1].NetworkKeys = []facts.ConfigLine{{File: "/usr/lib/systemd/network/80-container-host0.network", Line: 11, Key: "IPForward", Value: "ipv6"}}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"/usr/lib/systemd/network/80-container-host0.network line 11 turns forwarding off (IPForward=ipv6): override it with IPv4Forwarding=yes in a drop-in",
 				"mkdir -p /etc/systemd/network/80-container-host0.network.d && printf '[Network]\\nIPv4Forwarding=yes\\n' > /etc/systemd/network/80-container-host0.network.d/50-netfix-forwarding.conf",
@@ -176,7 +175,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Networkd.Conf = []facts.ConfigLine{{File: "/etc/systemd/networkd.conf", Line: 4, Key: "IPv4Forwarding", Value: "no"}}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"/etc/systemd/networkd.conf line 4 turns forwarding off for every link",
 				"IPv4Forwarding=yes\\n",
@@ -194,7 +193,7 @@ func TestForwardingRules(t *testing.T) {
 				}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingInterface: SeverityCritical},
 			texts: map[string][]string{IDForwardingInterface: {
 				"systemd-networkd is not running",
 				"/etc/sysctl.d/99-harden.conf line 12 sets net.ipv4.conf.*.forwarding to 0",
@@ -209,7 +208,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Interfaces = []facts.ForwardingInterface{{Name: "br-lan", IPv4: false, Roles: []string{facts.RoleZone, facts.RoleBridge}}}
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingInterface: status.SeverityWarning},
+			want: map[string]Severity{IDForwardingInterface: SeverityWarning},
 			texts: map[string][]string{IDForwardingInterface: {
 				"br-lan is a network of an OpenWrt firewall zone",
 				"sysctl -w net.ipv4.conf.br-lan.forwarding=1 && echo 'net.ipv4.conf.br-lan.forwarding = 1' >> /etc/sysctl.d/90-netfix-forwarding.conf && /etc/init.d/sysctl restart",
@@ -222,7 +221,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.IPv4 = false
 				return s
 			},
-			want: map[string]status.Severity{},
+			want: map[string]Severity{},
 		},
 		{
 			name: "IPv6-only breakage: routes into docker0, all.forwarding 0, Ip6InAddrErrors growing (systemd 257)",
@@ -233,7 +232,7 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Counters.Ip6InAddrErrorsGrowth = 40
 				return s
 			},
-			want: map[string]status.Severity{IDForwardingIPv6: status.SeverityCritical},
+			want: map[string]Severity{IDForwardingIPv6: SeverityCritical},
 			texts: map[string][]string{IDForwardingIPv6: {
 				"Ip6InAddrErrors +40 in 10 s",
 				"This host routes IPv6: ip -6 route: fd00:d0c::/64 dev docker0",
@@ -249,12 +248,12 @@ func TestForwardingRules(t *testing.T) {
 				s.Forwarding.Interfaces[1].ForceForwarding, s.Forwarding.Interfaces[1].ForceForwardingKnown = true, true
 				return s
 			},
-			want: map[string]status.Severity{},
+			want: map[string]Severity{},
 		},
 		{
 			name: "IPv6 off without any sign of IPv6 routing: nothing to say",
 			snap: fixtures.DockerHost,
-			want: map[string]status.Severity{},
+			want: map[string]Severity{},
 		},
 	}
 	for _, tc := range tests {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/fixtures"
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/hostconf"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -31,7 +31,7 @@ func fw4Router(t *testing.T, firewall, render, network string, offloaded, hw int
 	if err := os.WriteFile(filepath.Join(root, "etc", "config", "firewall"), []byte(uci), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fw, err := probe.ReadFirewall(root)
+	fw, err := hostconf.ReadFirewall(root)
 	if err != nil {
 		t.Fatalf("read %s: %v", firewall, err)
 	}
@@ -45,7 +45,7 @@ func fw4Router(t *testing.T, firewall, render, network string, offloaded, hw int
 
 type fw4Want struct {
 	id    string
-	sev   status.Severity
+	sev   Severity
 	title string
 }
 
@@ -58,12 +58,12 @@ type fw4Want struct {
 func TestRealFW4Renders(t *testing.T) {
 	t.Parallel()
 	summary := func(mode string) fw4Want {
-		return fw4Want{IDSummary, status.SeverityInfo, "Flow offloading in effect: " + mode + "."}
+		return fw4Want{IDSummary, SeverityInfo, "Flow offloading in effect: " + mode + "."}
 	}
-	daemonDown := func(sev status.Severity) fw4Want {
+	daemonDown := func(sev Severity) fw4Want {
 		return fw4Want{IDHealerNotRunning, sev, "The netfix daemon is not running: stale offloaded flows are not repaired and this report is a one-shot check."}
 	}
-	fallback := fw4Want{IDHWFallback, status.SeverityInfo, "Hardware flow offloading is requested, but lan1, lan2, wan cannot offload in hardware, so fw4 fell back to software offloading."}
+	fallback := fw4Want{IDHWFallback, SeverityInfo, "Hardware flow offloading is requested, but lan1, lan2, wan cannot offload in hardware, so fw4 fell back to software offloading."}
 	tests := []struct {
 		name                      string
 		firewall, render, network string
@@ -73,37 +73,37 @@ func TestRealFW4Renders(t *testing.T) {
 		verdict                   string
 	}{
 		{"a: no offloading", "firewall.a", "render-a.nft", "network", 0, 0, false,
-			[]fw4Want{daemonDown(status.SeverityInfo), summary("none")}, status.VerdictHealthy},
+			[]fw4Want{daemonDown(SeverityInfo), summary("none")}, status.VerdictHealthy},
 		{"b: software offloading", "firewall.b", "render-b.nft", "network", 80, 0, false,
-			[]fw4Want{daemonDown(status.SeverityInfo), summary("software")}, status.VerdictHealthy},
+			[]fw4Want{daemonDown(SeverityInfo), summary("software")}, status.VerdictHealthy},
 		{"c: hardware asked, fw4 fell back (render)", "firewall.c", "render-c.nft", "network", 80, 0, false,
-			[]fw4Want{fallback, daemonDown(status.SeverityInfo), summary("software")}, status.VerdictHealthy},
+			[]fw4Want{fallback, daemonDown(SeverityInfo), summary("software")}, status.VerdictHealthy},
 		{"c: hardware asked, fw4 fell back (as the kernel lists it)", "firewall.c", "live-c.nft", "network", 80, 0, false,
-			[]fw4Want{fallback, daemonDown(status.SeverityInfo), summary("software")}, status.VerdictHealthy},
+			[]fw4Want{fallback, daemonDown(SeverityInfo), summary("software")}, status.VerdictHealthy},
 		{"c: the same with the healer running", "firewall.c", "render-c.nft", "network", 80, 0, true,
 			[]fw4Want{fallback, summary("software")}, status.VerdictHealthy},
 		{"d: c plus a container bridge without a zone", "firewall.d", "render-d.nft", "network.d", 80, 0, false,
 			[]fw4Want{
-				{IDHWFallback, status.SeverityInfo, "Hardware flow offloading is requested, but lan1, lan2, veth137, wan cannot offload in hardware, so fw4 fell back to software offloading."},
-				daemonDown(status.SeverityInfo), summary("software"),
+				{IDHWFallback, SeverityInfo, "Hardware flow offloading is requested, but lan1, lan2, veth137, wan cannot offload in hardware, so fw4 fell back to software offloading."},
+				daemonDown(SeverityInfo), summary("software"),
 			}, status.VerdictHealthy},
 		{"csim: the kernel accepts flags offload: bridge ports live", "firewall.c", "render-csim.nft", "network", 80, 0, false,
 			[]fw4Want{
-				{IDStaleProne, status.SeverityCritical, "Flowtable ft lists bridge ports (lan1, lan2): a host that changes MAC or bridge port keeps receiving nothing until its conntrack entry dies."},
-				{IDHWIneffective, status.SeverityWarning, "Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware."},
-				daemonDown(status.SeverityWarning),
+				{IDStaleProne, SeverityCritical, "Flowtable ft lists bridge ports (lan1, lan2): a host that changes MAC or bridge port keeps receiving nothing until its conntrack entry dies."},
+				{IDHWIneffective, SeverityWarning, "Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware."},
+				daemonDown(SeverityWarning),
 				summary("software"),
 			}, status.VerdictCritical},
 		{"csim with the healer running: the risk is covered", "firewall.c", "render-csim.nft", "network", 80, 0, true,
 			[]fw4Want{
-				{IDHWIneffective, status.SeverityWarning, "Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware."},
-				{IDStaleProne, status.SeverityInfo, "Flowtable ft lists bridge ports (lan1, lan2): a host that changes MAC or bridge port keeps receiving nothing until its conntrack entry dies."},
+				{IDHWIneffective, SeverityWarning, "Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware."},
+				{IDStaleProne, SeverityInfo, "Flowtable ft lists bridge ports (lan1, lan2): a host that changes MAC or bridge port keeps receiving nothing until its conntrack entry dies."},
 				summary("software"),
 			}, status.VerdictWarning},
 		{"noubus: fw4 loaded without netifd: no zone devices, no flowtable", "firewall.c", "render-noubus.nft", "network", 0, 0, false,
 			[]fw4Want{
-				{IDConfigMismatch, status.SeverityWarning, "Flow offloading is enabled in the firewall config but the live fw4 ruleset has no flowtable."},
-				daemonDown(status.SeverityInfo), summary("none"),
+				{IDConfigMismatch, SeverityWarning, "Flow offloading is enabled in the firewall config but the live fw4 ruleset has no flowtable."},
+				daemonDown(SeverityInfo), summary("none"),
 			}, status.VerdictWarning},
 	}
 	for _, tt := range tests {
@@ -113,7 +113,7 @@ func TestRealFW4Renders(t *testing.T) {
 			if tt.healing {
 				s = healing(s)
 			}
-			fs := Run(s)
+			fs := en(Run(s))
 			var got []fw4Want
 			for _, f := range fs {
 				got = append(got, fw4Want{f.ID, f.Severity, f.Title})
@@ -121,7 +121,7 @@ func TestRealFW4Renders(t *testing.T) {
 			if d := cmp.Diff(tt.want, got, cmp.AllowUnexported(fw4Want{})); d != "" {
 				t.Errorf("findings (-want +got):\n%s", d)
 			}
-			if v := status.VerdictOf(fs); v != tt.verdict {
+			if v := verdictOf(fs); v != tt.verdict {
 				t.Errorf("verdict = %s, want %s", v, tt.verdict)
 			}
 			for _, f := range fs {
@@ -146,8 +146,8 @@ func TestFW4FallbackEvidence(t *testing.T) {
 	t.Parallel()
 	for _, render := range []string{"render-c.nft", "live-c.nft"} {
 		s := fw4Router(t, "firewall.c", render, "network", 80, 0)
-		var f *status.Finding
-		fs := Run(s)
+		var f *english
+		fs := en(Run(s))
 		for i := range fs {
 			if fs[i].ID == IDHWFallback {
 				f = &fs[i]
@@ -193,7 +193,7 @@ func TestFW4SoftwareLayoutOnCapableNICsIsStale(t *testing.T) {
 		}
 	}
 	var ids []string
-	for _, f := range Run(s) {
+	for _, f := range en(Run(s)) {
 		ids = append(ids, f.ID)
 		if f.ID == IDConfigMismatch && !strings.Contains(f.Title, "the firewall was not reloaded") {
 			t.Errorf("config_mismatch title = %q", f.Title)

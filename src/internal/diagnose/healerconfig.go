@@ -11,7 +11,7 @@ const IDHealerConfigUnreadable = "heal.config_unreadable"
 
 // healerConfigUnreadable says that the daemon does not run with what its
 // configuration file says, and with what it runs instead.
-func healerConfigUnreadable(s facts.Snapshot) []status.Finding {
+func healerConfigUnreadable(s facts.Snapshot) []Finding {
 	c := s.HealerConfig
 	if !s.HealerRunning || c.Error == "" {
 		return nil
@@ -26,7 +26,7 @@ func healerConfigUnreadable(s facts.Snapshot) []status.Finding {
 	if s.Forwarding.OpenWrt {
 		reload = "/etc/init.d/netfix reload"
 	}
-	return []status.Finding{status.NewFinding(IDHealerConfigUnreadable, status.SeverityWarning, title,
+	return []Finding{newFinding(IDHealerConfigUnreadable, SeverityWarning, title,
 		[]status.Msg{status.M("A file that cannot be read never switches repairs on: it may say heal '0'.")},
 		[]status.Msg{status.M("configuration error: %s", c.Error)},
 		"fix the line named above, then: "+reload)}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/netfix/netfix/src/internal/facts"
-	"github.com/netfix/netfix/src/internal/status"
 )
 
 func TestHealerConfigUnreadable(t *testing.T) {
@@ -28,14 +27,14 @@ func TestHealerConfigUnreadable(t *testing.T) {
 			wantTitle: "keeps the settings it last read", wantFix: "/etc/init.d/netfix reload"},
 	}
 	for _, tt := range tests {
-		got := healerConfigUnreadable(tt.s)
+		got := en(healerConfigUnreadable(tt.s))
 		if tt.wantTitle == "" {
 			if len(got) != 0 {
 				t.Errorf("%s: findings %v, want none", tt.name, got)
 			}
 			continue
 		}
-		if len(got) != 1 || got[0].Severity != status.SeverityWarning || !strings.Contains(got[0].Title, tt.wantTitle) ||
+		if len(got) != 1 || got[0].Severity != SeverityWarning || !strings.Contains(got[0].Title, tt.wantTitle) ||
 			len(got[0].Evidence) != 1 || !strings.Contains(got[0].Evidence[0], bad) {
 			t.Errorf("%s: findings %+v", tt.name, got)
 			continue

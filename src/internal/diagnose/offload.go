@@ -26,7 +26,7 @@ const fixSoftwareOffload = "uci set firewall.@defaults[0].flow_offloading_hw='0'
 
 // softwareOffloadUCI is fixSoftwareOffload as UCI options, for the LuCI
 // page's "Apply fix" (LuCI's apply reloads the firewall itself).
-var softwareOffloadUCI = []status.UCIChange{{Config: "firewall", Type: "defaults", Index: 0, Option: "flow_offloading_hw", Value: "0"}}
+var softwareOffloadUCI = []UCIChange{{Config: "firewall", Type: "defaults", Index: 0, Option: "flow_offloading_hw", Value: "0"}}
 
 const fixStartHealer = "/etc/init.d/netfix enable; /etc/init.d/netfix start"
 
@@ -49,7 +49,7 @@ func uciHW(s facts.Snapshot) bool {
 // hwIneffective: hardware offloading asked for, but nothing can do it. The
 // S1 router ran this way on Intel i350 NICs: every entry [OFFLOAD], never
 // [HW_OFFLOAD], and the "hardware" layout made flows go stale.
-func hwIneffective(s facts.Snapshot) []status.Finding {
+func hwIneffective(s facts.Snapshot) []Finding {
 	var flagged []facts.Flowtable
 	for _, ft := range s.Offload.Flowtables {
 		if ft.HWOffloadFlag {
@@ -117,13 +117,13 @@ func hwIneffective(s facts.Snapshot) []status.Finding {
 	} else {
 		detail = append(detail, status.M("The setting buys nothing: flows are offloaded in software, as they would be without it."))
 	}
-	f := status.NewFinding(IDHWIneffective, status.SeverityWarning,
+	f := newFinding(IDHWIneffective, SeverityWarning,
 		status.M("Hardware flow offloading is configured but not effective: nothing on this router can offload in hardware."),
 		detail, ev, fixSoftwareOffload)
 	if uciHW(s) {
 		f.FixUCI = softwareOffloadUCI
 	}
-	return []status.Finding{f}
+	return []Finding{f}
 }
 
 // portsListed: some flowtable lists bridge ports (fw4's hardware layout).
@@ -200,7 +200,7 @@ func fw4Fallback(s facts.Snapshot) (fb fallback, ok bool) {
 // refuse it and loaded software offloading. Nothing is broken; the option
 // only has no effect, so this is said once, as information, with the
 // change that makes the config say what runs.
-func hwFallback(s facts.Snapshot) []status.Finding {
+func hwFallback(s facts.Snapshot) []Finding {
 	fb, ok := fw4Fallback(s)
 	if !ok {
 		return nil
@@ -215,7 +215,7 @@ func hwFallback(s facts.Snapshot) []status.Finding {
 	if ct := s.Conntrack; ct.Available {
 		ev = append(ev, status.M("conntrack: %d entries [OFFLOAD], %d [HW_OFFLOAD]", ct.Offloaded, ct.HWOffloaded))
 	}
-	f := status.NewFinding(IDHWFallback, status.SeverityInfo,
+	f := newFinding(IDHWFallback, SeverityInfo,
 		status.M("Hardware flow offloading is requested, but %s cannot offload in hardware, so fw4 fell back to software offloading.", strings.Join(fb.refusing, ", ")),
 		[]status.Msg{
 			status.M("Before each reload fw4 tries the flowtable with flags offload on these devices; the kernel refuses it, so fw4 prints \"Hardware flow offloading unavailable, falling back to software offloading\" and loads the software layout. Every fw4 reload gives the same: the firewall is up to date."),
@@ -223,7 +223,7 @@ func hwFallback(s facts.Snapshot) []status.Finding {
 			status.M("Turn hardware offloading off so the config says what runs."),
 		}, ev, fixSoftwareOffload)
 	f.FixUCI = softwareOffloadUCI
-	return []status.Finding{f}
+	return []Finding{f}
 }
 
 // deviceOffloadEvidence says whether a flowtable device can offload. The
@@ -251,8 +251,8 @@ func deviceOffloadEvidence(d facts.Device) status.Msg {
 // destination MAC cached when the flow was offloaded. Nothing refreshes it
 // while packets flow, so a host that changes MAC or moves to another port
 // receives nothing until the conntrack entry dies (S1).
-func staleProne(s facts.Snapshot) []status.Finding {
-	var out []status.Finding
+func staleProne(s facts.Snapshot) []Finding {
+	var out []Finding
 	for _, ft := range activeFlowtables(s) {
 		ports := ft.BridgePorts()
 		if len(ports) == 0 {
@@ -275,11 +275,11 @@ func staleProne(s facts.Snapshot) []status.Finding {
 		}
 
 		healing := s.HealerRunning && s.HealerMode == status.ModeHeal
-		sev := status.SeverityWarning
+		sev := SeverityWarning
 		var cover status.Msg
 		switch {
 		case healing:
-			sev = status.SeverityInfo
+			sev = SeverityInfo
 			cover = status.M("The netfix healer is running and deletes a host's offloaded entries as soon as its MAC or bridge port changes, so the risk is covered.")
 		case s.HealerRunning && s.HealerMode == status.ModeDryRun:
 			cover = status.M("The netfix healer is running in dry-run mode, so it does not repair these flows.")
@@ -287,11 +287,13 @@ func staleProne(s facts.Snapshot) []status.Finding {
 			cover = status.M("The netfix healer is running in off mode, so it does not repair these flows.")
 		case s.HealerRunning:
 			cover = status.M("The netfix healer is running in %s mode, so it does not repair these flows.", strings.ReplaceAll(s.HealerMode, "_", "-"))
+		case s.HealerSilence != nil:
+			cover = status.M("The netfix healer did not answer, so this report cannot tell whether it repairs these flows.")
 		default:
 			cover = status.M("The netfix healer is not running, so nothing repairs these flows.")
 		}
 		if !healing && s.Conntrack.Offloaded > 0 {
-			sev = status.SeverityCritical
+			sev = SeverityCritical
 		}
 		ev = append(ev, cover)
 
@@ -304,13 +306,13 @@ func staleProne(s facts.Snapshot) []status.Finding {
 		default:
 			fix = fmt.Sprintf("list %s instead of %s in flowtable %s", strings.Join(bridges, ", "), strings.Join(names, ", "), ft.Ref())
 		}
-		if !healing && s.HealerExpected && !s.HealerRunning {
+		if !healing && s.HealerExpected && !s.HealerRunning && s.HealerSilence == nil {
 			if fix != "" {
 				fix += "; "
 			}
 			fix += fixStartHealer
 		}
-		out = append(out, status.NewFinding(IDStaleProne, sev,
+		out = append(out, newFinding(IDStaleProne, sev,
 			status.M("Flowtable %s lists bridge ports (%s): a host that changes MAC or bridge port keeps receiving nothing until its conntrack entry dies.", ft.Name, strings.Join(names, ", ")),
 			[]status.Msg{
 				status.M("With bridge ports in the device list the kernel sends offloaded packets straight out of the port with the destination MAC it cached when the flow was offloaded, and nothing refreshes that cache while packets keep flowing."),
@@ -323,7 +325,7 @@ func staleProne(s facts.Snapshot) []status.Finding {
 // configMismatch: /etc/config/firewall and the live fw4 ruleset disagree,
 // typically because the firewall was not reloaded after a change, or the
 // kernel lacks flowtable support altogether.
-func configMismatch(s facts.Snapshot) []status.Finding {
+func configMismatch(s facts.Snapshot) []Finding {
 	fw := s.Firewall
 	if !fw.Present || fw.Error != "" || s.Offload.Error != "" {
 		return nil
@@ -335,7 +337,7 @@ func configMismatch(s facts.Snapshot) []status.Finding {
 		if want == facts.ModeNone {
 			return nil
 		}
-		return []status.Finding{status.NewFinding(IDKernelUnsupported, status.SeverityWarning,
+		return []Finding{newFinding(IDKernelUnsupported, SeverityWarning,
 			status.M("Flow offloading is enabled in the firewall config, but this kernel has no flowtable support, so nothing is offloaded."),
 			[]status.Msg{status.M("The kernel rejected a flowtable request: it was built without CONFIG_NF_FLOW_TABLE or the nf_flow_table modules are not loaded (kmod-nft-offload on OpenWrt).")},
 			[]status.Msg{uciLine, status.M("kernel: flowtable requests fail (no nf_flow_table support)")},
@@ -346,7 +348,7 @@ func configMismatch(s facts.Snapshot) []status.Finding {
 		if want == facts.ModeNone {
 			return nil
 		}
-		return []status.Finding{status.NewFinding(IDConfigMismatch, status.SeverityWarning,
+		return []Finding{newFinding(IDConfigMismatch, SeverityWarning,
 			status.M("Flow offloading is enabled in the firewall config, but the firewall4 ruleset (table inet fw4) is not loaded."),
 			[]status.Msg{status.M("firewall4 builds the flowtable when it loads its ruleset; without the table nothing is offloaded and the config is not in effect.")},
 			[]status.Msg{uciLine, status.M("nftables: no table inet fw4")},
@@ -375,7 +377,7 @@ func configMismatch(s facts.Snapshot) []status.Finding {
 		// fw4 also loads a ruleset without zone devices, and so without a
 		// flowtable, when it cannot ask netifd over ubus ("Unable to
 		// connect to ubus"); a reload once netifd answers fixes both.
-		return []status.Finding{status.NewFinding(IDConfigMismatch, status.SeverityWarning,
+		return []Finding{newFinding(IDConfigMismatch, SeverityWarning,
 			status.M("Flow offloading is enabled in the firewall config but the live fw4 ruleset has no flowtable."),
 			[]status.Msg{status.M("fw4 builds the flowtable from the zones' devices when it loads: either the firewall was not reloaded after the change, or fw4 loaded while it could not ask netifd for the devices over ubus, and then renders no zone devices and no flowtable. A reload with netifd running fixes both.")},
 			ev, "fw4 reload")}
@@ -389,7 +391,7 @@ func configMismatch(s facts.Snapshot) []status.Finding {
 	default:
 		return nil
 	}
-	return []status.Finding{status.NewFinding(IDConfigMismatch, status.SeverityWarning, title,
+	return []Finding{newFinding(IDConfigMismatch, SeverityWarning, title,
 		[]status.Msg{status.M("fw4 turns /etc/config/firewall into nftables only when it (re)loads; until then the kernel runs the old layout.")},
 		ev, "fw4 reload")}
 }
@@ -406,18 +408,19 @@ func anyLayoutHW(fts []facts.Flowtable) bool {
 }
 
 // healerNotRunning: netfix is installed but its daemon is down, so stale
-// flows are not repaired and no history is kept.
-func healerNotRunning(s facts.Snapshot) []status.Finding {
-	if !s.HealerExpected || s.HealerRunning {
+// flows are not repaired and no history is kept. A daemon that holds its
+// socket but did not answer is healerNoAnswer's, not this.
+func healerNotRunning(s facts.Snapshot) []Finding {
+	if !s.HealerExpected || s.HealerRunning || s.HealerSilence != nil {
 		return nil
 	}
-	sev := status.SeverityInfo
+	sev := SeverityInfo
 	for _, ft := range activeFlowtables(s) {
 		if len(ft.BridgePorts()) > 0 {
-			sev = status.SeverityWarning
+			sev = SeverityWarning
 		}
 	}
-	return []status.Finding{status.NewFinding(IDHealerNotRunning, sev,
+	return []Finding{newFinding(IDHealerNotRunning, sev,
 		status.M("The netfix daemon is not running: stale offloaded flows are not repaired and this report is a one-shot check."),
 		[]status.Msg{status.M("The daemon watches neighbour and bridge changes and deletes the offloaded conntrack entries of a host whose MAC or port changed.")},
 		[]status.Msg{status.M("no answer on the netfix daemon socket")},
@@ -426,7 +429,7 @@ func healerNotRunning(s facts.Snapshot) []status.Finding {
 
 // offloadSummary always reports what is in effect, so a healthy router
 // still shows its mode and counts.
-func offloadSummary(s facts.Snapshot) []status.Finding {
+func offloadSummary(s facts.Snapshot) []Finding {
 	var ev []status.Msg
 	// No fw4 (Debian, Docker): no line about OpenWrt's firewall config.
 	if s.Firewall.Present {
@@ -447,7 +450,7 @@ func offloadSummary(s facts.Snapshot) []status.Finding {
 	} else if ct.Error != "" {
 		ev = append(ev, status.M("conntrack: not readable (%s)", ct.Error))
 	}
-	return []status.Finding{status.NewFinding(IDSummary, status.SeverityInfo,
+	return []Finding{newFinding(IDSummary, SeverityInfo,
 		inEffect(facts.EffectiveMode(s)),
 		[]status.Msg{status.M("What the kernel actually does, from the live flowtables and the conntrack offload bits.")},
 		ev, "")}

@@ -22,25 +22,25 @@ func TestRules(t *testing.T) {
 	tests := []struct {
 		name    string
 		snap    facts.Snapshot
-		want    map[string]status.Severity // every finding but the summary
+		want    map[string]Severity // every finding but the summary
 		verdict string
 	}{
 		{
 			name: "S1 field report: hw layout on i350, OFFLOAD only, no healer",
 			snap: fixtures.S1(),
-			want: map[string]status.Severity{
-				IDHWIneffective:    status.SeverityWarning,
-				IDStaleProne:       status.SeverityCritical,
-				IDHealerNotRunning: status.SeverityWarning,
+			want: map[string]Severity{
+				IDHWIneffective:    SeverityWarning,
+				IDStaleProne:       SeverityCritical,
+				IDHealerNotRunning: SeverityWarning,
 			},
 			verdict: status.VerdictCritical,
 		},
 		{
 			name: "S1 with the healer running: risk covered, hw still pointless",
 			snap: healing(fixtures.S1()),
-			want: map[string]status.Severity{
-				IDHWIneffective: status.SeverityWarning,
-				IDStaleProne:    status.SeverityInfo,
+			want: map[string]Severity{
+				IDHWIneffective: SeverityWarning,
+				IDStaleProne:    SeverityInfo,
 			},
 			verdict: status.VerdictWarning,
 		},
@@ -51,9 +51,9 @@ func TestRules(t *testing.T) {
 				s.HealerRunning, s.HealerMode = true, status.ModeDryRun
 				return s
 			}(),
-			want: map[string]status.Severity{
-				IDHWIneffective: status.SeverityWarning,
-				IDStaleProne:    status.SeverityCritical,
+			want: map[string]Severity{
+				IDHWIneffective: SeverityWarning,
+				IDStaleProne:    SeverityCritical,
 			},
 			verdict: status.VerdictCritical,
 		},
@@ -64,39 +64,39 @@ func TestRules(t *testing.T) {
 				s.Conntrack.Offloaded = 0
 				return s
 			}(),
-			want: map[string]status.Severity{
-				IDHWIneffective:    status.SeverityWarning,
-				IDStaleProne:       status.SeverityWarning,
-				IDHealerNotRunning: status.SeverityWarning,
+			want: map[string]Severity{
+				IDHWIneffective:    SeverityWarning,
+				IDStaleProne:       SeverityWarning,
+				IDHealerNotRunning: SeverityWarning,
 			},
 			verdict: status.VerdictWarning,
 		},
 		{
 			name:    "healthy software offloading with the healer running",
 			snap:    healing(fixtures.Software()),
-			want:    map[string]status.Severity{},
+			want:    map[string]Severity{},
 			verdict: status.VerdictHealthy,
 		},
 		{
 			name: "healthy software offloading, netfix installed but daemon down",
 			snap: fixtures.Software(),
-			want: map[string]status.Severity{
-				IDHealerNotRunning: status.SeverityInfo,
+			want: map[string]Severity{
+				IDHealerNotRunning: SeverityInfo,
 			},
 			verdict: status.VerdictHealthy,
 		},
 		{
 			name:    "offloading off",
 			snap:    healing(fixtures.NoOffload()),
-			want:    map[string]status.Severity{},
+			want:    map[string]Severity{},
 			verdict: status.VerdictHealthy,
 		},
 		{
 			name: "real hardware offload (HW_OFFLOAD entries, hw-tc-offload): not ineffective, still stale-prone",
 			snap: fixtures.MT7621(),
-			want: map[string]status.Severity{
-				IDStaleProne:       status.SeverityCritical,
-				IDHealerNotRunning: status.SeverityWarning,
+			want: map[string]Severity{
+				IDStaleProne:       SeverityCritical,
+				IDHealerNotRunning: SeverityWarning,
 			},
 			verdict: status.VerdictCritical,
 		},
@@ -107,9 +107,9 @@ func TestRules(t *testing.T) {
 				s.Conntrack.HWOffloaded = 0
 				return s
 			}(),
-			want: map[string]status.Severity{
-				IDHWIneffective: status.SeverityWarning,
-				IDStaleProne:    status.SeverityInfo,
+			want: map[string]Severity{
+				IDHWIneffective: SeverityWarning,
+				IDStaleProne:    SeverityInfo,
 			},
 			verdict: status.VerdictWarning,
 		},
@@ -121,9 +121,9 @@ func TestRules(t *testing.T) {
 				s.Firewall.FlowOffloadingHW = false
 				return s
 			}(),
-			want: map[string]status.Severity{
-				IDHWIneffective:  status.SeverityWarning,
-				IDConfigMismatch: status.SeverityWarning,
+			want: map[string]Severity{
+				IDHWIneffective:  SeverityWarning,
+				IDConfigMismatch: SeverityWarning,
 			},
 			verdict: status.VerdictWarning,
 		},
@@ -136,10 +136,10 @@ func TestRules(t *testing.T) {
 				s.Firewall.FlowOffloadingHW = false
 				return s
 			}(),
-			want: map[string]status.Severity{
-				IDHWIneffective:  status.SeverityWarning,
-				IDStaleProne:     status.SeverityInfo,
-				IDConfigMismatch: status.SeverityWarning,
+			want: map[string]Severity{
+				IDHWIneffective:  SeverityWarning,
+				IDStaleProne:     SeverityInfo,
+				IDConfigMismatch: SeverityWarning,
 			},
 			verdict: status.VerdictWarning,
 		},
@@ -150,7 +150,7 @@ func TestRules(t *testing.T) {
 				s.Firewall.FlowOffloading = true
 				return s
 			}(),
-			want:    map[string]status.Severity{IDConfigMismatch: status.SeverityWarning},
+			want:    map[string]Severity{IDConfigMismatch: SeverityWarning},
 			verdict: status.VerdictWarning,
 		},
 		{
@@ -160,7 +160,7 @@ func TestRules(t *testing.T) {
 				s.Firewall.FlowOffloading = false
 				return s
 			}(),
-			want:    map[string]status.Severity{IDConfigMismatch: status.SeverityWarning},
+			want:    map[string]Severity{IDConfigMismatch: SeverityWarning},
 			verdict: status.VerdictWarning,
 		},
 		{
@@ -171,7 +171,7 @@ func TestRules(t *testing.T) {
 				s.Offload.Tables = nil
 				return s
 			}(),
-			want:    map[string]status.Severity{IDConfigMismatch: status.SeverityWarning},
+			want:    map[string]Severity{IDConfigMismatch: SeverityWarning},
 			verdict: status.VerdictWarning,
 		},
 		{
@@ -182,7 +182,7 @@ func TestRules(t *testing.T) {
 				s.Offload.KernelSupport = facts.SupportNo
 				return s
 			}(),
-			want:    map[string]status.Severity{IDKernelUnsupported: status.SeverityWarning},
+			want:    map[string]Severity{IDKernelUnsupported: SeverityWarning},
 			verdict: status.VerdictWarning,
 		},
 		{
@@ -194,7 +194,7 @@ func TestRules(t *testing.T) {
 				s.HealerExpected = false
 				return s
 			}(),
-			want:    map[string]status.Severity{IDHWIneffective: status.SeverityWarning},
+			want:    map[string]Severity{IDHWIneffective: SeverityWarning},
 			verdict: status.VerdictWarning,
 		},
 		{
@@ -204,15 +204,15 @@ func TestRules(t *testing.T) {
 				Offload:   facts.Offload{KernelSupport: facts.SupportNo, Mode: facts.ModeNone},
 				Conntrack: facts.Conntrack{Available: true, Entries: 3, Max: 262144},
 			},
-			want:    map[string]status.Severity{},
+			want:    map[string]Severity{},
 			verdict: status.VerdictHealthy,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fs := Run(tt.snap)
-			got := map[string]status.Severity{}
+			fs := en(Run(tt.snap))
+			got := map[string]Severity{}
 			summaries := 0
 			for _, f := range fs {
 				if f.ID == IDSummary {
@@ -223,7 +223,7 @@ func TestRules(t *testing.T) {
 				if f.Title == "" || len(f.Evidence) == 0 {
 					t.Errorf("%s: empty title or evidence: %+v", f.ID, f)
 				}
-				if f.Severity.Rank() >= status.SeverityWarning.Rank() && f.Fix == "" {
+				if f.Severity.Rank() >= SeverityWarning.Rank() && f.Fix == "" {
 					t.Errorf("%s: a %s finding must say how to fix it", f.ID, f.Severity)
 				}
 			}
@@ -233,7 +233,7 @@ func TestRules(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
-			if v := status.VerdictOf(fs); v != tt.verdict {
+			if v := verdictOf(fs); v != tt.verdict {
 				t.Errorf("verdict = %s, want %s", v, tt.verdict)
 			}
 			for i := 1; i < len(fs); i++ {
@@ -249,8 +249,8 @@ func TestRules(t *testing.T) {
 // and the evidence must name the ports, the driver and the counts.
 func TestS1Evidence(t *testing.T) {
 	t.Parallel()
-	fs := Run(fixtures.S1())
-	byID := map[string]status.Finding{}
+	fs := en(Run(fixtures.S1()))
+	byID := map[string]english{}
 	for _, f := range fs {
 		byID[f.ID] = f
 	}
@@ -297,8 +297,8 @@ func containsLine(lines []string, sub string) bool {
 // ruleset) has no UCI option to change.
 func TestHWIneffectiveFixUCI(t *testing.T) {
 	t.Parallel()
-	want := []status.UCIChange{{Config: "firewall", Type: "defaults", Index: 0, Option: "flow_offloading_hw", Value: "0"}}
-	find := func(fs []status.Finding) *status.Finding {
+	want := []UCIChange{{Config: "firewall", Type: "defaults", Index: 0, Option: "flow_offloading_hw", Value: "0"}}
+	find := func(fs []english) *english {
 		for i := range fs {
 			if fs[i].ID == IDHWIneffective {
 				return &fs[i]
@@ -306,13 +306,13 @@ func TestHWIneffectiveFixUCI(t *testing.T) {
 		}
 		return nil
 	}
-	f := find(Run(fixtures.S1()))
+	f := find(en(Run(fixtures.S1())))
 	if f == nil || !reflect.DeepEqual(f.FixUCI, want) {
 		t.Fatalf("S1: hw_ineffective FixUCI = %+v, want %+v", f, want)
 	}
 	s := fixtures.S1()
 	s.Firewall.FlowOffloadingHW = false
-	if f := find(Run(s)); f != nil && f.FixUCI != nil {
+	if f := find(en(Run(s))); f != nil && f.FixUCI != nil {
 		t.Errorf("UCI does not ask for hardware offloading, yet FixUCI = %+v", f.FixUCI)
 	}
 }

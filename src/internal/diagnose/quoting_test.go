@@ -61,9 +61,9 @@ func TestFixCommandsQuoteNames(t *testing.T) {
 			for _, fw4 := range []bool{false, true} {
 				snap.Firewall.Present = fw4
 				fixes, alt := map[string]string{}, ""
-				for _, f := range Run(snap) {
+				for _, f := range en(Run(snap)) {
 					fixes[f.ID] = f.Fix
-					for _, d := range f.DetailMsg {
+					for _, d := range f.Finding.Detail {
 						s := d.String()
 						if i := strings.Index(s, ", or an address"); strings.HasPrefix(s, "Alternative: sysctl -w") && i > 0 {
 							alt = strings.TrimPrefix(s[:i], "Alternative: ")

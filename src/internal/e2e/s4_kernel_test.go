@@ -634,5 +634,27 @@ func TestS4DaemonCatchesMirrors(t *testing.T) {
 	if dbl.Severity != status.SeverityCritical || !strings.Contains(strings.Join(dbl.Evidence, "\n"), "mirrors") {
 		t.Errorf("live double tracking finding: %s %v", dbl.Severity, dbl.Evidence)
 	}
+
+	// `netfix check` has the pairs the daemon caught from its healer
+	// state ("healer"), with its own probe: its dump almost never sees one.
+	out, _ := l.host.Command(netnstest.BuildNetfix(t), "check", "--json", "--sample", "0", "--socket", sock).Output()
+	var checked status.Document
+	if err := json.Unmarshal(out, &checked); err != nil {
+		t.Fatalf("netfix check --json: %v: %s", err, out)
+	}
+	caught := false
+	for _, cm := range checked.BridgeNF.Mirrors {
+		caught = caught || cm.First == m.First && cm.Second == m.Second && cm.RewrittenPort == m.RewrittenPort
+	}
+	var checkedDbl status.Severity
+	for _, f := range checked.Findings {
+		if f.ID == "conntrack.double_tracking" {
+			checkedDbl = f.Severity
+		}
+	}
+	if !checked.Heal.Running || !caught || checkedDbl != status.SeverityCritical {
+		t.Errorf("netfix check: heal running %v, mirrors %+v (want %+v among them), double tracking %q (want critical)",
+			checked.Heal.Running, checked.BridgeNF.Mirrors, m, checkedDbl)
+	}
 	t.Logf("daemon: %s", strings.TrimSpace(logs.String()))
 }

@@ -8,54 +8,54 @@ package facts
 type BridgeNF struct {
 	// Error is set when the facts could not be read; the others are then
 	// partial.
-	Error string `json:"error,omitempty"`
+	Error string
 	// Loaded is true when br_netfilter is loaded (the
 	// net.bridge.bridge-nf-call-* sysctls exist in this namespace); the
 	// call flags are all off when it is not.
-	Loaded        bool `json:"loaded"`
-	CallIPTables  bool `json:"call_iptables"`
-	CallIP6Tables bool `json:"call_ip6tables"`
-	CallARPTables bool `json:"call_arptables"`
+	Loaded        bool
+	CallIPTables  bool
+	CallIP6Tables bool
+	CallARPTables bool
 	// RPFilterAll is net.ipv4.conf.all.rp_filter.
-	RPFilterAll int      `json:"rp_filter_all"`
-	Bridges     []Bridge `json:"bridges"`
+	RPFilterAll int
+	Bridges     []Bridge
 	// Links are veth pairs whose two ends are ports of two bridges.
-	Links []BridgeLink `json:"links"`
+	Links []BridgeLink
 	// DNATNoIif are DNAT rules reached from a prerouting hook that do not
 	// restrict the input interface (Docker's `! -i br-xxx` does not).
-	DNATNoIif []NATRule `json:"dnat_no_iif"`
+	DNATNoIif []NATRule
 	// Notrack are rules that exempt traffic of one input interface from
 	// conntrack before it is tracked (raw priority).
-	Notrack []NotrackRule `json:"notrack"`
+	Notrack []NotrackRule
 	// IPTablesNFT is true when the host manages its firewall with
 	// iptables-nft (Docker does): fixes are then also given as iptables
 	// lines.
-	IPTablesNFT bool `json:"iptables_nft"`
+	IPTablesNFT bool
 	// Counters are conntrack's statistics, summed over CPUs, sampled twice.
-	Counters CounterSample `json:"counters"`
+	Counters CounterSample
 	// Mirrors are pairs of entries where one's original tuple is the other's
 	// original tuple reversed: one connection tracked twice. The daemon
 	// catches them from NEW events; a one-shot dump rarely does, as the
 	// second entry lives only milliseconds.
-	Mirrors []MirrorPair `json:"mirrors"`
+	Mirrors []MirrorPair
 }
 
 // Bridge is one Linux bridge.
 type Bridge struct {
-	Name string `json:"name"`
+	Name string
 	// Addresses are its IPv4 and IPv6 addresses (CIDR), link-local
 	// excluded; none means a layer-2-only bridge.
-	Addresses []string `json:"addresses"`
-	Ports     []string `json:"ports"`
+	Addresses []string
+	Ports     []string
 	// RPFilter is net.ipv4.conf.<bridge>.rp_filter; the kernel uses
 	// max(all, RPFilter), stored in RPFilterEffective.
-	RPFilter          int `json:"rp_filter"`
-	RPFilterEffective int `json:"rp_filter_effective"`
+	RPFilter          int
+	RPFilterEffective int
 	// ARPIgnoreEffective is max(all, bridge) of net.ipv4.conf.*.arp_ignore.
 	// At 0 an address-less bridge still answers ARP for the host's
 	// addresses with its own MAC, and clients that pick it hang instead of
 	// being reset.
-	ARPIgnoreEffective int `json:"arp_ignore_effective"`
+	ARPIgnoreEffective int
 }
 
 // IPless reports whether the bridge has no address.
@@ -63,59 +63,59 @@ func (b Bridge) IPless() bool { return len(b.Addresses) == 0 }
 
 // BridgeLink is a veth pair with one end in each of two bridges.
 type BridgeLink struct {
-	Veth   string `json:"veth"`
-	Peer   string `json:"peer"`
-	Bridge string `json:"bridge"`
-	PeerBr string `json:"peer_bridge"`
+	Veth   string
+	Peer   string
+	Bridge string
+	PeerBr string
 }
 
 // NATRule is one nftables rule, as seen through nftables whether
 // nft or iptables-nft wrote it.
 type NATRule struct {
-	Family string `json:"family"`
-	Table  string `json:"table"`
-	Chain  string `json:"chain"`
+	Family string
+	Table  string
+	Chain  string
 	// Handle is the rule's nftables handle.
-	Handle uint64 `json:"handle"`
+	Handle uint64
 	// NotIif is the interface a negated input match excludes (Docker's
 	// `! -i br-xxx`), if any.
-	NotIif string `json:"not_iif,omitempty"`
+	NotIif string
 	// Proto and Port are the match on the destination port, if any.
-	Proto string `json:"proto,omitempty"`
-	Port  uint16 `json:"port,omitempty"`
+	Proto string
+	Port  uint16
 	// To is the DNAT target as "addr:port" when it could be decoded.
-	To string `json:"to,omitempty"`
+	To string
 	// Compat is true when iptables-nft wrote it with xtables compat
 	// expressions (older iptables-nft) rather than native ones.
-	Compat bool `json:"compat,omitempty"`
+	Compat bool
 }
 
 // NotrackRule is a rule that sets notrack for one input interface.
 type NotrackRule struct {
-	Family string `json:"family"`
-	Table  string `json:"table"`
-	Chain  string `json:"chain"`
-	Iif    string `json:"iif"`
+	Family string
+	Table  string
+	Chain  string
+	Iif    string
 }
 
 // CTCounters are conntrack statistics summed over CPUs.
 type CTCounters struct {
-	Found        uint64 `json:"found"`
-	Invalid      uint64 `json:"invalid"`
-	InsertFailed uint64 `json:"insert_failed"`
+	Found        uint64
+	Invalid      uint64
+	InsertFailed uint64
 	// ClashResolve exists on kernels >= 5.x (HasClashResolve).
-	ClashResolve    uint64 `json:"clash_resolve"`
-	HasClashResolve bool   `json:"has_clash_resolve"`
+	ClashResolve    uint64
+	HasClashResolve bool
 }
 
 // CounterSample is two readings of the counters IntervalMS apart. A
 // connection tracked twice grows Invalid by 2 and Found by 3 per failed
 // request; InsertFailed and ClashResolve stay 0 in that case.
 type CounterSample struct {
-	Sampled    bool       `json:"sampled"`
-	First      CTCounters `json:"first"`
-	Second     CTCounters `json:"second"`
-	IntervalMS int64      `json:"interval_ms"`
+	Sampled    bool
+	First      CTCounters
+	Second     CTCounters
+	IntervalMS int64
 }
 
 // Growth returns Second-First per counter (0 when a counter went back,
@@ -142,13 +142,13 @@ func (c CounterSample) Growth() CTCounters {
 type MirrorPair struct {
 	// First and Second are "proto src:sport -> dst:dport" of the original
 	// tuples.
-	First  string `json:"first"`
-	Second string `json:"second"`
+	First  string
+	Second string
 	// RewrittenPort is the port Second's reply tuple carries instead of
 	// the connection's own (19460 in the seed), 0 when not rewritten.
-	RewrittenPort uint16 `json:"rewritten_port,omitempty"`
+	RewrittenPort uint16
 	// SeenAt is RFC 3339, when the daemon caught it.
-	SeenAt string `json:"seen_at,omitempty"`
+	SeenAt string
 }
 
 // Bridge returns the bridge named name.
@@ -198,35 +198,6 @@ func (b BridgeNF) JoinedBridges() []Joined {
 		}
 	}
 	return out
-}
-
-// BridgeNFForDocument returns b with empty lists instead of nil ones, so
-// the status document always carries arrays (LuCI iterates them).
-func BridgeNFForDocument(b BridgeNF) BridgeNF {
-	if b.Bridges == nil {
-		b.Bridges = []Bridge{}
-	}
-	for i := range b.Bridges {
-		if b.Bridges[i].Addresses == nil {
-			b.Bridges[i].Addresses = []string{}
-		}
-		if b.Bridges[i].Ports == nil {
-			b.Bridges[i].Ports = []string{}
-		}
-	}
-	if b.Links == nil {
-		b.Links = []BridgeLink{}
-	}
-	if b.DNATNoIif == nil {
-		b.DNATNoIif = []NATRule{}
-	}
-	if b.Notrack == nil {
-		b.Notrack = []NotrackRule{}
-	}
-	if b.Mirrors == nil {
-		b.Mirrors = []MirrorPair{}
-	}
-	return b
 }
 
 // Exposed lists the joined bridges where bridge netfilter is on, a DNAT

@@ -2,12 +2,14 @@ package facts
 
 // The facts of scenario S2 (conntrack table exhaustion): how full the table
 // is, what the kernel counted, which timeouts are in effect and who holds
-// the entries. They hang off Conntrack so the status document's
-// "conntrack" section carries them (additive fields of schema 1).
+// the entries. They hang off Conntrack; the status document's "conntrack"
+// section carries them as status.CTTable.
 
 // CTStats are the kernel's conntrack statistics summed over CPUs
 // (`conntrack -S`). ClashResolve and ChainTooLong exist only on newer
-// kernels; Extended says whether they were read.
+// kernels; Extended says whether they were read. The json tags are the
+// format of the probe's conntrack-stats.json cache (probe.CTSample), not
+// of the status document.
 type CTStats struct {
 	Found         uint64 `json:"found"`
 	Invalid       uint64 `json:"invalid"`
@@ -51,25 +53,25 @@ func (s CTStats) Since(prev CTStats) CTStats {
 // long entries live. Read is false when they could not be read (no
 // nf_conntrack module in this namespace, or a kernel without them).
 type CTTimeouts struct {
-	Read bool `json:"read"`
+	Read bool
 	// Established is nf_conntrack_tcp_timeout_established: the kernel's
 	// default is 432000 s (5 days), OpenWrt ships 7440 s.
-	Established uint32 `json:"established"`
-	UDP         uint32 `json:"udp"`
-	UDPStream   uint32 `json:"udp_stream"`
+	Established uint32
+	UDP         uint32
+	UDPStream   uint32
 	// Loose is nf_conntrack_tcp_loose: mid-stream pickup, so a deleted
 	// entry of a live TCP flow is re-created by its next packet.
-	Loose bool `json:"tcp_loose"`
+	Loose bool
 	// Acct is nf_conntrack_acct (packet and byte counters per entry).
 	// netfix's idle time does not need it.
-	Acct bool `json:"acct"`
+	Acct bool
 	// Policies are the nftables `ct timeout` objects ("inet fw4 name"):
 	// entries under one keep its timeouts, not the sysctls, so idle times
 	// cannot be told and netfix frees nothing by idle time.
-	Policies []string `json:"policies,omitempty"`
+	Policies []string
 	// PoliciesError says why the policies could not be listed: they are
 	// then unknown, and netfix frees nothing by idle time either.
-	PoliciesError string `json:"policies_error,omitempty"`
+	PoliciesError string
 }
 
 // IdleUntold reports whether timeout policies exist or may exist, so an
@@ -78,8 +80,8 @@ func (t CTTimeouts) IdleUntold() bool { return len(t.Policies) > 0 || t.Policies
 
 // CTCount is one row of a breakdown.
 type CTCount struct {
-	Key   string `json:"key"`
-	Count int    `json:"count"`
+	Key   string
+	Count int
 }
 
 // IdleEdges are the lower bounds, in seconds, of the idle-time histogram
@@ -103,15 +105,15 @@ func IdleBucketOf(idle uint32) int {
 // CTHost is one LAN host (the connection's originator, NAT-aware) and the
 // entries it holds.
 type CTHost struct {
-	Addr string `json:"addr"`
+	Addr string
 	// Name comes from /tmp/dhcp.leases or /etc/ethers: chosen by the LAN
 	// client, so it is text to show, never markup or a command.
-	Name    string `json:"name,omitempty"`
-	Entries int    `json:"entries"`
+	Name    string
+	Entries int
 	// Established counts its ESTABLISHED TCP entries; Idle splits those
 	// by idle time along IdleEdges.
-	Established int   `json:"established"`
-	Idle        []int `json:"idle"`
+	Established int
+	Idle        []int
 }
 
 // IdleAtLeast reports how many of h's established entries have been idle
@@ -133,28 +135,28 @@ func idleAtLeast(buckets []int, edge uint32) int {
 // CTUsage is the breakdown of one full dump of the table.
 type CTUsage struct {
 	// Dumped is the number of entries the dump returned.
-	Dumped    int       `json:"dumped"`
-	Protocols []CTCount `json:"protocols"`
-	TCPStates []CTCount `json:"tcp_states"`
+	Dumped    int
+	Protocols []CTCount
+	TCPStates []CTCount
 	// Ports are the busiest destination ports ("tcp/6881"), at most
 	// MaxTopRows.
-	Ports []CTCount `json:"ports"`
+	Ports []CTCount
 	// Hosts are the hosts holding the most entries, at most MaxTopRows;
 	// HostsTotal counts every distinct host seen.
-	Hosts      []CTHost `json:"hosts"`
-	HostsTotal int      `json:"hosts_total"`
+	Hosts      []CTHost
+	HostsTotal int
 	// Established counts ESTABLISHED TCP entries; Idle splits them by
 	// idle time along IdleEdges (IdleEdgesS repeats the edges so the
 	// document explains itself).
-	Established int      `json:"established"`
-	IdleEdgesS  []uint32 `json:"idle_edges_s"`
-	Idle        []int    `json:"idle"`
+	Established int
+	IdleEdgesS  []uint32
+	Idle        []int
 	// IdleUnknown counts established entries whose remaining timeout is
 	// longer than the established timeout in effect: their timer was set
 	// under a longer timeout (the sysctl was lowered since) or by a `ct
 	// timeout` policy, so their idle time cannot be told. They are in no
 	// Idle bucket.
-	IdleUnknown int `json:"idle_unknown"`
+	IdleUnknown int
 }
 
 // MaxTopRows caps the hosts and ports lists of the document.
@@ -169,33 +171,33 @@ func (u CTUsage) IdleAtLeast(edge uint32) int {
 // CTReclaim is the daemon's reclaim setting, filled in by the daemon (nil
 // in a one-shot check).
 type CTReclaim struct {
-	Enabled     bool   `json:"enabled"`
-	IdleSeconds uint32 `json:"idle_s"`
+	Enabled     bool
+	IdleSeconds uint32
 	// Reclaimable counts the established entries idle for at least
 	// IdleSeconds in the last dump: what a reclaim run may delete (it
 	// stops once the table is under 75 %).
-	Reclaimable int `json:"reclaimable"`
+	Reclaimable int
 }
 
 // CTTable gathers the S2 facts of the table.
 type CTTable struct {
 	// Buckets is nf_conntrack_buckets (hash table size).
-	Buckets uint32 `json:"buckets"`
+	Buckets uint32
 	// MemTotal is MemTotal of /proc/meminfo in bytes, to size a larger
 	// nf_conntrack_max (about 300 bytes an entry).
-	MemTotal uint64 `json:"mem_total"`
+	MemTotal uint64
 	// Stats are the counters now; Growth is how much they grew over
 	// GrowthSeconds since the previous sample (nil on a first sample).
-	Stats         CTStats    `json:"stats"`
-	Growth        *CTStats   `json:"growth,omitempty"`
-	GrowthSeconds int        `json:"growth_s,omitempty"`
-	Timeouts      CTTimeouts `json:"timeouts"`
+	Stats         CTStats
+	Growth        *CTStats
+	GrowthSeconds int
+	Timeouts      CTTimeouts
 	// Usage is the breakdown of a full dump; nil when none was taken (the
 	// daemon dumps only when a threshold is crossed or drops grow).
 	// UsageError says why a dump failed.
-	Usage      *CTUsage   `json:"usage,omitempty"`
-	UsageError string     `json:"usage_error,omitempty"`
-	Reclaim    *CTReclaim `json:"reclaim,omitempty"`
+	Usage      *CTUsage
+	UsageError string
+	Reclaim    *CTReclaim
 }
 
 // Fill is entries / max in percent (0 when max is unknown).

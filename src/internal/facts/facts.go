@@ -26,6 +26,9 @@ type Snapshot struct {
 	HealerExpected bool
 	// HealerConfig says whether the daemon could read its configuration.
 	HealerConfig HealerConfig
+	// HealerSilence is set when a daemon holds the control socket but gave
+	// the check no usable answer; HealerRunning is false then.
+	HealerSilence *HealerSilence
 }
 
 // Firewall is what /etc/config/firewall asks for. OpenWrt's fw4 turns the
@@ -33,19 +36,19 @@ type Snapshot struct {
 // can disagree until the next `fw4 reload`.
 type Firewall struct {
 	// Path is the file that was read.
-	Path string `json:"path"`
+	Path string
 	// Present is false when the file does not exist (not an OpenWrt
 	// firewall, e.g. a plain Debian or Docker host).
-	Present bool `json:"present"`
+	Present bool
 	// Error is set when the file exists but could not be read or parsed.
-	Error string `json:"error,omitempty"`
+	Error string
 	// FlowOffloading is defaults.flow_offloading ('1' enables software
 	// offloading).
-	FlowOffloading bool `json:"flow_offloading"`
+	FlowOffloading bool
 	// FlowOffloadingHW is defaults.flow_offloading_hw ('1' asks fw4 for
 	// `flags offload` with the physical ports as devices; where the kernel
 	// refuses that, fw4 loads the software layout and the option stays).
-	FlowOffloadingHW bool `json:"flow_offloading_hw"`
+	FlowOffloadingHW bool
 }
 
 // Mode names what UCI asks for.
@@ -79,38 +82,38 @@ type Offload struct {
 	// KernelSupport is SupportYes when the kernel answered a flowtable
 	// dump, SupportNo when it rejected the request because it lacks
 	// CONFIG_NF_FLOW_TABLE, SupportUnknown when nftables could not be read.
-	KernelSupport string `json:"kernel_support"`
+	KernelSupport string
 	// Error is set when nftables could not be read at all.
-	Error string `json:"error,omitempty"`
+	Error string
 	// Mode is what the live ruleset does: none, software (flowtables
 	// without `flags offload`) or hardware (at least one with it).
-	Mode string `json:"mode"`
+	Mode string
 	// EffectiveMode is what the kernel really does, from the conntrack
 	// bits: hardware only when some entry is [HW_OFFLOAD]. The S1 router's
 	// ruleset said hardware; this said software.
-	EffectiveMode string `json:"effective_mode"`
+	EffectiveMode string
 	// Tables lists every nftables table as "family name" (e.g. "inet
 	// fw4"), so rules can tell "fw4 not loaded" from "no flowtable".
-	Tables     []string    `json:"tables"`
-	Flowtables []Flowtable `json:"flowtables"`
+	Tables     []string
+	Flowtables []Flowtable
 }
 
 // Flowtable is one nftables flowtable as the kernel reports it.
 type Flowtable struct {
-	Table    string `json:"table"`
-	Family   string `json:"family"`
-	Name     string `json:"name"`
-	Hook     string `json:"hook"`
-	Priority int32  `json:"priority"`
+	Table    string
+	Family   string
+	Name     string
+	Hook     string
+	Priority int32
 	// HWOffloadFlag is `flags offload`.
-	HWOffloadFlag bool `json:"hw_offload_flag"`
+	HWOffloadFlag bool
 	// Counter is `counter`.
-	Counter bool `json:"counter"`
+	Counter bool
 	// Referenced is true when a rule of the same table has a
 	// `flow add @name` (flow_offload expression) for it. An unreferenced
 	// flowtable offloads nothing.
-	Referenced bool     `json:"referenced"`
-	Devices    []Device `json:"devices"`
+	Referenced bool
+	Devices    []Device
 }
 
 // Device kinds, from the point of view of the flowtable path lookup.
@@ -126,26 +129,26 @@ const (
 
 // Device is one device listed by a flowtable.
 type Device struct {
-	Name string `json:"name"`
-	Kind string `json:"kind"`
+	Name string
+	Kind string
 	// LinkType is the kernel's link kind (bridge, veth, vlan, ...) or
 	// "device" for a plain NIC.
-	LinkType string `json:"link_type,omitempty"`
+	LinkType string
 	// Master is the bridge a bridge port belongs to.
-	Master string `json:"master,omitempty"`
+	Master string
 	// Parent is the lower device of a VLAN.
-	Parent string `json:"parent,omitempty"`
-	Driver string `json:"driver,omitempty"`
+	Parent string
+	Driver string
 	// HWTCOffload is the NIC's `hw-tc-offload` feature; HWTCOffloadKnown
 	// is false when the driver does not answer feature requests at all.
-	HWTCOffload      bool `json:"hw_tc_offload"`
-	HWTCOffloadKnown bool `json:"hw_tc_offload_known"`
+	HWTCOffload      bool
+	HWTCOffloadKnown bool
 	// Ports are a bridge's ports, described the same way: the devices
 	// fw4's hardware-offload probe tries in the bridge's place (it lists a
 	// zone device's lower devices). Rules use them; the status document
 	// leaves them out (offload.hw_fallback's evidence names them), so its
 	// size stays bounded by the device cap.
-	Ports []Device `json:"-"`
+	Ports []Device
 }
 
 // LowerDevices are the devices fw4 puts in a flowtable with `flags
@@ -162,29 +165,29 @@ func (d Device) LowerDevices() []Device {
 type Conntrack struct {
 	// Available is false when the conntrack netlink interface could not be
 	// used (module not loaded, not root); Error then says why.
-	Available bool   `json:"available"`
-	Error     string `json:"error,omitempty"`
-	Entries   uint32 `json:"entries"`
-	Max       uint32 `json:"max"`
+	Available bool
+	Error     string
+	Entries   uint32
+	Max       uint32
 	// Dumped is the number of entries the offload counts refer to: the
 	// kernel's count when it filtered the dump on the OFFLOAD bit, else
 	// the number a full dump returned (it can differ from Entries while
 	// the table changes).
-	Dumped int `json:"dumped"`
+	Dumped int
 	// Offloaded counts entries with IPS_OFFLOAD (1<<14), shown as
 	// [OFFLOAD] by conntrack-tools.
-	Offloaded int `json:"offloaded"`
+	Offloaded int
 	// HWOffloaded counts entries with IPS_HW_OFFLOAD (1<<15), [HW_OFFLOAD].
-	HWOffloaded int `json:"hw_offloaded"`
+	HWOffloaded int
 	// OffloadCountedAt is set when Dumped, Offloaded and HWOffloaded come
 	// from an earlier walk of the table than this snapshot: the daemon
 	// walks a big table for them at most every few minutes, and at once
 	// after a repair, a flush or a flowtable change. Unset: counted now.
-	OffloadCountedAt *time.Time `json:"offload_counted_at,omitempty"`
+	OffloadCountedAt *time.Time
 
 	// Table fill, statistics, timeouts and who holds the entries (S2);
 	// the types are in ctusage.go.
-	Table *CTTable `json:"table,omitempty"`
+	Table *CTTable
 }
 
 // Conntrack status bits the rules care about (include/uapi/linux/

@@ -14,56 +14,56 @@ import "time"
 // kernel 6.17, when the input interface has force_forwarding=1.
 type Forwarding struct {
 	// Error is set when the forwarding sysctls could not be read at all.
-	Error string `json:"error,omitempty"`
+	Error string
 	// IPv4 is net.ipv4.ip_forward (the same switch as
 	// net.ipv4.conf.all.forwarding).
-	IPv4 bool `json:"ipv4"`
+	IPv4 bool
 	// IPv6 is net.ipv6.conf.all.forwarding; IPv6Present is false where
 	// the kernel has no IPv6.
-	IPv6        bool `json:"ipv6"`
-	IPv6Present bool `json:"ipv6_present"`
+	IPv6        bool
+	IPv6Present bool
 	// Interfaces lists the interfaces that matter: the ones that carry
 	// forwarded traffic, and any other with forwarding off.
-	Interfaces []ForwardingInterface `json:"interfaces"`
-	Counters   ForwardingCounters    `json:"counters"`
+	Interfaces []ForwardingInterface
+	Counters   ForwardingCounters
 	// IPv6Signals says why this host looks like an IPv6 router (routes
 	// into container bridges, per-interface IPv6 forwarding asked for),
 	// one line each; empty when nothing says so.
-	IPv6Signals []string `json:"ipv6_signals"`
+	IPv6Signals []string
 	// Sysctl lists the sysctl.d / sysctl.conf lines that set a forwarding
 	// key, in the order systemd-sysctl (or OpenWrt's sysctl init script)
 	// applies them; the last line for a key wins.
-	Sysctl   []SysctlLine `json:"sysctl"`
-	Networkd Networkd     `json:"networkd"`
+	Sysctl   []SysctlLine
+	Networkd Networkd
 	// OpenWrt is true on OpenWrt/ImmortalWrt: fixes go through
 	// /etc/sysctl.d and UCI.
-	OpenWrt bool `json:"openwrt"`
+	OpenWrt bool
 }
 
 // ForwardingInterface is one interface's forwarding state and role.
 type ForwardingInterface struct {
-	Name string `json:"name"`
+	Name string
 	// IPv4 is net.ipv4.conf.<if>.forwarding.
-	IPv4 bool `json:"ipv4"`
+	IPv4 bool
 	// IPv6 is net.ipv6.conf.<if>.forwarding (router behaviour only).
-	IPv6 bool `json:"ipv6"`
+	IPv6 bool
 	// ForceForwarding is net.ipv6.conf.<if>.force_forwarding (kernel
 	// ≥ 6.17); ForceForwardingKnown is false where the kernel lacks it.
-	ForceForwarding      bool `json:"force_forwarding"`
-	ForceForwardingKnown bool `json:"force_forwarding_known"`
+	ForceForwarding      bool
+	ForceForwardingKnown bool
 	// Roles say why the interface carries forwarded traffic (RoleUplink,
 	// RoleBridge ...); empty for an interface that carries none (a
 	// management NIC), which no rule flags.
-	Roles []string `json:"roles"`
+	Roles []string
 	// NetworkFile is the systemd-networkd .network file that manages the
 	// interface, when networkd said so over D-Bus.
-	NetworkFile string `json:"network_file,omitempty"`
+	NetworkFile string
 	// NetworkKeys are the forwarding keys of that file's [Network]
 	// section (and its drop-ins), with file and line.
-	NetworkKeys []ConfigLine `json:"network_keys"`
+	NetworkKeys []ConfigLine
 	// Since is when forwarding was last seen to flip on this interface
 	// (from the daemon's netconf events); zero when unknown.
-	Since *time.Time `json:"since,omitempty"`
+	Since *time.Time
 }
 
 // Interface roles: why an interface carries forwarded traffic.
@@ -95,45 +95,45 @@ type ForwardingCounters struct {
 	// InAddrErrors is Ip: InAddrErrors of /proc/net/snmp: IPv4 packets
 	// dropped because the input interface does not forward (among other
 	// address errors).
-	InAddrErrors uint64 `json:"in_addr_errors"`
+	InAddrErrors uint64
 	// Ip6InAddrErrors and Ip6OutNoRoutes are from /proc/net/snmp6.
-	Ip6InAddrErrors uint64 `json:"ip6_in_addr_errors"`
-	Ip6OutNoRoutes  uint64 `json:"ip6_out_no_routes"`
+	Ip6InAddrErrors uint64
+	Ip6OutNoRoutes  uint64
 
-	Sampled               bool    `json:"sampled"`
-	IntervalSeconds       float64 `json:"interval_seconds"`
-	InAddrErrorsGrowth    uint64  `json:"in_addr_errors_growth"`
-	Ip6InAddrErrorsGrowth uint64  `json:"ip6_in_addr_errors_growth"`
-	Ip6OutNoRoutesGrowth  uint64  `json:"ip6_out_no_routes_growth"`
+	Sampled               bool
+	IntervalSeconds       float64
+	InAddrErrorsGrowth    uint64
+	Ip6InAddrErrorsGrowth uint64
+	Ip6OutNoRoutesGrowth  uint64
 }
 
 // ConfigLine is one setting in a configuration file.
 type ConfigLine struct {
-	File  string `json:"file"`
-	Line  int    `json:"line"`
-	Key   string `json:"key"`
-	Value string `json:"value"`
+	File  string
+	Line  int
+	Key   string
+	Value string
 }
 
 // SysctlLine is one sysctl.d line that sets a forwarding key. Overridden
 // is true when a later line (or file) sets the same key again.
 type SysctlLine struct {
 	ConfigLine
-	Overridden bool `json:"overridden"`
+	Overridden bool
 }
 
 // Networkd is what systemd-networkd said over D-Bus.
 type Networkd struct {
 	// State is one of the Networkd* states: whether networkd was asked
 	// and answered.
-	State string `json:"state"`
+	State string
 	// Error is the D-Bus error behind NetworkdBusError.
-	Error string `json:"error,omitempty"`
+	Error string
 	// Version is systemd's major version (0 unknown); it decides between
 	// IPForward= (< 256) and IPv4Forwarding=/IPv6Forwarding= (≥ 256).
-	Version int `json:"version"`
+	Version int
 	// Conf lists networkd.conf's forwarding keys (≥ 256).
-	Conf []ConfigLine `json:"conf"`
+	Conf []ConfigLine
 }
 
 // States of the question to systemd-networkd.

@@ -14,7 +14,7 @@ const (
 // HealerConfig is what the daemon made of /etc/config/netfix.
 type HealerConfig struct {
 	// Error is why the file could not be read; "" when it was.
-	Error string `json:"error,omitempty"`
+	Error string
 	// Fallback is FallbackLastGood or FallbackReportOnly when Error is set.
-	Fallback string `json:"fallback,omitempty"`
+	Fallback string
 }

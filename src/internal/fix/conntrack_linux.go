@@ -10,7 +10,8 @@ import (
 
 	"github.com/netfix/netfix/src/internal/ctreclaim"
 	"github.com/netfix/netfix/src/internal/ctusage"
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/ct"
+	"github.com/netfix/netfix/src/internal/probe/nft"
 )
 
 // ConntrackIdleID is the fix of conntrack.near_full and conntrack.dropping:
@@ -36,11 +37,11 @@ type conntrackIdle struct{}
 func (conntrackIdle) ID() string { return ConntrackIdleID }
 
 func (a conntrackIdle) options(args map[string]string, dryRun bool) (ctreclaim.Options, error) {
-	to := probe.ReadCTTimeouts()
+	to := ct.ReadCTTimeouts()
 	if !to.Read {
 		return ctreclaim.Options{}, fmt.Errorf("read nf_conntrack_tcp_timeout_established: conntrack is not loaded in this namespace")
 	}
-	pol, err := probe.ReadCTTimeoutPolicies(nil)
+	pol, err := nft.ReadCTTimeoutPolicies(nil)
 	if err != nil {
 		return ctreclaim.Options{}, fmt.Errorf("look for ct timeout policies before freeing conntrack entries: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/google/nftables/userdata"
 
 	"github.com/netfix/netfix/src/internal/diagnose"
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/nft"
 	"github.com/netfix/netfix/src/internal/shell"
 )
 
@@ -99,7 +99,7 @@ func (n notrack) Plan(args map[string]string) ([]Change, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open nftables: %w", err)
 	}
-	rules, err := probe.NotrackRules(conn)
+	rules, err := nft.NotrackRules(conn)
 	if err != nil {
 		return nil, fmt.Errorf("read notrack rules: %w", err)
 	}

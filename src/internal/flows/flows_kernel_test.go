@@ -15,7 +15,7 @@ import (
 
 	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/netnstest"
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/ct"
 )
 
 var (
@@ -129,7 +129,7 @@ func TestDeleteOffloadedKernel(t *testing.T) {
 				}
 				defer tb.Close()
 				if tc.everyEntry {
-					tb.offloaded = probe.CTFilter{}
+					tb.offloaded = ct.CTFilter{}
 				}
 				got, err = tb.DeleteOffloaded(target, tc.dryRun, tc.allow)
 			})
@@ -172,7 +172,7 @@ func TestDeleteOffloadedIPv6Kernel(t *testing.T) {
 			t.Fatal(oerr)
 		}
 		defer tb.Close()
-		tb.offloaded = probe.CTFilter{}
+		tb.offloaded = ct.CTFilter{}
 		got, err = tb.DeleteOffloaded(v6, false, nil)
 	})
 	if err != nil || got != (Pass{Matched: 50, Deleted: 50}) {
@@ -196,7 +196,7 @@ func TestFlushKernel(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tb.Close()
-		tb.offloaded = probe.CTFilter{}
+		tb.offloaded = ct.CTFilter{}
 		for i, want := range []int{100, 0} {
 			ev, err := tb.Flush(netip.MustParseAddr("::ffff:192.168.1.240"), false)
 			if err != nil {
@@ -225,7 +225,7 @@ func TestDeleterKernel(t *testing.T) {
 	}
 	var got []seen
 	within(t, h, func() {
-		_, err := probe.StreamConntrackEntries(context.Background(), probe.CTFilter{Addr: bystander, AddrField: probe.OrigSource}, func(e *ctusage.Entry, attrs []byte) error {
+		_, err := ct.StreamConntrackEntries(context.Background(), ct.CTFilter{Addr: bystander, AddrField: ct.OrigSource}, func(e *ctusage.Entry, attrs []byte) error {
 			got = append(got, seen{*e, idOf(t, attrs), append([]byte(nil), attrs...)})
 			return nil
 		})

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netfix/netfix/src/internal/ctusage"
-	"github.com/netfix/netfix/src/internal/probe"
+	"github.com/netfix/netfix/src/internal/probe/ct"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -23,9 +23,9 @@ import (
 type Table struct {
 	nl *netlink.Conn // deletes; the dumps open their own sockets
 	// offloaded selects the entries the flowtable owns
-	// (probe.OffloadFilter); a kernel test widens it, since the host
+	// (ct.OffloadFilter); a kernel test widens it, since the host
 	// kernel cannot offload.
-	offloaded probe.CTFilter
+	offloaded ct.CTFilter
 }
 
 // Open dials ctnetlink in the current network namespace.
@@ -37,7 +37,7 @@ func Open() (*Table, error) {
 	// Error messages carry the failed request's header only (its sequence
 	// number is all a batch needs), not the whole request again.
 	_ = nl.SetOption(netlink.CapAcknowledge, true)
-	return &Table{nl: nl, offloaded: probe.OffloadFilter()}, nil
+	return &Table{nl: nl, offloaded: ct.OffloadFilter()}, nil
 }
 
 // Close releases the socket.
@@ -47,7 +47,7 @@ func (t *Table) Close() error { return t.nl.Close() }
 var errRefused = errors.New("refused")
 
 // DeleteOffloaded streams the offloaded entries of ip once (the kernel
-// sends only those, see probe.CTFilter) and deletes them as they come, in
+// sends only those, see ct.CTFilter) and deletes them as they come, in
 // batches on the Table's own socket (conntrack -D deletes during its dump
 // the same way), so nothing of the table is kept: memory does not grow
 // with the table or with the host's number of flows.
@@ -68,10 +68,10 @@ func (t *Table) DeleteOffloaded(ip netip.Addr, dryRun bool, allow func() bool) (
 	del := newDeleter(t.nl)
 	filter := t.offloaded
 	// Entries whose packets go to ip: two walks of the table in the
-	// kernel (see probe.Endpoint), where matching all four addresses
+	// kernel (see ct.Endpoint), where matching all four addresses
 	// took four.
-	filter.Addr, filter.AddrField = ip, probe.Endpoint
-	_, err := probe.StreamConntrackEntries(context.Background(), filter, func(e *ctusage.Entry, attrs []byte) error {
+	filter.Addr, filter.AddrField = ip, ct.Endpoint
+	_, err := ct.StreamConntrackEntries(context.Background(), filter, func(e *ctusage.Entry, attrs []byte) error {
 		if e.OrigSrc.Unmap() != ip && e.ReplySrc.Unmap() != ip { // the stream's guarantee, checked again where it matters
 			return nil
 		}

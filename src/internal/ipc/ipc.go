@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -126,8 +127,25 @@ func (l *Listener) Close() error {
 	return err
 }
 
-// Serve accepts connections on l until it is closed.
+// Serve accepts connections on l until it is closed, each answered on a
+// goroutine of its own. It returns only after every one of them has: the
+// daemon's shutdown joins its control socket too. At close, connections
+// still open get a deadline of now, so a client that sends nothing does
+// not hold the shutdown for its 10 s.
 func Serve(l *Listener, h Handler) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex // guards open: taken by Serve and each connection's goroutine
+		open = map[*socket.Conn]bool{}
+	)
+	defer func() {
+		mu.Lock()
+		for c := range open {
+			_ = c.SetDeadline(time.Now())
+		}
+		mu.Unlock()
+		wg.Wait()
+	}()
 	for {
 		conn, _, err := l.conn.Accept(context.Background(), 0)
 		if err != nil {
@@ -139,13 +157,23 @@ func Serve(l *Listener, h Handler) error {
 			}
 			return err
 		}
-		go serveConn(conn, h)
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		mu.Lock()
+		open[conn] = true
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			serveConn(conn, h)
+			mu.Lock()
+			delete(open, conn)
+			mu.Unlock()
+		}()
 	}
 }
 
 func serveConn(conn *socket.Conn, h Handler) {
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	var req Request
 	reply := map[string]any{}
 	if err := smalljson.NewDecoder(bufio.NewReader(ioLimit(conn))).Decode(&req); err != nil {

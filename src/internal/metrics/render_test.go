@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/netfix/netfix/src/internal/diagnose"
+	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/fixtures"
 	"github.com/netfix/netfix/src/internal/heal"
@@ -26,7 +26,7 @@ var now = time.Date(2026, 12, 7, 14, 3, 12, 0, time.UTC)
 
 func doc(s facts.Snapshot, h status.Heal) status.Document {
 	s.HealerRunning, s.HealerMode = h.Running, h.Mode
-	return status.Build("0.1.0", s, diagnose.Run(s), h)
+	return status.Build("0.1.0", s, assess.Findings(s), h)
 }
 
 // daemonInput is what the daemon renders: its document, its counters fed

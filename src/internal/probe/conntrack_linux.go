@@ -4,100 +4,98 @@ package probe
 
 import (
 	"context"
+	"time"
 
-	"github.com/ti-mo/conntrack"
-
-	"github.com/netfix/netfix/src/internal/ctusage"
 	"github.com/netfix/netfix/src/internal/facts"
+	"github.com/netfix/netfix/src/internal/probe/ct"
+	"github.com/netfix/netfix/src/internal/probe/nft"
+	"github.com/netfix/netfix/src/internal/probe/nlsock"
 )
 
-// OffloadFilter selects the entries the flowtable owns: status [OFFLOAD]
-// (every [HW_OFFLOAD] entry has that bit too). On Linux 5.15+ the kernel
-// applies it, so only offloaded entries cross netlink.
-func OffloadFilter() CTFilter {
-	if benchEveryEntry {
-		return CTFilter{}
-	}
-	return CTFilter{Status: conntrack.StatusOffload}
+// CTSample is one reading of the kernel's conntrack statistics, kept so the
+// next reading can tell how much they grew.
+type CTSample struct {
+	At    time.Time     `json:"at"`
+	Stats facts.CTStats `json:"stats"`
 }
 
-// benchEveryEntry is set by BenchmarkEveryEntry only.
-var benchEveryEntry bool
+// CTStatsCache is the file in the state directory (env.Env.StatePath)
+// where a one-shot check keeps its sample (Memo.CTStats) on tmpfs for the
+// next (Options.CTPrev), so `netfix check` and LuCI polls without the
+// daemon still see the drop counters grow. With --root it is neither read
+// nor written (nothing is written because of a root).
+const CTStatsCache = "conntrack-stats.json"
 
-// BenchmarkEveryEntry makes OffloadFilter select every conntrack entry of
-// the process's namespace from now on: counted as offloaded, listed, and
-// deleted by a flush, offloaded or not. It is the worst case of a router
-// (fw4 offloads every flow) on a kernel without a flowtable.
-//
-// BENCHMARK PROGRAMS ONLY: src/cmd/netfixbench calls it before it runs
-// netfix's commands in a throwaway namespace (make bench). netfix's own
-// commands never call it, so the netfix binary does not contain it. Call
-// it before any goroutine reads the filter.
-func BenchmarkEveryEntry() { benchEveryEntry = true }
+// Dump policies of Options.CTDump.
+const (
+	// CTDumpAuto dumps the table when it is at least CTDumpFillPct full,
+	// small enough to be cheap, or refusing connections.
+	CTDumpAuto = ""
+	// CTDumpNever reads counts, sysctls and statistics only: the daemon's
+	// sweep, which dumps on its own when a threshold is crossed.
+	CTDumpNever = "never"
+	// CTDumpAlways always dumps.
+	CTDumpAlways = "always"
+)
 
-// readConntrackSize reads the table's count and maximum: one netlink
-// request, whatever the table's size.
-func readConntrackSize(conn *conntrack.Conn) (facts.Conntrack, error) {
-	ct := facts.Conntrack{}
-	g, err := conn.StatsGlobal()
+// A one-shot check dumps tables up to this size whatever their fill.
+const (
+	CTDumpFillPct   = 50
+	CTDumpSmallSize = 20000
+)
+
+// gatherCTTable fills s.Conntrack.Table. Errors are recorded as facts: the
+// offload part of the check must not fail because of this one. When it
+// dumps the whole table it counts the offload bits in the same walk and
+// reports counted: s.Conntrack's offload counts are then set. sample is
+// the statistics it read, for the next check's growth (nil: none read).
+func gatherCTTable(k *nlsock.Sockets, nr nft.Reading, opts Options, root string, s *facts.Snapshot) (counted bool, sample *CTSample) {
+	ctc, err := k.Conntrack() // opened by the probe already
+	var t facts.CTTable
+	if err == nil {
+		t, err = ct.ReadCTTable(ctc)
+	}
 	if err != nil {
-		return ct, classify("read conntrack statistics", err, ErrConntrackMissing)
+		k.Fail()
+		t.UsageError = err.Error()
+		s.Conntrack.Table = &t
+		return false, nil
 	}
-	ct.Entries, ct.Max = g.Entries, g.MaxEntries
-	return ct, nil
-}
-
-// CountOffloaded walks the table once for its offload counts and sets them
-// in ct (Entries must be read already). It streams: the daemon re-reads
-// this, so memory must not grow with the table (a 250k-entry table held in
-// memory cost 389 MB) and CPU as little as the kernel allows.
-//
-// One walk of the table (about 0.17 s of kernel time at 220k entries,
-// whatever it returns): the kernel sends the offloaded entries, and each is
-// counted from its status attribute alone, read with the netlink library's
-// attribute decoder; decoding every entry into a conntrack.Flow would cost
-// more than the kernel's dump. The status is checked here too, for kernels
-// that ignore the filter.
-func CountOffloaded(ct *facts.Conntrack) error {
-	filter := OffloadFilter()
-	ct.Offloaded, ct.HWOffloaded = 0, 0
-	off, err := streamRawFiltered(context.Background(), filter, func(payload []byte) error {
-		if st, ok := statusOf(payload); ok {
-			countOffload(ct, filter.Status, uint32(st))
+	// As nft.ReadCTTimeoutPolicies, with the nft part from the probe's
+	// reading of the ruleset (clipped: that list may be kept for the next
+	// probe, appending must copy it).
+	t.Timeouts.Policies, err = nr.Policies[:len(nr.Policies):len(nr.Policies)], nr.PoliciesErr
+	if err == nil {
+		var more []string
+		more, err = nft.ReadNFCTTimeouts(k)
+		t.Timeouts.Policies = append(t.Timeouts.Policies, more...)
+	}
+	if err != nil {
+		t.Timeouts.PoliciesError = err.Error()
+	}
+	now := time.Now()
+	sample = &CTSample{At: now, Stats: t.Stats}
+	if prev := opts.CTPrev; prev != nil && now.After(prev.At) {
+		g := t.Stats.Since(prev.Stats)
+		t.Growth = &g
+		t.GrowthSeconds = int(now.Sub(prev.At).Round(time.Second) / time.Second)
+	}
+	size := s.Conntrack
+	dump := opts.CTDump == CTDumpAlways ||
+		(opts.CTDump == CTDumpAuto && (size.Fill() >= CTDumpFillPct || size.Entries <= CTDumpSmallSize || (t.Growth != nil && t.Growth.Refusals() > 0)))
+	if dump && t.Timeouts.Read {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		c := &s.Conntrack
+		u, err := ct.ReadCTUsageCounting(ctx, root, t.Timeouts.Established, c)
+		cancel()
+		if err != nil {
+			t.UsageError = err.Error()
+		} else {
+			t.Usage = &u
+			c.Dumped, c.OffloadCountedAt, c.Available = u.Dumped, nil, true
+			counted = true
 		}
-		return nil
-	})
-	if err != nil {
-		return classify("dump conntrack table", err, ErrConntrackMissing)
 	}
-	ct.Dumped = off.Messages
-	if off.KernelFiltered {
-		// The kernel sent the offloaded entries only; the table size is
-		// its own count.
-		ct.Dumped = int(ct.Entries)
-	}
-	ct.OffloadCountedAt, ct.Available = nil, true
-	return nil
-}
-
-// countOffload adds an entry's status word st to ct's offload counts when
-// it has every bit of want (OffloadFilter's status). The filtered walk above
-// feeds it, or the S2 breakdown's full walk when a check dumps the table
-// anyway (one walk instead of two).
-func countOffload(ct *facts.Conntrack, want conntrack.Status, st uint32) {
-	if st&uint32(want) != uint32(want) {
-		return
-	}
-	ct.Offloaded++
-	if st&facts.StatusHWOffload != 0 {
-		ct.HWOffloaded++
-	}
-}
-
-// statusOf reads CTA_STATUS from a dump message's payload (the nfgenmsg
-// header, then the entry's attributes), allocation-free: the walk reads it
-// from every entry of the table.
-func statusOf(payload []byte) (conntrack.Status, bool) {
-	st, ok := ctusage.Status(payload)
-	return conntrack.Status(st), ok
+	s.Conntrack.Table = &t
+	return counted, sample
 }

@@ -46,23 +46,23 @@ func TestProbeKeepsItsSockets(t *testing.T) {
 		k := &opts.Session.Sockets
 		gather()
 		kept := openFDs()
-		if kept-none != 3 || k.ct == nil || k.nf == nil || k.rt == nil {
-			t.Fatalf("after a probe with kept sockets: %d more descriptors (want 3), conntrack %v, nfnetlink %v, rtnetlink %v", kept-none, k.ct != nil, k.nf != nil, k.rt != nil)
+		o := k.Held()
+		if kept-none != 3 || o.CT == nil || o.NF == nil || o.RT == nil {
+			t.Fatalf("after a probe with kept sockets: %d more descriptors (want 3), conntrack %v, nfnetlink %v, rtnetlink %v", kept-none, o.CT != nil, o.NF != nil, o.RT != nil)
 		}
-		ct, nf, rt := k.ct, k.nf, k.rt
 		for i := 0; i < 3; i++ {
 			gather()
 		}
-		if n := openFDs(); n != kept || k.ct != ct || k.nf != nf || k.rt != rt {
-			t.Errorf("three more probes: %d descriptors (want %d), same sockets: %v %v %v", n, kept, k.ct == ct, k.nf == nf, k.rt == rt)
+		if n, again := openFDs(), k.Held(); n != kept || again != o {
+			t.Errorf("three more probes: %d descriptors (want %d), same sockets: %v %v %v", n, kept, again.CT == o.CT, again.NF == o.NF, again.RT == o.RT)
 		}
 
 		// A request failed: the probe's end closes the set, the next
 		// probe opens new sockets.
-		k.take().fail()
-		k.done()
-		if n := openFDs(); n != none || k.ct != nil || k.nf != nil || k.rt != nil {
-			t.Errorf("after a failed request: %d descriptors open (want %d), sockets left: %v %v %v", n, none, k.ct != nil, k.nf != nil, k.rt != nil)
+		k.Take().Fail()
+		k.Done()
+		if n, left := openFDs(), k.Held(); n != none || left.CT != nil || left.NF != nil || left.RT != nil {
+			t.Errorf("after a failed request: %d descriptors open (want %d), sockets left: %v %v %v", n, none, left.CT != nil, left.NF != nil, left.RT != nil)
 		}
 		gather()
 		if n := openFDs(); n != kept {

@@ -5,6 +5,8 @@ package probe
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,9 +17,6 @@ import (
 	"github.com/netfix/netfix/src/internal/netnstest"
 )
 
-// sweepRoot is an OpenWrt-shaped root: fw4 with offloading on, the two
-// usual zones and an ipset of ipsetEntries prefixes (lists of 10k+ CIDRs
-// are common on routers in China), lan and wan interfaces.
 // testEnv is the environment of a probe that reads its files below root.
 func testEnv(t testing.TB, root string) env.Env {
 	t.Helper()
@@ -28,6 +27,24 @@ func testEnv(t testing.TB, root string) env.Env {
 	return e
 }
 
+// writeAged writes rel below root with its modification time set to mtime.
+func writeAged(t testing.TB, root, rel, body string, mtime time.Time) {
+	t.Helper()
+	p := filepath.Join(root, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sweepRoot is an OpenWrt-shaped root: fw4 with offloading on, the two
+// usual zones and an ipset of ipsetEntries prefixes (lists of 10k+ CIDRs
+// are common on routers in China), lan and wan interfaces.
 func sweepRoot(b testing.TB, ipsetEntries int) string {
 	root := b.TempDir()
 	var ipset strings.Builder

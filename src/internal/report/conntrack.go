@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/status"
 )
 
@@ -37,7 +36,7 @@ func conntrackEventLine(e status.Event) string {
 
 // conntrackSection is the table summary under the findings of `netfix
 // check`: fill, refusals, who holds the entries, how long they are idle.
-func conntrackSection(b *strings.Builder, ct facts.Conntrack) {
+func conntrackSection(b *strings.Builder, ct status.Conntrack) {
 	t := ct.Table
 	if !ct.Available || t == nil || ct.Max == 0 {
 		return

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/netfix/netfix/src/internal/diagnose"
+	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/fixtures"
 	"github.com/netfix/netfix/src/internal/status"
 )
@@ -19,10 +19,10 @@ var update = flag.Bool("update", false, "rewrite testdata/*.txt")
 
 func TestTextGolden(t *testing.T) {
 	cases := map[string]status.Document{
-		"s1.txt":        status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), status.Heal{}),
-		"s2.txt":        status.Build("0.1.0", fixtures.S2(), diagnose.Run(fixtures.S2()), status.Heal{}),
-		"s2_daemon.txt": status.Build("0.1.0", fixtures.S2Daemon(), diagnose.Run(fixtures.S2Daemon()), fixtures.Heal(status.ModeHeal, fixtures.S2Events())),
-		"s1_healed.txt": status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), fixtures.Heal(status.ModeHeal, fixtures.S1Events(false))),
+		"s1.txt":        status.Build("0.1.0", fixtures.S1(), assess.Findings(fixtures.S1()), status.Heal{}),
+		"s2.txt":        status.Build("0.1.0", fixtures.S2(), assess.Findings(fixtures.S2()), status.Heal{}),
+		"s2_daemon.txt": status.Build("0.1.0", fixtures.S2Daemon(), assess.Findings(fixtures.S2Daemon()), fixtures.Heal(status.ModeHeal, fixtures.S2Events())),
+		"s1_healed.txt": status.Build("0.1.0", fixtures.S1(), assess.Findings(fixtures.S1()), fixtures.Heal(status.ModeHeal, fixtures.S1Events(false))),
 	}
 	for name, doc := range cases {
 		var b bytes.Buffer
@@ -45,7 +45,7 @@ func TestTextGolden(t *testing.T) {
 }
 
 func TestVerdictLine(t *testing.T) {
-	doc := status.Build("0.1.0", fixtures.S1(), diagnose.Run(fixtures.S1()), status.Heal{})
+	doc := status.Build("0.1.0", fixtures.S1(), assess.Findings(fixtures.S1()), status.Heal{})
 	v := Verdict(doc)
 	if !strings.HasPrefix(v, "CRITICAL (3 problems): Flowtable ft lists bridge ports") {
 		t.Errorf("verdict line = %q", v)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/fix"
 	"github.com/netfix/netfix/src/internal/heal"
 	"github.com/netfix/netfix/src/internal/ipc"
@@ -42,7 +43,8 @@ type history struct {
 var productTypes = []reflect.Type{
 	reflect.TypeOf(status.Document{}), reflect.TypeOf(status.Event{}), reflect.TypeOf(history{}),
 	reflect.TypeOf(heal.State{}), reflect.TypeOf(ledgerFile{}), reflect.TypeOf(fix.Listing{}),
-	reflect.TypeOf(fix.Result{}), reflect.TypeOf(probe.CTSample{}), reflect.TypeOf(ipc.Request{}),
+	reflect.TypeOf(fix.Result{}), reflect.TypeOf(probe.CTSample{}), reflect.TypeOf(assess.Healer{}),
+	reflect.TypeOf(ipc.Request{}), // last: FuzzDecode checks it apart
 }
 
 // Every type reachable from the product's JSON types is one smalljson

@@ -45,19 +45,6 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 	if heal.Mode == "" {
 		heal.Mode = ModeOff
 	}
-	off := s.Offload
-	off.EffectiveMode = facts.EffectiveMode(s)
-	if off.Flowtables == nil {
-		off.Flowtables = []facts.Flowtable{}
-	}
-	if off.Tables == nil {
-		off.Tables = []string{}
-	}
-	for i := range off.Flowtables {
-		if off.Flowtables[i].Devices == nil {
-			off.Flowtables[i].Devices = []facts.Device{}
-		}
-	}
 	d := Document{
 		Schema:      SchemaVersion,
 		Version:     version,
@@ -65,41 +52,15 @@ func Build(version string, s facts.Snapshot, findings []Finding, heal Heal) Docu
 		Host:        s.Host,
 		Verdict:     VerdictOf(findings),
 		Findings:    findings,
-		Firewall:    s.Firewall,
-		Offload:     off,
-		Conntrack:   s.Conntrack,
+		Firewall:    firewallDoc(s.Firewall),
+		Offload:     offloadDoc(s),
+		Conntrack:   conntrackDoc(s.Conntrack),
 		Heal:        heal,
 		Forwarding:  forwardingDoc(s.Forwarding),
-		BridgeNF:    facts.BridgeNFForDocument(s.BridgeNF),
+		BridgeNF:    bridgeNFDoc(s.BridgeNF),
 	}
 	capLists(&d)
 	return d
-}
-
-// forwardingDoc gives every list of the forwarding section a value, so the
-// document has [] where there is nothing, never null.
-func forwardingDoc(f facts.Forwarding) facts.Forwarding {
-	if f.Interfaces == nil {
-		f.Interfaces = []facts.ForwardingInterface{}
-	}
-	for i := range f.Interfaces {
-		if f.Interfaces[i].Roles == nil {
-			f.Interfaces[i].Roles = []string{}
-		}
-		if f.Interfaces[i].NetworkKeys == nil {
-			f.Interfaces[i].NetworkKeys = []facts.ConfigLine{}
-		}
-	}
-	if f.IPv6Signals == nil {
-		f.IPv6Signals = []string{}
-	}
-	if f.Sysctl == nil {
-		f.Sysctl = []facts.SysctlLine{}
-	}
-	if f.Networkd.Conf == nil {
-		f.Networkd.Conf = []facts.ConfigLine{}
-	}
-	return f
 }
 
 // Starting is the document of a daemon whose first check is not done yet:

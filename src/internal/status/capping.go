@@ -1,10 +1,6 @@
 package status
 
-import (
-	"fmt"
-
-	"github.com/netfix/netfix/src/internal/facts"
-)
+import "fmt"
 
 // Caps on every list a document carries from the machine, so that a reply
 // stays far below the ~1 MiB at which ubusd drops rpcd (and below the
@@ -21,7 +17,7 @@ const (
 
 // capLists cuts every list of d to its cap and records each full count in
 // d.Truncated under the list's path (e.g. "offload.tables"). It copies
-// before it cuts, so the snapshot the lists came from is not changed.
+// the findings before it cuts them, so the caller's list is not changed.
 func capLists(d *Document) {
 	cut := func(path string, n, max int) int {
 		if n <= max {
@@ -35,12 +31,12 @@ func capLists(d *Document) {
 	}
 	d.Offload.Tables = d.Offload.Tables[:cut("offload.tables", len(d.Offload.Tables), MaxTables)]
 
+	// The offload lists are the document's own (convert.go made them).
 	fts := d.Offload.Flowtables[:cut("offload.flowtables", len(d.Offload.Flowtables), MaxFlowtables)]
-	d.Offload.Flowtables = make([]facts.Flowtable, len(fts))
-	for i, ft := range fts {
-		ft.Devices = ft.Devices[:cut(fmt.Sprintf("offload.flowtables[%d].devices", i), len(ft.Devices), MaxDevices)]
-		d.Offload.Flowtables[i] = ft
+	for i := range fts {
+		fts[i].Devices = fts[i].Devices[:cut(fmt.Sprintf("offload.flowtables[%d].devices", i), len(fts[i].Devices), MaxDevices)]
 	}
+	d.Offload.Flowtables = fts
 
 	fs := d.Findings[:cut("findings", len(d.Findings), MaxFindings)]
 	d.Findings = make([]Finding, len(fs))

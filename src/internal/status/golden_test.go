@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/netfix/netfix/src/internal/diagnose"
+	"github.com/netfix/netfix/src/internal/assess"
 	"github.com/netfix/netfix/src/internal/facts"
 	"github.com/netfix/netfix/src/internal/fixtures"
 	"github.com/netfix/netfix/src/internal/smalljson"
@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func goldenDocs() map[string]status.Document {
 	build := func(s facts.Snapshot, h status.Heal) status.Document {
 		s.HealerRunning, s.HealerMode = h.Running, h.Mode
-		return status.Build("0.1.0", s, diagnose.Run(s), h)
+		return status.Build("0.1.0", s, assess.Findings(s), h)
 	}
 	return map[string]status.Document{
 		"doc_healthy.json":     build(fixtures.Software(), fixtures.Heal(status.ModeHeal, fixtures.S1Events(false)[1:2])),

@@ -3,8 +3,6 @@ package status
 import (
 	"strings"
 	"time"
-
-	"github.com/netfix/netfix/src/internal/facts"
 )
 
 // SchemaVersion is the "schema" field. Bump it when a field is removed or
@@ -92,7 +90,8 @@ type UCIChange struct {
 	Value   string `json:"value"`
 }
 
-// Document is the status document.
+// Document is the status document. Its sections are the explicit wire
+// types of this package (schema_*.go), filled from the facts by Build.
 type Document struct {
 	Schema      int       `json:"schema"`
 	Version     string    `json:"version"`
@@ -103,19 +102,19 @@ type Document struct {
 	Verdict  string    `json:"verdict"`
 	Findings []Finding `json:"findings"`
 
-	Firewall  facts.Firewall  `json:"firewall"`
-	Offload   facts.Offload   `json:"offload"`
-	Conntrack facts.Conntrack `json:"conntrack"`
-	Heal      Heal            `json:"heal"`
+	Firewall  Firewall  `json:"firewall"`
+	Offload   Offload   `json:"offload"`
+	Conntrack Conntrack `json:"conntrack"`
+	Heal      Heal      `json:"heal"`
 
 	// Truncated holds, for every list that was cut to its cap (see
 	// capping.go), the full count under the list's path, e.g.
 	// {"offload.tables": 2000}. Absent when nothing was cut.
 	Truncated map[string]int `json:"truncated,omitempty"`
 	// Forwarding is per-interface IP forwarding and who set it (S3).
-	Forwarding facts.Forwarding `json:"forwarding"`
+	Forwarding Forwarding `json:"forwarding"`
 	// BridgeNF is bridge netfilter and the layout it acts on (S4).
-	BridgeNF facts.BridgeNF `json:"bridge_nf"`
+	BridgeNF BridgeNF `json:"bridge_nf"`
 }
 
 // Heal is the self-healing daemon's state.
@@ -146,7 +145,7 @@ type Heal struct {
 	TableEventsTotal uint64  `json:"table_events_total"`
 	// Config is set when the daemon could not read /etc/config/netfix and
 	// says what it runs with instead.
-	Config *facts.HealerConfig `json:"config,omitempty"`
+	Config *HealerConfig `json:"config,omitempty"`
 	// ForwardingEvents are the forwarding flips the daemon saw, newest
 	// first, capped (see MaxEvents).
 	ForwardingEvents []ForwardingEvent `json:"forwarding_events"`
