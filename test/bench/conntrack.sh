@@ -463,6 +463,8 @@ fi
 echo
 echo "Every entry offloaded (benchmark build); flush: the host holds 1/8 of the table; medians of $REPS;"
 echo "conntrack hash: $BUCKETS-sized (BUCKETS=router|host); timed inside the namespace (nfvm timed); CPU = user + system."
-echo "Repair rows: $REPAIR_REPS MAC changes each, the reload's SIGHUP $REPAIR_AFTER before the change; no flowtable here, so"
-echo "the decision is timed (its log line), not a delete."
+if [ $MODE = repair ] || [ "$REPAIR" = 1 ]; then
+	echo "Repair rows: $REPAIR_REPS MAC changes each, the reload's SIGHUP $REPAIR_AFTER before the change; heal '0' and no"
+	echo "flowtable here, so the decision is timed (its log line), not a delete."
+fi
 cat "$TMP/table"
