@@ -293,7 +293,7 @@ deb-test: deb
 # --- conntrack at scale (host kernel) ------------------------------------------
 #   make bench     netfix check / flush / daemon side by side with conntrack -L /
 #                  -D on 10k, 100k and 250k entries in a namespace (figures and
-#                  ratios, no asserts; about 20 min; root). netfix's commands
+#                  ratios, no asserts; about 50 min with BASE; root). netfix's commands
 #                  run through the benchmark program netfixbench
 #                  (src/cmd/netfixbench; build/bench, never packaged), whose
 #                  offload filter matches every entry, the worst case of a
