@@ -293,7 +293,7 @@ deb-test: deb
 # --- conntrack at scale (host kernel) ------------------------------------------
 #   make bench     netfix check / flush / daemon side by side with conntrack -L /
 #                  -D on 10k, 100k and 250k entries in a namespace (figures and
-#                  ratios, no asserts; about 20 min; root). netfix's commands
+#                  ratios, no asserts; about 50 min with BASE; root). netfix's commands
 #                  run through the benchmark program netfixbench
 #                  (src/cmd/netfixbench; build/bench, never packaged), whose
 #                  offload filter matches every entry, the worst case of a
@@ -302,9 +302,22 @@ deb-test: deb
 #                  test/bench/conntrack.sh [sizes], REPS, IDLE, WARM, SWEEP;
 #                  BUCKETS=router (default: the conntrack hash a router
 #                  holding the table has) or host (this host's size).
-.PHONY: bench
+#                  Two builds in one run, one table with new/old ratios:
+#                  BASE (a commit, built from git archive in a temporary
+#                  directory; BASE=none: the working tree alone) and the
+#                  working tree (NEW=commit: that commit instead). Then
+#                  the repair step (REPAIR=0 skips it).
+#   make bench-repair  the repair step alone (~5 min): a neighbour's MAC
+#                  change timed to the daemon's decision, idle and while a
+#                  reload's full probe walks a 250k-entry table, BASE vs
+#                  the working tree (REPAIR_N, REPAIR_REPS, REPAIR_AFTER)
+BASE ?= 1e79685
+.PHONY: bench bench-repair
 bench:
-	test/bench/conntrack.sh
+	BASE='$(BASE)' NEW='$(NEW)' test/bench/conntrack.sh
+
+bench-repair:
+	BASE='$(BASE)' NEW='$(NEW)' test/bench/conntrack.sh repair
 
 # make print-VAR: a variable's value, for scripts that must build like the
 # Makefile (test/bench/conntrack.sh takes ROUTER_GCFLAGS from here).

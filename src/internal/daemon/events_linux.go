@@ -94,6 +94,10 @@ func (e *eventsLoop) run(ctx context.Context, hup <-chan os.Signal) error {
 			return nil
 		case <-seen.replaced:
 			seen = e.pub.Load()
+		case r := <-e.flushes:
+			// A manual flush needs no layout: someone who asks in the
+			// first seconds is answered, not told the healer is busy.
+			e.answerFlush(r)
 		}
 	}
 	sub, err := e.subscribe()
@@ -143,11 +147,7 @@ func (e *eventsLoop) loop(ctx context.Context, sub **subscription, hup <-chan os
 		case at := <-e.layoutOK:
 			e.decideParked(at)
 		case r := <-e.flushes:
-			ev, err := e.flush(r.ip, r.dryRun)
-			r.reply <- flushReply{ev, err}
-			if err == nil {
-				e.writeMetrics(true)
-			}
+			e.answerFlush(r)
 		case <-tick.C:
 			e.tick()
 		case <-hup:
@@ -272,6 +272,16 @@ func (d *Daemon) Flush(ip netip.Addr, dryRun bool) (status.Event, error) {
 		return status.Event{}, busy
 	case <-d.stop:
 		return status.Event{}, fmt.Errorf("flush %s: the daemon is stopping", ip)
+	}
+}
+
+// answerFlush runs a manual flush and replies; reply has room, so a
+// caller that gave up never blocks the loop.
+func (e *eventsLoop) answerFlush(r flushRequest) {
+	ev, err := e.flush(r.ip, r.dryRun)
+	r.reply <- flushReply{ev, err}
+	if err == nil {
+		e.writeMetrics(true)
 	}
 }
 

@@ -179,3 +179,59 @@ func TestDecideParked(t *testing.T) {
 		t.Errorf("%d changes parked, want at most %d", len(d.parked), maxParked)
 	}
 }
+
+// A manual flush asked for while the first probe is still running is
+// answered: it needs no flowtable layout, and the events loop serves
+// flushes while it waits for that probe (the probe is held until the
+// flush has returned, so the test asserts the order, not a time).
+func TestFlushBeforeFirstProbe(t *testing.T) {
+	t.Parallel()
+	cfgPath := filepath.Join(t.TempDir(), "netfix")
+	if err := os.WriteFile(cfgPath, []byte("config netfix 'main'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := newDaemon(Options{ConfigPath: cfgPath, Log: Stream{W: &lockedBuffer{}}})
+	d.ev.loadConfig()
+	table := &flows.Fake{}
+	d.ev.table = table
+	offloaded := table.Add(target, remote, true)
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	d.pr.gather = func(probe.Options) (facts.Snapshot, error) {
+		close(entered)
+		<-release
+		return snapshot(false), nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.stop = ctx.Done()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = d.pr.run(ctx) }()
+	go func() { defer wg.Done(); _ = d.ev.run(ctx, make(chan os.Signal)) }()
+	released := false
+	defer func() {
+		if !released {
+			close(release)
+		}
+		cancel()
+		wg.Wait()
+	}()
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first probe did not start within 10 s")
+	}
+
+	ev, err := d.Flush(target, false)
+	if err != nil {
+		t.Fatalf("flush during the first probe: %v", err)
+	}
+	if ev.FlowsDeleted != 1 || len(table.Deleted()) != 1 || table.Deleted()[0] != offloaded {
+		t.Fatalf("flush event %+v, deleted %v; want %s's one offloaded entry", ev, table.Deleted(), target)
+	}
+	if d.pub.Load().probed {
+		t.Fatal("the first probe was published before the flush returned")
+	}
+	close(release)
+	released = true
+}

@@ -42,7 +42,8 @@ var commands = map[string]command{
 	"wait-file": {cmdWaitFile, "wait until a file contains a string"},
 	"tcp-open":  {cmdTCPOpen, "open many TCP connections, say one line on each, optionally hold them"},
 	"stamp":     {cmdStamp, "copy stdin to stdout, each line prefixed with unix microseconds"},
-	"timed":     {cmdTimed, "run a command, append its wall seconds and peak RSS (kB) to a file"},
+	"timed":     {cmdTimed, "run a command, append its wall seconds, peak RSS (kB) and CPU seconds to a file"},
+	"neigh-lat": {cmdNeighLat, "change a neighbour's MAC and time the daemon's log line about it"},
 }
 
 func main() {
