@@ -54,11 +54,7 @@ func Check(s facts.Snapshot, h *Healer, silence *facts.HealerSilence) status.Doc
 // NewHealer is the daemon's answer to "healer": its heal block, the mirror
 // pairs it caught, and whether its first probe is still to come.
 func NewHealer(heal status.Heal, mirrors []facts.MirrorPair, starting bool) Healer {
-	h := Healer{Heal: heal, Starting: starting, Mirrors: make([]status.MirrorPair, len(mirrors))}
-	for i, m := range mirrors {
-		h.Mirrors[i] = status.MirrorPair{First: m.First, Second: m.Second, RewrittenPort: m.RewrittenPort, SeenAt: m.SeenAt}
-	}
-	return h
+	return Healer{Heal: heal, Starting: starting, Mirrors: status.MirrorPairs(mirrors)}
 }
 
 // Starting is the daemon's own document while its first probe is not done

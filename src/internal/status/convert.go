@@ -175,10 +175,6 @@ func bridgeNFDoc(b facts.BridgeNF) BridgeNF {
 	for i, r := range b.Notrack {
 		notrack[i] = NotrackRule{Family: r.Family, Table: r.Table, Chain: r.Chain, Iif: r.Iif}
 	}
-	mirrors := make([]MirrorPair, len(b.Mirrors))
-	for i, m := range b.Mirrors {
-		mirrors[i] = MirrorPair{First: m.First, Second: m.Second, RewrittenPort: m.RewrittenPort, SeenAt: m.SeenAt}
-	}
 	c := b.Counters
 	return BridgeNF{
 		Error: b.Error, Loaded: b.Loaded,
@@ -189,8 +185,18 @@ func bridgeNFDoc(b facts.BridgeNF) BridgeNF {
 			Sampled: c.Sampled, First: ctCountersDoc(c.First), Second: ctCountersDoc(c.Second),
 			IntervalMS: c.IntervalMS,
 		},
-		Mirrors: mirrors,
+		Mirrors: MirrorPairs(b.Mirrors),
 	}
+}
+
+// MirrorPairs is the wire form of the mirror pairs: the document's
+// bridge_nf.mirrors, and the daemon's healer message (assess.Healer).
+func MirrorPairs(ms []facts.MirrorPair) []MirrorPair {
+	out := make([]MirrorPair, len(ms))
+	for i, m := range ms {
+		out[i] = MirrorPair{First: m.First, Second: m.Second, RewrittenPort: m.RewrittenPort, SeenAt: m.SeenAt}
+	}
+	return out
 }
 
 func ctCountersDoc(c facts.CTCounters) CTCounters {
